@@ -1,0 +1,13 @@
+package dev.runeforge.common.auth;
+
+/** Names shared by the token issuer (auth-service) and the token checker (gateway). */
+public final class TokenClaims {
+    public static final String DEFAULT_ISSUER = "rune-forge";
+    public static final String DEFAULT_AUDIENCE = "rune-forge";
+    public static final String NAME = "name";
+    public static final String ROLES = "roles";
+    public static final String COOKIE = "rf_token";
+
+    private TokenClaims() {
+    }
+}

@@ -1,0 +1,108 @@
+package dev.runeforge.common.bus;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Every NATS subject, stream and bucket name in one place. A namespace (default {@code rf}) prefixes them
+ * all, so tests and side-by-side deployments share one NATS server without seeing each other.
+ */
+public final class Subjects {
+    public static final String DEFAULT_NAMESPACE = "rf";
+
+    private final String ns;
+
+    public Subjects(String namespace) {
+        Objects.requireNonNull(namespace, "namespace");
+        if (!namespace.matches("[a-z][a-z0-9]{0,15}")) {
+            throw new IllegalArgumentException("namespace must be 1-16 lowercase letters/digits, starting with a letter");
+        }
+        this.ns = namespace;
+    }
+
+    public String namespace() {
+        return ns;
+    }
+
+    // --- JetStream: actions (gateway -> game instances) ---
+    public String actionsStream() {
+        return ns.toUpperCase(Locale.ROOT) + "_ACTIONS";
+    }
+
+    public String actionsAll() {
+        return ns + ".act.>";
+    }
+
+    public String action(int partition, String session) {
+        return ns + ".act." + partition + "." + session;
+    }
+
+    public String actionsOfPartition(int partition) {
+        return ns + ".act." + partition + ".>";
+    }
+
+    public String partitionConsumer(int partition) {
+        return "act-" + partition;
+    }
+
+    // --- JetStream: events (the authoritative log, one subject per session) ---
+    public String eventsStream() {
+        return ns.toUpperCase(Locale.ROOT) + "_EVENTS";
+    }
+
+    public String eventsAll() {
+        return ns + ".evt.>";
+    }
+
+    public String events(String session) {
+        return ns + ".evt." + session;
+    }
+
+    // --- core NATS: per-audience views (game instances -> gateways) ---
+    public String outAll(String session) {
+        return ns + ".out." + session + ".all";
+    }
+
+    public String outPlayer(String session, String player) {
+        return ns + ".out." + session + ".p." + player;
+    }
+
+    public String outSession(String session) {
+        return ns + ".out." + session + ".>";
+    }
+
+    // --- KV buckets ---
+    /** Room code -> session id. */
+    public String directoryBucket() {
+        return ns + "-directory";
+    }
+
+    // --- request-reply services (NATS Service API groups) ---
+    public String authGroup() {
+        return ns + ".auth";
+    }
+
+    public String dbGroup() {
+        return ns + ".db";
+    }
+
+    public String mediaGroup() {
+        return ns + ".media";
+    }
+
+    public String authGuest() {
+        return authGroup() + ".guest";
+    }
+
+    public String authJwks() {
+        return authGroup() + ".jwks";
+    }
+
+    public String mediaPing() {
+        return mediaGroup() + ".ping";
+    }
+
+    public String dbPing() {
+        return dbGroup() + ".ping";
+    }
+}

@@ -1,0 +1,25 @@
+package dev.runeforge.common.protocol;
+
+/**
+ * Platform error codes carried in {@code error {code, message}}. Codes are strings, not an enum, because
+ * each game adds its own (a game's codes live in its package, so a new game touches nothing here).
+ */
+public final class ErrorCodes {
+    public static final String UNAUTHORIZED = "UNAUTHORIZED";
+    public static final String BAD_MESSAGE = "BAD_MESSAGE";
+    public static final String UNSUPPORTED_VERSION = "UNSUPPORTED_VERSION";
+    public static final String HELLO_REQUIRED = "HELLO_REQUIRED";
+    public static final String NOT_IN_SESSION = "NOT_IN_SESSION";
+    public static final String ALREADY_IN_SESSION = "ALREADY_IN_SESSION";
+    public static final String ROOM_NOT_FOUND = "ROOM_NOT_FOUND";
+    public static final String UNKNOWN_GAME = "UNKNOWN_GAME";
+    public static final String INVALID_ACTION = "INVALID_ACTION";
+    public static final String INVALID_NAME = "INVALID_NAME";
+    public static final String FRAME_TOO_LARGE = "FRAME_TOO_LARGE";
+    public static final String RATE_LIMITED = "RATE_LIMITED";
+    public static final String UNAVAILABLE = "UNAVAILABLE";
+    public static final String INTERNAL = "INTERNAL";
+
+    private ErrorCodes() {
+    }
+}

@@ -1,0 +1,65 @@
+package dev.runeforge.common.protocol;
+
+import java.util.List;
+import java.util.Objects;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Messages the server sends over the WebSocket (protocol v1). The JSON field {@code type} names the record. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = ServerMessage.Welcome.class, name = "welcome"),
+        @JsonSubTypes.Type(value = ServerMessage.Joined.class, name = "joined"),
+        @JsonSubTypes.Type(value = ServerMessage.Event.class, name = "event"),
+        @JsonSubTypes.Type(value = ServerMessage.Accepted.class, name = "accepted"),
+        @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
+        @JsonSubTypes.Type(value = ServerMessage.Presence.class, name = "presence"),
+        @JsonSubTypes.Type(value = ServerMessage.Left.class, name = "left"),
+        @JsonSubTypes.Type(value = ServerMessage.Pong.class, name = "pong"),
+})
+public sealed interface ServerMessage {
+
+    record Welcome(int v, String player, String name) implements ServerMessage {
+    }
+
+    /** The viewer's full view of a session at {@code seq}; events follow with seq + 1, seq + 2, ... */
+    record Joined(String session, String code, String game, long seq, JsonNode view) implements ServerMessage {
+        public Joined {
+            Objects.requireNonNull(session);
+            Objects.requireNonNull(view);
+        }
+    }
+
+    /** One session event as this viewer may see it; {@code seq} is gap-free per session. */
+    record Event(String session, long seq, JsonNode body) implements ServerMessage {
+        public Event {
+            Objects.requireNonNull(session);
+            Objects.requireNonNull(body);
+        }
+    }
+
+    record Accepted(String id, String session) implements ServerMessage {
+    }
+
+    record Error(String code, String message, String ref) implements ServerMessage {
+        public Error {
+            Objects.requireNonNull(code);
+            Objects.requireNonNull(message);
+        }
+    }
+
+    record Presence(String session, List<String> online) implements ServerMessage {
+        public Presence {
+            online = List.copyOf(online);
+        }
+    }
+
+    /** This connection is no longer in {@code session}. */
+    record Left(String session) implements ServerMessage {
+    }
+
+    record Pong(Long t) implements ServerMessage {
+    }
+}

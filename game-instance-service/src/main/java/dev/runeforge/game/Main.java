@@ -1,0 +1,102 @@
+package dev.runeforge.game;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+
+import dev.runeforge.common.bus.NatsClients;
+import dev.runeforge.common.bus.Partitions;
+import dev.runeforge.common.bus.Subjects;
+import dev.runeforge.common.config.ServiceConfig;
+import dev.runeforge.common.logging.Logging;
+import dev.runeforge.common.service.ServiceRuntime;
+import dev.runeforge.game.dice.DiceRules;
+import dev.runeforge.game.engine.ActionHandler;
+import dev.runeforge.game.engine.GameRegistry;
+import dev.runeforge.game.engine.PartitionConsumers;
+import dev.runeforge.game.engine.RoomDirectory;
+import dev.runeforge.game.engine.SessionLog;
+import dev.runeforge.game.engine.Snapshots;
+import dev.runeforge.game.engine.Timers;
+import dev.runeforge.game.ownership.PartitionManager;
+import io.helidon.config.Config;
+import io.nats.client.Connection;
+
+/** game-instance-service: consumes actions, runs the game rules, appends events, publishes views. */
+public final class Main {
+    public static final String SERVICE = "game-instance-service";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Logging.init(SERVICE);
+        start(ServiceConfig.load()).shutdown().onSignal();
+    }
+
+    /** The games this instance hosts: one line per game. */
+    static GameRegistry games() {
+        return new GameRegistry()
+                .register(new DiceRules());
+    }
+
+    public static ServiceRuntime.Running start(Config config) throws Exception {
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config);
+        Subjects subjects = rt.subjects();
+        Connection nc = rt.nats();
+        int partitions = config.get("game.partitions").asInt().orElse(Partitions.DEFAULT_COUNT);
+        int replicas = config.get("bus.replicas").asInt().orElse(1);
+        NatsClients.ensureStreams(nc, subjects, replicas);
+        NatsClients.ensureDirectory(nc, subjects, replicas);
+
+        SecureRandom rng = new SecureRandom();
+        Timers timers = new Timers(nc, subjects, partitions, Clock.systemUTC(), replicas);
+        ActionHandler handler = new ActionHandler(nc, subjects, games(), new SessionLog(nc, subjects),
+                new RoomDirectory(nc, subjects, rng), new Snapshots(nc, subjects, replicas), timers,
+                config.get("game.snapshot.every").asInt().orElse(100), partitions, Clock.systemUTC(), rng,
+                rt.admin().registry());
+        PartitionConsumers consumers = new PartitionConsumers(nc, subjects, handler,
+                config.get("game.ackwait").as(Duration.class).orElse(Duration.ofSeconds(5)));
+
+        if (!config.get("game.leases").asBoolean().orElse(true)) {
+            // Every partition, no leases: only for a single instance (tests use two to exercise fencing).
+            consumers.startAll(partitions);
+            for (int p = 0; p < partitions; p++) {
+                handler.warm(p);
+            }
+            return rt.run(9082, () -> {
+                consumers.close();
+                timers.close();
+            }, null);
+        }
+        String instance = config.get("game.instance").asString()
+                .orElse("gi-" + UUID.randomUUID().toString().substring(0, 8));
+        PartitionManager manager = new PartitionManager(nc, subjects, instance, partitions,
+                config.get("game.lease.ttl").as(Duration.class).orElse(Duration.ofMillis(800)), replicas,
+                new PartitionManager.Host() {
+                    @Override
+                    public void start(int partition) throws Exception {
+                        consumers.start(partition);
+                        handler.warm(partition);
+                    }
+
+                    @Override
+                    public void release(int partition) {
+                        consumers.stop(partition);
+                        handler.release(partition);
+                    }
+
+                    @Override
+                    public void abandon(int partition) {
+                        consumers.stop(partition);
+                        handler.forget(partition);
+                    }
+                }, rt.admin().registry());
+        manager.start();
+        return rt.run(9082, () -> {
+            manager.close();
+            timers.close();
+        }, null);
+    }
+}

@@ -1,0 +1,298 @@
+package dev.runeforge.game.engine;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.random.RandomGenerator;
+
+import dev.runeforge.common.bus.BusAction;
+import dev.runeforge.common.bus.BusHeaders;
+import dev.runeforge.common.bus.Subjects;
+import dev.runeforge.common.json.Json;
+import dev.runeforge.common.protocol.ErrorCodes;
+import dev.runeforge.common.protocol.ServerMessage;
+import dev.runeforge.common.bus.Partitions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+
+/**
+ * Runs one action through the engine: load the session (cache, else rebuild from the log), decide, append the
+ * commit (fenced), publish each viewer's messages, and only then ack. A fenced append means our copy is stale:
+ * drop it, rebuild, decide again.
+ */
+public final class ActionHandler {
+    private static final Logger LOG = Logger.getLogger(ActionHandler.class.getName());
+    private static final int FENCE_RETRIES = 3;
+
+    private final Connection nc;
+    private final Subjects subjects;
+    private final GameRegistry games;
+    private final SessionLog log;
+    private final RoomDirectory directory;
+    private final Clock clock;
+    private final RandomGenerator rng;
+    private final Map<String, LiveSession<?, ?, ?>> sessions = new ConcurrentHashMap<>();
+    /** The seq of each session's last stored snapshot. */
+    private final Map<String, Long> snapshotted = new ConcurrentHashMap<>();
+    private final Snapshots snapshots;
+    private final int snapshotEvery;
+    private final int partitions;
+    private final DistributionSummary snapshotSize;
+    private final Timers timers;
+    private final MeterRegistry metrics;
+    private final Counter fenced;
+    private final Counter redelivered;
+    private final Timer latency;
+
+    public ActionHandler(Connection nc, Subjects subjects, GameRegistry games, SessionLog log, RoomDirectory directory,
+                         Snapshots snapshots, Timers timers, int snapshotEvery, int partitions, Clock clock,
+                         RandomGenerator rng, MeterRegistry metrics) {
+        this.nc = nc;
+        this.timers = timers;
+        this.snapshots = snapshots;
+        this.snapshotEvery = snapshotEvery;
+        this.partitions = partitions;
+        this.snapshotSize = DistributionSummary.builder("rf_game_snapshot_bytes").baseUnit("bytes")
+                .description("Size of stored session snapshots").register(metrics);
+        this.subjects = subjects;
+        this.games = games;
+        this.log = log;
+        this.directory = directory;
+        this.clock = clock;
+        this.rng = rng;
+        this.metrics = metrics;
+        this.fenced = Counter.builder("rf_game_fenced_appends_total")
+                .description("Appends refused because another writer got there first").register(metrics);
+        this.redelivered = Counter.builder("rf_game_redeliveries_total")
+                .description("Actions JetStream delivered more than once").register(metrics);
+        this.latency = Timer.builder("rf_game_action_duration_seconds")
+                .description("Gateway receive to views published").publishPercentileHistogram().register(metrics);
+        metrics.gaugeMapSize("rf_game_sessions_loaded", java.util.List.of(), sessions);
+    }
+
+    /** Handles one JetStream action message; acks it, or naks it for a later retry on an I/O failure. */
+    public void handle(Message msg) {
+        BusAction action;
+        try {
+            action = Json.read(msg.getData(), BusAction.class);
+        } catch (IllegalArgumentException e) {
+            LOG.warning(() -> "dropping unreadable action on " + msg.getSubject() + ": " + e.getMessage());
+            msg.term();
+            return;
+        }
+        if (msg.isJetStream() && msg.metaData().deliveredCount() > 1) {
+            redelivered.increment();
+        }
+        try {
+            String outcome = process(action);
+            count(action, outcome);
+            msg.ack();
+        } catch (IOException | RuntimeException e) {
+            // Nothing was acked: the action comes back. Our copy of the session may be stale; rebuild next time.
+            sessions.remove(action.session());
+            LOG.log(Level.WARNING, "action " + action.id() + " on session " + action.session() + " failed; will retry", e);
+            count(action, "retry");
+            msg.nakWithDelay(Duration.ofMillis(250));
+        }
+    }
+
+    String process(BusAction action) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return attempt(action);
+            } catch (SessionLog.FencedException e) {
+                fenced.increment();
+                sessions.remove(action.session());
+                if (attempt + 1 >= FENCE_RETRIES) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private String attempt(BusAction action) throws IOException, SessionLog.FencedException {
+        LiveSession<?, ?, ?> session = sessions.get(action.session());
+        if (session == null) {
+            session = loadInto(action.session());
+        }
+        String allocated = null;
+        if (session == null) {
+            if (action.kind() == BusAction.Kind.TIMER) {
+                return "stale"; // the session is gone; nothing to wake
+            }
+            if (action.kind() != BusAction.Kind.CREATE) {
+                reply(action, new ServerMessage.Error(ErrorCodes.ROOM_NOT_FOUND, "no such room", action.id()));
+                return "rejected";
+            }
+            var rules = games.find(action.game()).orElse(null);
+            if (rules == null) {
+                reply(action, new ServerMessage.Error(ErrorCodes.UNKNOWN_GAME,
+                        "no game called '" + action.game() + "'", action.id()));
+                return "rejected";
+            }
+            allocated = directory.allocate(action.session());
+            session = LiveSession.empty(rules, action.session(), allocated);
+        }
+        return run(session, action, allocated);
+    }
+
+    private <S, C, E> String run(LiveSession<S, C, E> session, BusAction action, String allocatedCode)
+            throws IOException, SessionLog.FencedException {
+        Instant now = clock.instant();
+        SessionStep.Outcome outcome = SessionStep.decide(session, action, now, rng);
+        switch (outcome) {
+            case SessionStep.Outcome.Rejected r -> {
+                if (allocatedCode != null) {
+                    directory.release(allocatedCode);
+                }
+                reply(action, new ServerMessage.Error(r.code(), r.message(), action.id()));
+                return "rejected";
+            }
+            case SessionStep.Outcome.Duplicate d -> {
+                confirm(session, action);
+                return "duplicate";
+            }
+            case SessionStep.Outcome.Unchanged u -> {
+                if (action.kind() == BusAction.Kind.TIMER) {
+                    timers.arm(session); // an early or outdated timer: keep the live deadline armed
+                }
+                confirm(session, action);
+                return "accepted";
+            }
+            case SessionStep.Outcome.Committed c -> {
+                long streamSeq = log.append(c.commit(), session.streamSeq());
+                SessionStep.Applied<S, C, E> applied = SessionStep.apply(session, c.commit(), streamSeq);
+                sessions.put(session.id(), applied.after());
+                timers.arm(applied.after());
+                if (applied.after().seq() - snapshotted.getOrDefault(session.id(), 0L) >= snapshotEvery) {
+                    snapshot(applied.after());
+                }
+                for (SessionStep.Outbound out : applied.outbound()) {
+                    publish(out.player() == null ? subjects.outAll(session.id())
+                            : subjects.outPlayer(session.id(), out.player()), null, out.message());
+                }
+                confirm(applied.after(), action);
+                if (action.at() > 0) {
+                    latency.record(Duration.ofMillis(Math.max(0, clock.millis() - action.at())));
+                }
+                return "accepted";
+            }
+        }
+    }
+
+    /** Tells the actor its action took effect; a create, join or resume also gets the full view. */
+    private void confirm(LiveSession<?, ?, ?> session, BusAction action) {
+        if (action.kind() == BusAction.Kind.TIMER) {
+            return; // the system asked; nobody waits for an answer
+        }
+        if (action.kind() != BusAction.Kind.GAME && action.kind() != BusAction.Kind.LEAVE) {
+            if (session.hasMember(action.player())) {
+                reply(action, SessionStep.joined(session, action.player()));
+            }
+        }
+        reply(action, new ServerMessage.Accepted(action.id(), session.id()));
+    }
+
+    private void reply(BusAction action, ServerMessage message) {
+        if (action.kind() == BusAction.Kind.TIMER) {
+            if (message instanceof ServerMessage.Error e) {
+                LOG.warning(() -> "timer of session " + action.session() + " refused: " + e.code() + " " + e.message());
+            }
+            return;
+        }
+        publish(subjects.outPlayer(action.session(), action.player()), action.origin(), message);
+    }
+
+    private void publish(String subject, String origin, ServerMessage message) {
+        Headers headers = new Headers();
+        if (origin != null) {
+            headers.put(BusHeaders.ORIGIN, origin);
+        }
+        nc.publish(subject, headers, Json.bytes(message));
+    }
+
+    private void count(BusAction action, String outcome) {
+        Counter.builder("rf_game_actions_total")
+                .tag("kind", action.kind().name().toLowerCase(java.util.Locale.ROOT))
+                .tag("outcome", outcome)
+                .description("Actions processed")
+                .register(metrics)
+                .increment();
+    }
+
+    private void snapshot(LiveSession<?, ?, ?> session) {
+        try {
+            snapshotSize.record(snapshots.save(Snapshots.of(session, clock.millis())));
+            snapshotted.put(session.id(), session.seq());
+        } catch (IOException | RuntimeException e) {
+            // A missing snapshot only makes the next rebuild replay more of the log.
+            LOG.log(Level.WARNING, "snapshot of session " + session.id() + " failed", e);
+        }
+    }
+
+    /** Loads a session from snapshot + log into the cache and arms its deadline; null when it does not exist. */
+    private LiveSession<?, ?, ?> loadInto(String id) throws IOException {
+        LiveSession<?, ?, ?> session = log.load(id, games, snapshots);
+        if (session != null) {
+            sessions.put(id, session);
+            snapshotted.putIfAbsent(id, 0L);
+            timers.arm(session);
+        }
+        return session;
+    }
+
+    /** A partition was just taken: load every session of it that has a deadline, so its timer runs here now. */
+    public void warm(int partition) {
+        try {
+            for (String id : timers.sessionsWithDeadlines(partition)) {
+                LiveSession<?, ?, ?> session = sessions.get(id);
+                if (session == null) {
+                    session = log.load(id, games, snapshots);
+                    if (session == null) {
+                        continue;
+                    }
+                    sessions.put(id, session);
+                    snapshotted.putIfAbsent(id, 0L);
+                }
+                timers.arm(session, true);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "could not re-arm the timers of partition " + partition, e);
+        }
+    }
+
+    /**
+     * Hands a partition over: snapshots its sessions (so the next owner replays little) and forgets them (so a
+     * later return of the partition rebuilds from the log, never from a stale copy). Call after its worker stopped.
+     */
+    public void release(int partition) {
+        for (var entry : sessions.entrySet()) {
+            if (Partitions.of(entry.getKey(), partitions) == partition) {
+                LiveSession<?, ?, ?> s = entry.getValue();
+                if (s.seq() > snapshotted.getOrDefault(s.id(), 0L)) {
+                    snapshot(s);
+                }
+                sessions.remove(entry.getKey());
+                snapshotted.remove(entry.getKey());
+            }
+        }
+        timers.disarm(partition);
+    }
+
+    /** Forgets a partition's sessions without snapshots: its lease was lost, someone else may be writing. */
+    public void forget(int partition) {
+        sessions.keySet().removeIf(id -> Partitions.of(id, partitions) == partition);
+        snapshotted.keySet().removeIf(id -> Partitions.of(id, partitions) == partition);
+        timers.disarm(partition);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.runeforge.game.engine;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A game, as pure functions. No I/O, no clock, no global randomness: time, randomness, the actor and the
+ * action id come in through {@link Context}; state is immutable. The engine stores what {@code decide}
+ * returns, folds it with {@code apply}, and sends each viewer what {@code project}/{@code view} allow.
+ *
+ * @param <S> state (an immutable record)
+ * @param <C> game commands (a sealed interface of records, parsed from the client's action body)
+ * @param <E> events (a sealed interface of records; what is stored and replayed)
+ */
+public interface GameRules<S, C, E> {
+    /** The game id clients name in {@code create {game}}. */
+    String id();
+
+    Class<C> commandType();
+
+    /** State is stored in snapshots as JSON: an immutable record that Jackson can read back. */
+    Class<S> stateType();
+
+    Class<E> eventType();
+
+    /** The state before the session's first event. */
+    S initial();
+
+    /** The creator opens the session with {@code settings}; ctx.code() is its room code. */
+    Decision<E> create(S state, JsonNode settings, Context ctx);
+
+    /** ctx.actor() asks to join. Joining again while a member is accepted with no events. */
+    Decision<E> join(S state, Context ctx);
+
+    Decision<E> leave(S state, Context ctx);
+
+    Decision<E> decide(S state, C command, Context ctx);
+
+    S apply(S state, E event);
+
+    boolean isMember(S state, String player);
+
+    /** Who receives this session's views. */
+    Collection<String> members(S state);
+
+    /** The whole state as {@code viewer} may see it (sent in {@code joined}). */
+    Object view(S state, Viewer viewer);
+
+    /** One event as {@code viewer} may see it, given the state after it. Never null: redact instead. */
+    Object project(S state, E event, Viewer viewer);
+
+    /**
+     * The next moment this session wants to act on its own (room expiry, a turn limit), if any. A deadline is
+     * state: the engine arms a timer for it, and a new owner re-arms it after a takeover.
+     */
+    default Optional<Instant> deadline(S state) {
+        return Optional.empty();
+    }
+
+    /** The deadline passed: called through the action path, with ctx.now() at or after {@link #deadline}. */
+    default Decision<E> onDeadline(S state, Context ctx) {
+        return Decision.accept();
+    }
+}

@@ -1,0 +1,172 @@
+package dev.runeforge.game.engine;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.runeforge.common.bus.Subjects;
+import io.nats.client.ConsumeOptions;
+import io.nats.client.Connection;
+import io.nats.client.ConsumerContext;
+import io.nats.client.IterableConsumer;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.Message;
+import io.nats.client.StreamContext;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+
+/**
+ * The partitions this instance works on: one durable pull consumer per partition ({@code act-<p>} on
+ * {@code rf.act.<p>.>}), drained by its own virtual thread, one action in flight at a time (max ack pending 1),
+ * which keeps every session's actions in order, also across redeliveries.
+ *
+ * <p>Starting a partition re-creates its consumer. The actions stream is a work queue, so acked actions are
+ * gone and a fresh consumer delivers exactly the un-acked ones at once: whatever a dead or stopped owner had in
+ * flight comes back now instead of after the ack wait, and the old owner's pending pull requests die with the
+ * old consumer.
+ */
+public final class PartitionConsumers implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PartitionConsumers.class.getName());
+    /** How long one pull request waits for a message before it is renewed. */
+    static final Duration PULL_EXPIRY = Duration.ofSeconds(1);
+
+    private final Connection nc;
+    private final Subjects subjects;
+    private final ActionHandler handler;
+    private final Duration ackWait;
+    private final Map<Integer, Worker> workers = new ConcurrentHashMap<>();
+
+    public PartitionConsumers(Connection nc, Subjects subjects, ActionHandler handler, Duration ackWait) {
+        this.nc = nc;
+        this.subjects = subjects;
+        this.handler = handler;
+        this.ackWait = ackWait;
+    }
+
+    /** Starts consuming {@code partition} on a fresh consumer: its owner's way in. */
+    public void start(int partition) throws IOException, JetStreamApiException {
+        start(partition, true);
+    }
+
+    private void start(int partition, boolean fresh) throws IOException, JetStreamApiException {
+        if (workers.containsKey(partition)) {
+            return;
+        }
+        String name = subjects.partitionConsumer(partition);
+        if (fresh) {
+            try {
+                nc.jetStreamManagement().deleteConsumer(subjects.actionsStream(), name);
+            } catch (JetStreamApiException e) {
+                // 10014: consumer not found, the first start of this partition.
+                if (e.getApiErrorCode() != 10014) {
+                    throw e;
+                }
+            }
+        }
+        StreamContext stream = nc.getStreamContext(subjects.actionsStream());
+        ConsumerContext consumer = stream.createOrUpdateConsumer(ConsumerConfiguration.builder()
+                .durable(name)
+                .filterSubject(subjects.actionsOfPartition(partition))
+                .ackPolicy(AckPolicy.Explicit)
+                .deliverPolicy(DeliverPolicy.All)
+                .ackWait(ackWait)
+                .maxAckPending(1)
+                .build());
+        IterableConsumer iterator = consumer.iterate(ConsumeOptions.builder().expiresIn(PULL_EXPIRY.toMillis()).build());
+        Worker worker = new Worker(partition, iterator);
+        workers.put(partition, worker);
+        worker.thread = Thread.ofVirtual().name("partition-" + partition).start(worker::drain);
+    }
+
+    /** Stops consuming {@code partition} and waits for the action in hand to finish (acked or left un-acked). */
+    public void stop(int partition) {
+        Worker worker = workers.remove(partition);
+        if (worker != null) {
+            worker.stop();
+        }
+    }
+
+    /**
+     * Starts every partition on the existing consumers, without leases: for a single instance. Tests run two
+     * this way to make rival writers.
+     */
+    public void startAll(int partitionCount) throws IOException, JetStreamApiException {
+        for (int p = 0; p < partitionCount; p++) {
+            start(p, false);
+        }
+    }
+
+    public int running() {
+        return workers.size();
+    }
+
+    @Override
+    public void close() {
+        workers.keySet().forEach(this::stop);
+    }
+
+    private final class Worker {
+        private final int partition;
+        private final IterableConsumer iterator;
+        private volatile boolean running = true;
+        private Thread thread;
+
+        Worker(int partition, IterableConsumer iterator) {
+            this.partition = partition;
+            this.iterator = iterator;
+        }
+
+        void drain() {
+            while (running) {
+                Message msg;
+                try {
+                    msg = iterator.nextMessage(Duration.ofMillis(250));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (Exception e) {
+                    if (!running) {
+                        return;
+                    }
+                    LOG.log(Level.WARNING, "partition " + partition + ": fetch failed", e);
+                    pause();
+                    continue;
+                }
+                if (msg != null) {
+                    if (!running) {
+                        return; // not ours to handle any more; it stays un-acked for the next owner
+                    }
+                    handler.handle(msg);
+                }
+            }
+        }
+
+        void stop() {
+            running = false;
+            try {
+                iterator.stop();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "stopping consumer", e);
+            }
+            try {
+                if (thread != null && !thread.join(Duration.ofSeconds(10))) {
+                    LOG.warning("partition " + partition + " worker did not stop within 10 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void pause() {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

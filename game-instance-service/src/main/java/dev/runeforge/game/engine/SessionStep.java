@@ -1,0 +1,148 @@
+package dev.runeforge.game.engine;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.bus.BusAction;
+import dev.runeforge.common.json.Json;
+import dev.runeforge.common.protocol.ErrorCodes;
+import dev.runeforge.common.protocol.ServerMessage;
+
+/**
+ * The engine's pure core: what one action does to one session ({@link #decide}) and what every viewer is sent
+ * when a commit is applied ({@link #apply}). No I/O: the handler around it loads, appends, publishes and acks.
+ */
+public final class SessionStep {
+    private SessionStep() {
+    }
+
+    public sealed interface Outcome {
+        /** The action was applied before (a redelivery): change nothing, re-send its result. */
+        record Duplicate() implements Outcome {
+        }
+
+        record Rejected(String code, String message) implements Outcome {
+        }
+
+        /** Accepted without events (e.g. a member joining again). */
+        record Unchanged() implements Outcome {
+        }
+
+        record Committed(Commit commit) implements Outcome {
+        }
+    }
+
+    /** A message for one player, or for everyone in the session when {@code player} is null. */
+    public record Outbound(String player, ServerMessage message) {
+    }
+
+    public record Applied<S, C, E>(LiveSession<S, C, E> after, List<Outbound> outbound) {
+    }
+
+    public static <S, C, E> Outcome decide(LiveSession<S, C, E> session, BusAction action, Instant now,
+                                           RandomGenerator rng) {
+        if (session.applied().contains(action.key())) {
+            return new Outcome.Duplicate();
+        }
+        GameRules<S, C, E> rules = session.rules();
+        S state = session.state();
+        Context ctx = new Context(session.id(), session.code(), action.key(), action.player(), action.name(), now, rng);
+        Decision<E> decision;
+        switch (action.kind()) {
+            case CREATE -> {
+                if (session.created()) {
+                    return new Outcome.Rejected(ErrorCodes.INVALID_ACTION, "this session already exists");
+                }
+                decision = rules.create(state, action.body(), ctx);
+            }
+            case JOIN -> {
+                if (!session.created()) {
+                    return new Outcome.Rejected(ErrorCodes.ROOM_NOT_FOUND, "no such room");
+                }
+                decision = rules.join(state, ctx);
+            }
+            case TIMER -> {
+                var due = rules.deadline(state);
+                if (!session.created() || due.isEmpty() || now.isBefore(due.get())) {
+                    return new Outcome.Unchanged(); // an early or stale timer: the live deadline re-arms itself
+                }
+                decision = rules.onDeadline(state, ctx);
+            }
+            case RESUME -> {
+                if (!session.created() || !rules.isMember(state, action.player())) {
+                    return new Outcome.Rejected(ErrorCodes.NOT_IN_SESSION, "you are not in this room");
+                }
+                return new Outcome.Unchanged();
+            }
+            case LEAVE -> {
+                if (!session.created() || !rules.isMember(state, action.player())) {
+                    return new Outcome.Rejected(ErrorCodes.NOT_IN_SESSION, "you are not in this room");
+                }
+                decision = rules.leave(state, ctx);
+            }
+            case GAME -> {
+                if (!session.created() || !rules.isMember(state, action.player())) {
+                    return new Outcome.Rejected(ErrorCodes.NOT_IN_SESSION, "you are not in this room");
+                }
+                C command;
+                try {
+                    command = Json.convert(action.body(), rules.commandType());
+                } catch (IllegalArgumentException e) {
+                    return new Outcome.Rejected(ErrorCodes.INVALID_ACTION, "invalid action: " + e.getMessage());
+                }
+                decision = rules.decide(state, command, ctx);
+            }
+            default -> throw new IllegalStateException("unknown kind " + action.kind());
+        }
+        return switch (decision) {
+            case Decision.Reject<E> r -> new Outcome.Rejected(r.code(), r.message());
+            case Decision.Accept<E> a when a.events().isEmpty() -> new Outcome.Unchanged();
+            case Decision.Accept<E> a -> new Outcome.Committed(new Commit(session.id(), rules.id(), session.code(),
+                    action.key(), action.player(), now.toEpochMilli(), session.seq() + 1,
+                    a.events().stream().map(e -> (JsonNode) Json.tree(e)).toList()));
+        };
+    }
+
+    /**
+     * Folds {@code commit} into {@code before} and projects each event for every member: one message on the
+     * session's shared subject when all members may see the same thing, else one message per member.
+     */
+    public static <S, C, E> Applied<S, C, E> apply(LiveSession<S, C, E> before, Commit commit, long streamSeq) {
+        GameRules<S, C, E> rules = before.rules();
+        List<Outbound> out = new ArrayList<>();
+        S state = before.state();
+        long seq = commit.firstSeq();
+        for (JsonNode stored : commit.events()) {
+            E event = Json.convert(stored, rules.eventType());
+            state = rules.apply(state, event);
+            JsonNode shared = Json.tree(rules.project(state, event, Viewer.PUBLIC));
+            List<Outbound> personal = new ArrayList<>();
+            boolean allSame = true;
+            for (String member : rules.members(state)) {
+                JsonNode mine = Json.tree(rules.project(state, event, Viewer.of(member)));
+                allSame &= mine.equals(shared);
+                personal.add(new Outbound(member, new ServerMessage.Event(before.id(), seq, mine)));
+            }
+            if (allSame) {
+                out.add(new Outbound(null, new ServerMessage.Event(before.id(), seq, shared)));
+            } else {
+                out.addAll(personal);
+            }
+            seq++;
+        }
+        return new Applied<>(before.fold(commit, streamSeq), out);
+    }
+
+    /** The full view {@code player} gets on joining (or on asking again). */
+    public static ServerMessage.Joined joined(LiveSession<?, ?, ?> session, String player) {
+        return joinedView(session, player);
+    }
+
+    private static <S, C, E> ServerMessage.Joined joinedView(LiveSession<S, C, E> s, String player) {
+        return new ServerMessage.Joined(s.id(), s.code(), s.rules().id(), s.seq(),
+                Json.tree(s.rules().view(s.state(), Viewer.of(player))));
+    }
+}

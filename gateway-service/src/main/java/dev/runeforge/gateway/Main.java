@@ -1,0 +1,125 @@
+package dev.runeforge.gateway;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import dev.runeforge.common.admin.AdminServer;
+import dev.runeforge.common.auth.TokenClaims;
+import dev.runeforge.common.bus.NatsClients;
+import dev.runeforge.common.bus.Partitions;
+import dev.runeforge.common.bus.Subjects;
+import dev.runeforge.common.config.ServiceConfig;
+import dev.runeforge.common.logging.Logging;
+import dev.runeforge.common.service.ServiceRuntime;
+import dev.runeforge.common.service.Shutdown;
+import dev.runeforge.gateway.auth.AuthRoutes;
+import dev.runeforge.gateway.auth.TokenVerifier;
+import dev.runeforge.gateway.connection.GatewayMetrics;
+import dev.runeforge.gateway.connection.PlayerSocket;
+import dev.runeforge.gateway.connection.UpgradeGate;
+import dev.runeforge.gateway.session.ActionPublisher;
+import dev.runeforge.gateway.session.RoomLookup;
+import dev.runeforge.gateway.session.SessionHub;
+import io.helidon.common.socket.SocketOptions;
+import io.helidon.config.Config;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.staticcontent.StaticContentFeature;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
+import io.nats.client.Connection;
+
+/** gateway-service: the only public entry. Static client, sign-in, and the player WebSocket, all onto NATS. */
+public final class Main {
+    public static final String SERVICE = "gateway-service";
+    /** What the browser may load: only this site's own files, and its own WebSocket. */
+    private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            + "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Logging.init(SERVICE);
+        start(ServiceConfig.load()).shutdown().onSignal();
+    }
+
+    /** The gateway: its public server and the service around it. */
+    public record Running(WebServer server, ServiceRuntime.Running service) implements AutoCloseable {
+        public int port() {
+            return server.port();
+        }
+
+        public int adminPort() {
+            return service.adminPort();
+        }
+
+        public Shutdown shutdown() {
+            return service.shutdown();
+        }
+
+        @Override
+        public void close() {
+            service.close();
+        }
+    }
+
+    public static Running start(Config config) throws Exception {
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config);
+        Subjects subjects = rt.subjects();
+        Connection nc = rt.nats();
+        AdminServer admin = rt.admin();
+        int partitions = config.get("game.partitions").asInt().orElse(Partitions.DEFAULT_COUNT);
+        boolean devMode = config.get("dev.mode").asBoolean().orElse(false);
+        Set<String> origins = new HashSet<>(config.get("gateway.origins").asList(String.class).orElse(List.of()));
+        int maxMessage = config.get("gateway.frame.limit").asInt().orElse(16 * 1024);
+
+        int replicas = config.get("bus.replicas").asInt().orElse(1);
+        NatsClients.ensureStreams(nc, subjects, replicas);
+        NatsClients.ensureDirectory(nc, subjects, replicas);
+
+        TokenVerifier verifier = new TokenVerifier(nc, subjects,
+                config.get("auth.issuer").asString().orElse(TokenClaims.DEFAULT_ISSUER),
+                config.get("auth.audience").asString().orElse(TokenClaims.DEFAULT_AUDIENCE));
+        UpgradeGate gate = new UpgradeGate(verifier, origins);
+        SessionHub hub = new SessionHub(nc, subjects, admin.registry());
+        PlayerSocket.Wiring wiring = new PlayerSocket.Wiring(gate, new ActionPublisher(nc, subjects, partitions),
+                new RoomLookup(nc, subjects), hub, new GatewayMetrics(admin.registry()), maxMessage,
+                config.get("gateway.rate.burst").asInt().orElse(20),
+                config.get("gateway.rate.refill").asDouble().orElse(10.0));
+        AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode);
+
+        WebServer server = WebServer.builder()
+                .host(config.get("http.host").asString().orElse("0.0.0.0"))
+                .port(config.get("http.port").asInt().orElse(8080))
+                .shutdownHook(false)
+                // Game frames are small and latency-bound: without TCP_NODELAY, Nagle's algorithm meets the
+                // client's delayed ACK and back-to-back frames wait ~40 ms.
+                .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
+                .addProtocol(WsConfig.builder().name("websocket").maxFrameLength(maxMessage).build())
+                .addFeature(StaticContentFeature.builder()
+                        .addClasspath(cp -> cp.location("web").context("/").welcome("index.html"))
+                        .build())
+                .routing(r -> routing(r, auth, gate))
+                .addRouting(WsRouting.builder().endpoint("/ws", () -> new PlayerSocket(wiring)))
+                .build()
+                .start();
+
+        return new Running(server, rt.run(9080, server::stop, null));
+    }
+
+    /** The public HTTP routes (the static client is a server feature, the WebSocket a protocol route). */
+    static void routing(HttpRouting.Builder r, AuthRoutes auth, UpgradeGate gate) {
+        r.addFilter((chain, req, res) -> {
+            res.header(HeaderNames.create("Content-Security-Policy"), CSP);
+            res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
+            res.header(HeaderNames.create("Referrer-Policy"), "no-referrer");
+            chain.proceed();
+        });
+        auth.register(r);
+        r.get("/ws", gate::refuse);
+    }
+}

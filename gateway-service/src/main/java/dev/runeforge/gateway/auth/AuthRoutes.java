@@ -1,0 +1,101 @@
+package dev.runeforge.gateway.auth;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import dev.runeforge.common.auth.GuestRequest;
+import dev.runeforge.common.auth.IssuedToken;
+import dev.runeforge.common.auth.TokenClaims;
+import dev.runeforge.common.bus.Rpc;
+import dev.runeforge.common.bus.RpcException;
+import dev.runeforge.common.bus.Subjects;
+import dev.runeforge.common.json.Json;
+import dev.runeforge.common.protocol.ErrorCodes;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.nats.client.Connection;
+
+/** {@code /api/auth/*}: the gateway carries sign-in to auth-service over NATS and keeps the token in a cookie. */
+public final class AuthRoutes {
+    private static final int MAX_BODY = 1024;
+
+    private final Connection nc;
+    private final Subjects subjects;
+    private final TokenVerifier verifier;
+    private final boolean secureCookies;
+
+    public AuthRoutes(Connection nc, Subjects subjects, TokenVerifier verifier, boolean secureCookies) {
+        this.nc = nc;
+        this.subjects = subjects;
+        this.verifier = verifier;
+        this.secureCookies = secureCookies;
+    }
+
+    public void register(HttpRules rules) {
+        rules.post("/api/auth/guest", this::guest)
+                .get("/api/auth/me", this::me)
+                .post("/api/auth/logout", this::logout);
+    }
+
+    private void guest(ServerRequest req, ServerResponse res) {
+        GuestRequest body;
+        try {
+            byte[] data = req.content().inputStream().readNBytes(MAX_BODY + 1);
+            if (data.length > MAX_BODY) {
+                error(res, Status.BAD_REQUEST_400, ErrorCodes.BAD_MESSAGE, "request body too large");
+                return;
+            }
+            body = Json.read(data, GuestRequest.class);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            error(res, Status.BAD_REQUEST_400, ErrorCodes.BAD_MESSAGE, "expected JSON {\"name\": \"...\"}");
+            return;
+        }
+        IssuedToken token;
+        try {
+            token = Rpc.request(nc, subjects.authGuest(), body, IssuedToken.class, Duration.ofSeconds(3));
+        } catch (RpcException e) {
+            Status status = ErrorCodes.UNAVAILABLE.equals(e.code()) || ErrorCodes.INTERNAL.equals(e.code())
+                    ? Status.SERVICE_UNAVAILABLE_503 : Status.BAD_REQUEST_400;
+            error(res, status, e.code(), e.getMessage());
+            return;
+        }
+        long maxAge = Math.max(0, token.expiresAt() - Instant.now().getEpochSecond());
+        res.header(HeaderNames.SET_COOKIE, cookie(token.token(), maxAge));
+        json(res, Status.OK_200, Map.of("player", token.player(), "name", token.name(), "expiresAt", token.expiresAt()));
+    }
+
+    private void me(ServerRequest req, ServerResponse res) {
+        var principal = Credentials.token(req.headers()).flatMap(verifier::verify);
+        if (principal.isEmpty()) {
+            error(res, Status.UNAUTHORIZED_401, ErrorCodes.UNAUTHORIZED, "not signed in");
+            return;
+        }
+        json(res, Status.OK_200, Map.of("player", principal.get().player(), "name", principal.get().name(),
+                "expiresAt", principal.get().expiresAt()));
+    }
+
+    private void logout(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.SET_COOKIE, cookie("", 0));
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private String cookie(String value, long maxAge) {
+        return TokenClaims.COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict"
+                + (secureCookies ? "; Secure" : "");
+    }
+
+    static void json(ServerResponse res, Status status, Object body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(Json.text(body));
+    }
+
+    public static void error(ServerResponse res, Status status, String code, String message) {
+        json(res, status, Map.of("code", code, "message", message));
+    }
+}

@@ -1,0 +1,40 @@
+package dev.runeforge.gateway.auth;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.runeforge.common.auth.TokenClaims;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+
+/** Where a request carries its access token: the {@code rf_token} cookie, or {@code Authorization: Bearer}. */
+public final class Credentials {
+    private Credentials() {
+    }
+
+    public static Optional<String> token(Headers headers) {
+        if (headers.contains(HeaderNames.AUTHORIZATION)) {
+            String value = headers.get(HeaderNames.AUTHORIZATION).get();
+            if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return Optional.of(value.substring(7).trim());
+            }
+        }
+        if (headers.contains(HeaderNames.COOKIE)) {
+            return cookie(headers.get(HeaderNames.COOKIE).allValues(), TokenClaims.COOKIE);
+        }
+        return Optional.empty();
+    }
+
+    static Optional<String> cookie(List<String> cookieHeaders, String name) {
+        for (String header : cookieHeaders) {
+            for (String part : header.split(";")) {
+                String p = part.trim();
+                int eq = p.indexOf('=');
+                if (eq > 0 && p.substring(0, eq).equals(name)) {
+                    return Optional.of(p.substring(eq + 1));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.runeforge.gateway.auth;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimNames;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.runeforge.common.auth.TokenClaims;
+import dev.runeforge.common.bus.Subjects;
+import io.nats.client.Connection;
+
+/**
+ * Checks platform access tokens: ES256 only, signature against auth-service's JWKS (cached; refetched on an
+ * unknown {@code kid}, at most once every 10 s), issuer, audience, expiry and not-before, required claims.
+ */
+public final class TokenVerifier {
+    private static final Logger LOG = Logger.getLogger(TokenVerifier.class.getName());
+    /** Tokens are a few hundred bytes; refusing huge ones early keeps parsing cheap for attackers' input. */
+    static final int MAX_TOKEN_LENGTH = 4096;
+
+    private final DefaultJWTProcessor<SecurityContext> processor;
+
+    public TokenVerifier(Connection nc, Subjects subjects, String issuer, String audience) {
+        this(JWKSourceBuilder.create(new NatsJwkSetSource(nc, subjects))
+                .cache(5 * 60_000L, 2_000L)
+                .rateLimited(10_000L)
+                .retrying(true)
+                .build(), issuer, audience);
+    }
+
+    TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience) {
+        processor = new DefaultJWTProcessor<>();
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, keys));
+        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
+                audience,
+                new JWTClaimsSet.Builder().issuer(issuer).build(),
+                new HashSet<>(Set.of(JWTClaimNames.SUBJECT, JWTClaimNames.EXPIRATION_TIME, TokenClaims.NAME))));
+    }
+
+    /** The principal of a valid token; empty for anything else (never throws on bad input). */
+    public Optional<Principal> verify(String token) {
+        if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
+            return Optional.empty();
+        }
+        try {
+            JWTClaimsSet claims = processor.process(token, null);
+            List<String> roles = claims.getStringListClaim(TokenClaims.ROLES);
+            return Optional.of(new Principal(claims.getSubject(), claims.getStringClaim(TokenClaims.NAME),
+                    roles == null ? List.of() : roles, claims.getExpirationTime().toInstant().getEpochSecond()));
+        } catch (Exception e) {
+            // Log the reason, never the token.
+            LOG.log(Level.FINE, () -> "token refused: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+}

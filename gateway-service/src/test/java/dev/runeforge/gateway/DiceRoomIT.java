@@ -1,0 +1,243 @@
+package dev.runeforge.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.testsupport.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The first playable slice end to end over real NATS: two players, one room, rolls seen by both. */
+class DiceRoomIT {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static Platform platform;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // A generous rate limit here: the latency probe rolls back to back.
+        platform = new Platform(Map.of("gateway.rate.burst", "1000", "gateway.rate.refill", "1000"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    private static String id() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static WsClient connect(String name) throws Exception {
+        WsClient ws = WsClient.connect(platform.ws(), platform.guest(name));
+        ws.send(Map.of("type", "hello", "v", 1));
+        JsonNode welcome = ws.awaitType("welcome", WAIT);
+        assertEquals(name, welcome.path("name").asText());
+        return ws;
+    }
+
+    /** Alice creates a room, Bob joins it; returns {session, code}. */
+    private static String[] room(WsClient alice, WsClient bob) throws Exception {
+        alice.send(Map.of("type", "create", "id", id(), "game", "dice", "settings", Map.of()));
+        JsonNode joined = alice.awaitType("joined", WAIT);
+        String session = joined.path("session").asText();
+        String code = joined.path("code").asText();
+        assertTrue(code.matches("[A-Z]+-\\d{4}"), code);
+        bob.send(Map.of("type", "join", "id", id(), "code", code));
+        JsonNode bobJoined = bob.awaitType("joined", WAIT);
+        assertEquals(session, bobJoined.path("session").asText());
+        assertEquals(2, bobJoined.path("view").path("players").size());
+        alice.await(m -> "event".equals(m.path("type").asText())
+                && "player_joined".equals(m.path("body").path("type").asText()), WAIT);
+        return new String[] {session, code};
+    }
+
+    private static JsonNode awaitRoll(WsClient ws, String rollKeySuffix) throws InterruptedException {
+        return ws.await(m -> "rolled".equals(m.path("body").path("type").asText())
+                && m.path("body").path("roll").path("id").asText().endsWith(":" + rollKeySuffix), WAIT);
+    }
+
+    @Test
+    void bothPlayersSeeTheSameRoll() throws Exception {
+        try (WsClient alice = connect("Alice"); WsClient bob = connect("Bob")) {
+            String session = room(alice, bob)[0];
+            String rollId = id();
+            alice.send(Map.of("type", "action", "id", rollId, "session", session,
+                    "body", Map.of("type", "roll", "formula", "2d6+3")));
+            JsonNode atAlice = awaitRoll(alice, rollId);
+            JsonNode atBob = awaitRoll(bob, rollId);
+            assertEquals(atAlice, atBob);
+            JsonNode roll = atBob.path("body").path("roll");
+            assertEquals("2d6+3", roll.path("formula").asText());
+            assertEquals("Alice", roll.path("name").asText());
+            int sum = 0;
+            for (JsonNode d : roll.path("dice")) {
+                assertTrue(d.asInt() >= 1 && d.asInt() <= 6);
+                sum += d.asInt();
+            }
+            assertEquals(sum + 3, roll.path("total").asInt());
+            alice.await(m -> "accepted".equals(m.path("type").asText()) && rollId.equals(m.path("id").asText()), WAIT);
+        }
+    }
+
+    @Test
+    void rollRoundTripIsMeasured() throws Exception {
+        try (WsClient alice = connect("Alice"); WsClient bob = connect("Bob")) {
+            String session = room(alice, bob)[0];
+            int warmup = 300;
+            int n = 500;
+            long[] micros = new long[n];
+            for (int i = 0; i < warmup + n; i++) {
+                String rollId = id();
+                long start = System.nanoTime();
+                alice.send(Map.of("type", "action", "id", rollId, "session", session,
+                        "body", Map.of("type", "roll", "formula", "1d20")));
+                awaitRoll(alice, rollId);
+                awaitRoll(bob, rollId);
+                if (i >= warmup) {
+                    micros[i - warmup] = (System.nanoTime() - start) / 1000;
+                }
+            }
+            Arrays.sort(micros);
+            System.out.printf("roll round trip (client sends -> both clients receive), n=%d: p50=%d us, p90=%d us, "
+                    + "p99=%d us, max=%d us%n", n, micros[n / 2], micros[n * 9 / 10], micros[n * 99 / 100], micros[n - 1]);
+        }
+    }
+
+    @Test
+    void aRetriedActionIsAppliedOnce() throws Exception {
+        try (WsClient alice = connect("Alice"); WsClient bob = connect("Bob")) {
+            String session = room(alice, bob)[0];
+            String rollId = id();
+            Map<String, Object> action = Map.of("type", "action", "id", rollId, "session", session,
+                    "body", Map.of("type", "roll", "formula", "1d100"));
+            alice.send(action);
+            alice.send(action);
+            awaitRoll(bob, rollId);
+            String marker = id();
+            alice.send(Map.of("type", "action", "id", marker, "session", session,
+                    "body", Map.of("type", "roll", "formula", "1d4")));
+            awaitRoll(bob, marker);
+            long copies = bob.frames().stream().filter(f -> f.contains(":" + rollId + "\"")).count();
+            assertEquals(1, copies, "the retried roll reached Bob " + copies + " times");
+        }
+    }
+
+    @Test
+    void badInputGetsTypedErrors() throws Exception {
+        try (WsClient early = WsClient.connect(platform.ws(), platform.guest("Early"))) {
+            early.send(Map.of("type", "ping", "t", 1));
+            assertEquals("HELLO_REQUIRED", early.awaitType("error", WAIT).path("code").asText());
+        }
+        try (WsClient alice = connect("Alice"); WsClient bob = connect("Bob")) {
+            String session = room(alice, bob)[0];
+
+            alice.send("{not json");
+            assertEquals("BAD_MESSAGE", alice.awaitType("error", WAIT).path("code").asText());
+
+            alice.send(Map.of("type", "teleport"));
+            assertEquals("BAD_MESSAGE", alice.awaitType("error", WAIT).path("code").asText());
+
+            String bad = id();
+            alice.send(Map.of("type", "action", "id", bad, "session", session,
+                    "body", Map.of("type", "roll", "formula", "3d7")));
+            JsonNode err = alice.awaitType("error", WAIT);
+            assertEquals("INVALID_DICE_FORMAT", err.path("code").asText());
+            assertEquals(bad, err.path("ref").asText());
+            assertTrue(err.path("message").asText().contains("d7"), err.toString());
+
+            String unknown = id();
+            alice.send(Map.of("type", "action", "id", unknown, "session", session, "body", Map.of("type", "cheat")));
+            assertEquals("INVALID_ACTION", alice.awaitType("error", WAIT).path("code").asText());
+
+            alice.send(Map.of("type", "action", "id", id(), "session", "someone-elses-room",
+                    "body", Map.of("type", "roll", "formula", "1d6")));
+            assertEquals("NOT_IN_SESSION", alice.awaitType("error", WAIT).path("code").asText());
+
+            alice.send(Map.of("type", "action", "id", "bad id with spaces", "session", session,
+                    "body", Map.of("type", "roll", "formula", "1d6")));
+            assertEquals("BAD_MESSAGE", alice.awaitType("error", WAIT).path("code").asText());
+
+            alice.send(Map.of("type", "ping", "t", 42));
+            assertEquals(42, alice.awaitType("pong", WAIT).path("t").asInt());
+
+            assertFalse(bob.frames().stream().anyMatch(f -> f.contains("INVALID_DICE_FORMAT")),
+                    "Alice's errors are hers alone");
+        }
+        try (WsClient carol = connect("Carol")) {
+            String join = id();
+            carol.send(Map.of("type", "join", "id", join, "code", "NOPE-0000"));
+            JsonNode err = carol.awaitType("error", WAIT);
+            assertEquals("ROOM_NOT_FOUND", err.path("code").asText());
+            assertEquals(join, err.path("ref").asText());
+            carol.send(Map.of("type", "create", "id", id(), "game", "chess"));
+            assertEquals("UNKNOWN_GAME", carol.awaitType("error", WAIT).path("code").asText());
+        }
+    }
+
+    @Test
+    void aPlayerWhoLeavesStopsReceivingTheRoom() throws Exception {
+        try (WsClient alice = connect("Alice"); WsClient bob = connect("Bob")) {
+            String session = room(alice, bob)[0];
+            bob.send(Map.of("type", "leave", "id", id(), "session", session));
+            bob.awaitType("left", WAIT);
+            alice.await(m -> "player_left".equals(m.path("body").path("type").asText()), WAIT);
+            String rollId = id();
+            alice.send(Map.of("type", "action", "id", rollId, "session", session,
+                    "body", Map.of("type", "roll", "formula", "1d8")));
+            awaitRoll(alice, rollId);
+            Thread.sleep(300);
+            assertFalse(bob.frames().stream().anyMatch(f -> f.contains(rollId)), "Bob left and must not see new rolls");
+        }
+    }
+
+    @Test
+    void aReconnectingPlayerResumesWithAFreshViewAndNoDuplicates() throws Exception {
+        try (WsClient alice = connect("Alice")) {
+            String bobCookie = platform.guest("Bob");
+            String session;
+            long lastSeq;
+            try (WsClient bob = WsClient.connect(platform.ws(), bobCookie)) {
+                bob.send(Map.of("type", "hello", "v", 1));
+                bob.awaitType("welcome", WAIT);
+                alice.send(Map.of("type", "create", "id", id(), "game", "dice"));
+                JsonNode created = alice.awaitType("joined", WAIT);
+                session = created.path("session").asText();
+                bob.send(Map.of("type", "join", "id", id(), "code", created.path("code").asText()));
+                lastSeq = bob.awaitType("joined", WAIT).path("seq").asLong();
+            } // Bob's connection drops
+            String missed = id();
+            alice.send(Map.of("type", "action", "id", missed, "session", session,
+                    "body", Map.of("type", "roll", "formula", "1d12")));
+            awaitRoll(alice, missed);
+
+            try (WsClient bob = WsClient.connect(platform.ws(), bobCookie)) {
+                bob.send(Map.of("type", "hello", "v", 1, "resume", Map.of("session", session, "lastSeq", lastSeq)));
+                bob.awaitType("welcome", WAIT);
+                JsonNode resumed = bob.awaitType("joined", WAIT);
+                assertTrue(resumed.path("seq").asLong() > lastSeq);
+                assertTrue(resumed.path("view").path("rolls").toString().contains(missed), "the missed roll is in the view");
+                String after = id();
+                alice.send(Map.of("type", "action", "id", after, "session", session,
+                        "body", Map.of("type", "roll", "formula", "1d12")));
+                JsonNode next = awaitRoll(bob, after);
+                assertEquals(resumed.path("seq").asLong() + 1, next.path("seq").asLong(), "events continue gap-free");
+                assertEquals(0, bob.frames().stream().filter(f -> f.contains("\"type\":\"event\"") && f.contains(missed)).count(),
+                        "the missed roll comes in the view, not again as an event");
+            }
+            try (WsClient stranger = WsClient.connect(platform.ws(), platform.guest("Mallory"))) {
+                stranger.send(Map.of("type", "hello", "v", 1, "resume", Map.of("session", session, "lastSeq", 0)));
+                assertEquals("NOT_IN_SESSION", stranger.awaitType("error", WAIT).path("code").asText());
+            }
+        }
+    }
+}

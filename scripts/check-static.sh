@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Offline checks of what is not Java: the Kubernetes overlays (rendered with kubectl kustomize, validated against
+# the Kubernetes schemas shipped by npm's kubernetes-models, and the project's policy), the checker's own broken
+# fixture, and every GitHub workflow (action-validator plus pinning/permission rules). Run by ./run-tests.sh
+# before the Java suite; needs `scripts/provision.sh --tests` (the npm packages of checks/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+rf_log "checks: Kubernetes overlays"
+node checks/k8s/check.mjs
+rf_log "checks: the Kubernetes checker rejects its broken fixture"
+node checks/k8s/selftest.mjs
+rf_log "checks: GitHub workflows"
+node checks/workflows/check.mjs

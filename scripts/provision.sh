@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Installs and starts what Rune Forge needs on this machine (Debian, as root). Idempotent: run it as often as
+# you like; what is already there is left alone.
+#
+#   scripts/provision.sh           JDK 21+ check, NATS with JetStream on 127.0.0.1:4222,
+#                                  PostgreSQL on 127.0.0.1:5432 with the database runeforge
+#   scripts/provision.sh --tests   also Chromium (/usr/bin/chromium), Node.js/npm and the npm packages of e2e/ and checks/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+tests=0
+for arg in "$@"; do
+    case $arg in
+    --tests) tests=1 ;;
+    -h | --help)
+        sed -n '2,7s/^# \{0,1\}//p' "$0"
+        exit 0
+        ;;
+    *) rf_die "unknown argument: $arg (usage: scripts/provision.sh [--tests])" ;;
+    esac
+done
+
+NATS_HOST=127.0.0.1
+NATS_PORT=4222
+NATS_STORE=/var/lib/nats-server
+NATS_LOG=/var/log/nats-server.log
+PG_HOST=127.0.0.1
+PG_PORT=5432
+PG_DB=runeforge
+
+# --- JDK ----------------------------------------------------------------------------------------------------------
+java_home=$(rf_java_home)
+rf_log "jdk: $java_home ($(rf_java_version "$java_home"))"
+
+# curl: run-local.sh asks the services' /ready with it.
+command -v curl >/dev/null || rf_apt_install curl
+
+# --- NATS ---------------------------------------------------------------------------------------------------------
+
+# The INFO line a NATS server sends on connect says whether JetStream is on.
+nats_has_jetstream() {
+    local info
+    # shellcheck disable=SC2016 # $1 and $2 are the inner bash's arguments
+    info=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" && IFS= read -r -t 2 line <&3 && printf "%s\n" "$line"' \
+        _ "$NATS_HOST" "$NATS_PORT" 2>/dev/null) || return 1
+    [[ $info == *'"jetstream":true'* ]]
+}
+
+nats_fail_without_jetstream() {
+    rf_err "nats: a server answers on $NATS_HOST:$NATS_PORT but without JetStream, which Rune Forge needs."
+    if command -v systemctl >/dev/null && systemctl is-active --quiet nats-server 2>/dev/null; then
+        rf_err "It is the nats-server systemd unit: 'systemctl disable --now nats-server', then run this again."
+    else
+        rf_err "Stop it (or restart it with -js), then run this again."
+    fi
+    exit 1
+}
+
+if rf_port_open "$NATS_HOST" "$NATS_PORT"; then
+    nats_has_jetstream || nats_fail_without_jetstream
+    rf_log "nats: running (JetStream) on $NATS_HOST:$NATS_PORT"
+else
+    installed_now=0
+    if [[ ! -x /usr/sbin/nats-server ]]; then
+        rf_apt_install nats-server
+        installed_now=1
+    fi
+    start_cmd=(start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server --
+        -a "$NATS_HOST" -p "$NATS_PORT" -js -sd "$NATS_STORE" -l "$NATS_LOG")
+    ((EUID == 0)) || rf_die "nats: not running on $NATS_HOST:$NATS_PORT; start it as root: ${start_cmd[*]}"
+    # Debian's package starts its own unit (no JetStream) where systemd runs; ours replaces it.
+    if ((installed_now)) && command -v systemctl >/dev/null && systemctl is-active --quiet nats-server 2>/dev/null; then
+        systemctl disable --now nats-server >/dev/null 2>&1 || true
+    fi
+    mkdir -p "$NATS_STORE"
+    "${start_cmd[@]}"
+    if ! rf_wait_port "$NATS_HOST" "$NATS_PORT" 20; then
+        tail -n 20 "$NATS_LOG" >&2 2>/dev/null || true
+        rf_die "nats: nats-server did not start listening on $NATS_HOST:$NATS_PORT within 20 s (log: $NATS_LOG)"
+    fi
+    nats_has_jetstream || nats_fail_without_jetstream
+    rf_log "nats: started (JetStream) on $NATS_HOST:$NATS_PORT"
+fi
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------------------
+
+# "version name" of the local cluster on $PG_PORT (pg_lsclusters), empty when there is none.
+pg_cluster() {
+    pg_lsclusters -h 2>/dev/null | awk -v port="$PG_PORT" '$3 == port { print $1, $2; exit }'
+}
+
+pg_state=running
+if ! rf_port_open "$PG_HOST" "$PG_PORT"; then
+    if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || ! command -v pg_ctlcluster >/dev/null; then
+        rf_apt_install postgresql
+    fi
+    ((EUID == 0)) || rf_die "postgres: not running on $PG_HOST:$PG_PORT; start it as root: pg_ctlcluster --skip-systemctl-redirect <version> main start"
+    cluster=$(pg_cluster)
+    if [[ -z $cluster ]]; then
+        [[ -z $(pg_lsclusters -h 2>/dev/null) ]] ||
+            rf_die "postgres: there are PostgreSQL clusters (pg_lsclusters) but none on port $PG_PORT"
+        version=$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)
+        mkdir -p "$(dirname "$RF_PROVISION_LOG")"
+        pg_createcluster "$version" main -p "$PG_PORT" >>"$RF_PROVISION_LOG" 2>&1 ||
+            rf_die "postgres: pg_createcluster $version main failed (output: $RF_PROVISION_LOG)"
+        cluster="$version main"
+    fi
+    read -r pg_version pg_name <<<"$cluster"
+    pg_ctlcluster --skip-systemctl-redirect "$pg_version" "$pg_name" start 2>/dev/null ||
+        pg_lsclusters -h | awk -v v="$pg_version" -v n="$pg_name" '$1 == v && $2 == n && $4 == "online" { ok = 1 } END { exit !ok }' ||
+        rf_die "postgres: 'pg_ctlcluster --skip-systemctl-redirect $pg_version $pg_name start' failed (log: /var/log/postgresql/postgresql-$pg_version-$pg_name.log)"
+    rf_wait_port "$PG_HOST" "$PG_PORT" 30 ||
+        rf_die "postgres: cluster $pg_version/$pg_name does not listen on $PG_HOST:$PG_PORT (listen_addresses?)"
+    pg_state=started
+fi
+
+command -v psql >/dev/null || rf_apt_install postgresql-client
+
+# -w: never ask for a password (CI has no terminal).
+pg_sql() { psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -w -X -q -tA -v ON_ERROR_STOP=1 -c "$1"; }
+
+# The services and tests log in as postgres over TCP without a password, as on the project's machines. A fresh
+# Debian cluster asks local TCP logins for a password: allow 127.0.0.1 and ::1 without one (dev machine only).
+if ! pg_out=$(pg_sql 'select 1' 2>&1); then
+    cluster=$(pg_cluster)
+    hba=""
+    [[ -z $cluster ]] || hba=/etc/postgresql/${cluster% *}/${cluster#* }/pg_hba.conf
+    if [[ $pg_out == *password* && $EUID -eq 0 && -n $hba && -f $hba ]] && ! grep -q '^# Rune Forge' "$hba"; then
+        {
+            echo '# Rune Forge (scripts/provision.sh): local TCP logins without a password, for development.'
+            echo 'host    all    all    127.0.0.1/32    trust'
+            echo 'host    all    all    ::1/128         trust'
+            cat "$hba"
+        } >"$hba.rf-new"
+        chown --reference="$hba" "$hba.rf-new"
+        chmod --reference="$hba" "$hba.rf-new"
+        mv "$hba.rf-new" "$hba"
+        pg_ctlcluster --skip-systemctl-redirect "${cluster% *}" "${cluster#* }" reload
+        sleep 1
+        rf_log "postgres: allowed password-less logins from 127.0.0.1 and ::1 in $hba"
+        pg_out=$(pg_sql 'select 1' 2>&1) || rf_die "postgres: cannot log in as postgres on $PG_HOST:$PG_PORT: $pg_out"
+    else
+        rf_die "postgres: cannot log in as postgres on $PG_HOST:$PG_PORT without a password: $pg_out"
+    fi
+fi
+
+if [[ $(pg_sql "select 1 from pg_database where datname = '$PG_DB'") == 1 ]]; then
+    rf_log "postgres: $pg_state on $PG_HOST:$PG_PORT, database $PG_DB exists"
+else
+    # Another provisioner may create it at the same moment: only a database that is still missing is an error.
+    createdb -h "$PG_HOST" -p "$PG_PORT" -U postgres -w "$PG_DB" 2>/dev/null ||
+        [[ $(pg_sql "select 1 from pg_database where datname = '$PG_DB'") == 1 ]] ||
+        rf_die "postgres: createdb $PG_DB failed"
+    rf_log "postgres: $pg_state on $PG_HOST:$PG_PORT, database $PG_DB created"
+fi
+
+((tests)) || exit 0
+
+# --- test tools ---------------------------------------------------------------------------------------------------
+
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [[ -x $chromium ]]; then
+    rf_log "chromium: $chromium"
+else
+    [[ $chromium == /usr/bin/chromium ]] || rf_die "chromium: CHROMIUM_PATH=$chromium is not an executable"
+    rf_apt_install chromium
+    [[ -x $chromium ]] || rf_die "chromium: the chromium package did not install $chromium"
+    rf_log "chromium: installed $chromium"
+fi
+
+# Node.js and npm: whatever the machine has (NodeSource's nodejs brings its own npm); Debian's otherwise.
+node_pkgs=()
+command -v node >/dev/null || node_pkgs+=(nodejs)
+command -v npm >/dev/null || node_pkgs+=(npm)
+((${#node_pkgs[@]} == 0)) || rf_apt_install "${node_pkgs[@]}"
+node_version=$(node --version)
+node_major=${node_version#v}
+node_major=${node_major%%.*}
+((node_major >= 20)) || rf_warn "node $node_version is older than e2e/package.json asks (>= 20); the browser test may fail"
+
+# npm ci when node_modules is missing or older than the lock file (npm writes node_modules/.package-lock.json last).
+# e2e/: the browser test; checks/: the offline manifest and workflow checks.
+for pkg in e2e checks; do
+    if [[ ! -d $pkg/node_modules || ! -f $pkg/node_modules/.package-lock.json ||
+        $pkg/package-lock.json -nt $pkg/node_modules/.package-lock.json ]]; then
+        mkdir -p .run/logs
+        if ! npm ci --prefix "$pkg" --no-audit --no-fund >".run/logs/npm-ci-$pkg.log" 2>&1 </dev/null; then
+            tail -n 30 ".run/logs/npm-ci-$pkg.log" >&2
+            rf_die "$pkg: npm ci failed (full output: .run/logs/npm-ci-$pkg.log)"
+        fi
+        rf_log "$pkg: npm packages installed (node $node_version, npm $(npm --version))"
+    else
+        rf_log "$pkg: npm packages up to date (node $node_version, npm $(npm --version))"
+    fi
+done
