@@ -10,8 +10,8 @@ source scripts/lib.sh
 JAVA_HOME=$(rf_java_home)
 export JAVA_HOME
 scripts/provision.sh
-./mvnw -B -q install -DskipTests -pl game-instance-service -am
-./mvnw -B verify -pl game-instance-service -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+./mvnw -B -q install -DskipTests -Djacoco.skip=true -pl game-instance-service -am
+./mvnw -B verify -pl game-instance-service -Djacoco.skip=true -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=ClusterIT \
   -DargLine="-Drf.cluster.sessions=${1:-200} -Drf.cluster.intervalMs=${2:-300} -Drf.cluster.logLevel=WARNING" 2>&1 |
   grep -E "owned|takeover|latency|verified|retries|balanced|instances:|Tests run:|FAIL" | grep -v " in dev\."

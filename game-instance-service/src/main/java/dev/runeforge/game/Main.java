@@ -73,7 +73,7 @@ public final class Main {
         String instance = config.get("game.instance").asString()
                 .orElse("gi-" + UUID.randomUUID().toString().substring(0, 8));
         PartitionManager manager = new PartitionManager(nc, subjects, instance, partitions,
-                config.get("game.lease.ttl").as(Duration.class).orElse(Duration.ofMillis(800)), replicas,
+                config.get("game.lease.ttl").as(Duration.class).orElse(Duration.ofSeconds(2)), replicas,
                 new PartitionManager.Host() {
                     @Override
                     public void start(int partition) throws Exception {

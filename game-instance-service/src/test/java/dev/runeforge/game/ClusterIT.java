@@ -273,6 +273,7 @@ class ClusterIT {
         latenciesMicros.clear();
         long kill = System.nanoTime();
         instances.get("gi-a").destroyForcibly(); // SIGKILL: no drain, no release
+        System.out.println("killed gi-a at " + java.time.Instant.now());
         Thread.sleep(5_000);
         System.out.println("owned after the kill: " + counts());
         stopLoad();

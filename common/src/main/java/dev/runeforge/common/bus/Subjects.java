@@ -105,4 +105,14 @@ public final class Subjects {
     public String dbPing() {
         return dbGroup() + ".ping";
     }
+
+    // --- core NATS: game instance liveness (answered while the instance's connection is up) ---
+    public String instanceAlive(String instance) {
+        return ns + ".game.alive." + instance;
+    }
+
+    /** Core NATS: "partitions were freed, balance now" (after a drain or a dead instance's leases were freed). */
+    public String rebalance() {
+        return ns + ".game.rebalance";
+    }
 }

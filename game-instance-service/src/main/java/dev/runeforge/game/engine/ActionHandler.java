@@ -53,6 +53,7 @@ public final class ActionHandler {
     private final Counter fenced;
     private final Counter redelivered;
     private final Timer latency;
+    private final Timer rebuildTime;
 
     public ActionHandler(Connection nc, Subjects subjects, GameRegistry games, SessionLog log, RoomDirectory directory,
                          Snapshots snapshots, Timers timers, int snapshotEvery, int partitions, Clock clock,
@@ -77,6 +78,8 @@ public final class ActionHandler {
                 .description("Actions JetStream delivered more than once").register(metrics);
         this.latency = Timer.builder("rf_game_action_duration_seconds")
                 .description("Gateway receive to views published").publishPercentileHistogram().register(metrics);
+        this.rebuildTime = Timer.builder("rf_game_session_rebuild_seconds")
+                .description("Loading a session not in memory: snapshot plus the events after it").register(metrics);
         metrics.gaugeMapSize("rf_game_sessions_loaded", java.util.List.of(), sessions);
     }
 
@@ -242,7 +245,9 @@ public final class ActionHandler {
 
     /** Loads a session from snapshot + log into the cache and arms its deadline; null when it does not exist. */
     private LiveSession<?, ?, ?> loadInto(String id) throws IOException {
+        long start = System.nanoTime();
         LiveSession<?, ?, ?> session = log.load(id, games, snapshots);
+        rebuildTime.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         if (session != null) {
             sessions.put(id, session);
             snapshotted.putIfAbsent(id, 0L);

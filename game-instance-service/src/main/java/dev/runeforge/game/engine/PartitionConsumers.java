@@ -31,14 +31,20 @@ import io.nats.client.api.DeliverPolicy;
  */
 public final class PartitionConsumers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PartitionConsumers.class.getName());
-    /** How long one pull request waits for a message before it is renewed. */
-    static final Duration PULL_EXPIRY = Duration.ofSeconds(1);
+    /**
+     * How long one pull request waits for a message before it is renewed. Long on purpose: measured here (NATS
+     * 2.9, max ack pending 1), renewing every second left a partition without a pull request for about 2 s
+     * now and then (until the client's heartbeat alarm), and one-message fetches lost a delivery to a fetch
+     * that had just ended (5 s, the ack wait). A long pull has neither problem; stopping does not wait for it.
+     */
+    static final Duration PULL_EXPIRY = Duration.ofSeconds(30);
 
     private final Connection nc;
     private final Subjects subjects;
     private final ActionHandler handler;
     private final Duration ackWait;
     private final Map<Integer, Worker> workers = new ConcurrentHashMap<>();
+    private volatile StreamContext stream;
 
     public PartitionConsumers(Connection nc, Subjects subjects, ActionHandler handler, Duration ackWait) {
         this.nc = nc;
@@ -67,8 +73,7 @@ public final class PartitionConsumers implements AutoCloseable {
                 }
             }
         }
-        StreamContext stream = nc.getStreamContext(subjects.actionsStream());
-        ConsumerContext consumer = stream.createOrUpdateConsumer(ConsumerConfiguration.builder()
+        ConsumerContext consumer = stream().createOrUpdateConsumer(ConsumerConfiguration.builder()
                 .durable(name)
                 .filterSubject(subjects.actionsOfPartition(partition))
                 .ackPolicy(AckPolicy.Explicit)
@@ -80,6 +85,16 @@ public final class PartitionConsumers implements AutoCloseable {
         Worker worker = new Worker(partition, iterator);
         workers.put(partition, worker);
         worker.thread = Thread.ofVirtual().name("partition-" + partition).start(worker::drain);
+    }
+
+    /** The actions stream, looked up once (each lookup is a round trip). */
+    private StreamContext stream() throws IOException, JetStreamApiException {
+        StreamContext s = stream;
+        if (s == null) {
+            s = nc.getStreamContext(subjects.actionsStream());
+            stream = s;
+        }
+        return s;
     }
 
     /** Stops consuming {@code partition} and waits for the action in hand to finish (acked or left un-acked). */

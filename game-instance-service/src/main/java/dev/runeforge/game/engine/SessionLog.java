@@ -10,8 +10,14 @@ import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
 import io.nats.client.PublishOptions;
-import io.nats.client.api.MessageInfo;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.PublishAck;
 
 /**
@@ -20,8 +26,12 @@ import io.nats.client.api.PublishAck;
  * fails instead of forking the log.
  */
 public final class SessionLog {
-    /** JetStream's "no message found" error code, the end of a session's log. */
-    private static final int NO_MESSAGE = 10037;
+    /** Events per pull while reading a session. */
+    private static final int READ_BATCH = 512;
+    /** How long one pull may take before a read is given up (the action is retried). */
+    private static final Duration READ_WAIT = Duration.ofSeconds(5);
+    /** A reading consumer is removed by the server this long after its last use. */
+    private static final Duration READER_LAPSE = Duration.ofSeconds(5);
 
     /** A fenced append: someone else wrote to this session since we last read it. */
     public static final class FencedException extends Exception {
@@ -97,22 +107,53 @@ public final class SessionLog {
     public record Stored(Commit commit, long streamSeq) {
     }
 
-    /** Every commit of {@code session} from stream sequence {@code from} on, in order. */
+    /**
+     * Every commit of {@code session} from stream sequence {@code from} on, in order, as of now. One ephemeral
+     * consumer filtered on the session's subject counts what there is to read, and one pull brings it all: two
+     * round trips whatever the length (reading message by message costs one per event, which made a takeover
+     * of a busy partition slow). The consumer keeps no state worth keeping and lapses on its own.
+     */
     public java.util.List<Stored> read(String session, long from) throws IOException {
-        java.util.List<Stored> commits = new java.util.ArrayList<>();
-        long next = from;
-        while (true) {
-            MessageInfo info;
-            try {
-                info = jsm.getNextMessage(subjects.eventsStream(), next, subjects.events(session));
-            } catch (JetStreamApiException e) {
-                if (e.getApiErrorCode() == NO_MESSAGE) {
-                    return commits;
-                }
-                throw new IOException("reading session " + session + " failed: " + e.getMessage(), e);
-            }
-            commits.add(new Stored(Json.read(info.getData(), Commit.class), info.getSeq()));
-            next = info.getSeq() + 1;
+        ConsumerInfo consumer;
+        try {
+            consumer = jsm.createConsumer(subjects.eventsStream(), ConsumerConfiguration.builder()
+                    .filterSubject(subjects.events(session))
+                    .deliverPolicy(DeliverPolicy.ByStartSequence)
+                    .startSequence(Math.max(1, from))
+                    .ackPolicy(AckPolicy.None)
+                    .memStorage(true)
+                    .numReplicas(1)
+                    .inactiveThreshold(READER_LAPSE)
+                    .build());
+        } catch (JetStreamApiException e) {
+            throw new IOException("reading session " + session + " failed: " + e.getMessage(), e);
         }
+        long pending = consumer.getNumPending();
+        java.util.List<Stored> commits = new java.util.ArrayList<>((int) Math.min(pending, 4096));
+        if (pending == 0) {
+            return commits;
+        }
+        JetStreamSubscription sub;
+        try {
+            sub = js.subscribe(null, PullSubscribeOptions.fastBind(subjects.eventsStream(), consumer.getName()));
+        } catch (JetStreamApiException e) {
+            throw new IOException("reading session " + session + " failed: " + e.getMessage(), e);
+        }
+        try {
+            while (commits.size() < pending) {
+                int want = (int) Math.min(READ_BATCH, pending - commits.size());
+                java.util.List<Message> batch = sub.fetch(want, READ_WAIT);
+                if (batch.isEmpty()) {
+                    throw new IOException("reading session " + session + ": " + commits.size() + " of " + pending
+                            + " events arrived within " + READ_WAIT.toMillis() + " ms");
+                }
+                for (Message m : batch) {
+                    commits.add(new Stored(Json.read(m.getData(), Commit.class), m.metaData().streamSequence()));
+                }
+            }
+        } finally {
+            sub.unsubscribe();
+        }
+        return commits;
     }
 }

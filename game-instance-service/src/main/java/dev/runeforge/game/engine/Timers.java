@@ -124,7 +124,7 @@ public final class Timers implements AutoCloseable {
     public List<String> sessionsWithDeadlines(int partition) throws IOException {
         String prefix = "p" + partition + ".";
         try {
-            return index.keys().stream().filter(k -> k.startsWith(prefix)).map(k -> k.substring(prefix.length())).toList();
+            return index.keys(prefix + ">").stream().map(k -> k.substring(prefix.length())).toList();
         } catch (JetStreamApiException e) {
             throw new IOException(e);
         } catch (InterruptedException e) {
