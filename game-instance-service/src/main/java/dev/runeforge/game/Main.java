@@ -11,6 +11,7 @@ import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.logging.Logging;
 import dev.runeforge.common.service.ServiceRuntime;
+import dev.runeforge.game.dice.DiceModel;
 import dev.runeforge.game.dice.DiceRules;
 import dev.runeforge.game.engine.ActionHandler;
 import dev.runeforge.game.engine.GameRegistry;
@@ -36,9 +37,22 @@ public final class Main {
     }
 
     /** The games this instance hosts: one line per game. */
-    static GameRegistry games() {
+    static GameRegistry games(Config config) {
         return new GameRegistry()
-                .register(new DiceRules());
+                .register(new DiceRules(diceSettings(config)));
+    }
+
+    /** {@code game.dice.*}: room size, expiry by mode, the roll rate limit. */
+    static DiceModel.Settings diceSettings(Config config) {
+        DiceModel.Settings d = DiceModel.Settings.DEFAULT;
+        Config c = config.get("game.dice");
+        return new DiceModel.Settings(
+                c.get("max.players").asInt().orElse(d.maxPlayers()),
+                c.get("ttl.open").as(Duration.class).orElse(d.openTtl()),
+                c.get("ttl.dmled").as(Duration.class).orElse(d.dmLedTtl()),
+                c.get("rolls.limit").asInt().orElse(d.rollLimit()),
+                c.get("rolls.window").as(Duration.class).orElse(d.rollWindow()),
+                d.warnings());
     }
 
     public static ServiceRuntime.Running start(Config config) throws Exception {
@@ -52,7 +66,7 @@ public final class Main {
 
         SecureRandom rng = new SecureRandom();
         Timers timers = new Timers(nc, subjects, partitions, Clock.systemUTC(), replicas);
-        ActionHandler handler = new ActionHandler(nc, subjects, games(), new SessionLog(nc, subjects),
+        ActionHandler handler = new ActionHandler(nc, subjects, games(config), new SessionLog(nc, subjects),
                 new RoomDirectory(nc, subjects, rng), new Snapshots(nc, subjects, replicas), timers,
                 config.get("game.snapshot.every").asInt().orElse(100), partitions, Clock.systemUTC(), rng,
                 rt.admin().registry());

@@ -105,7 +105,7 @@ class ClusterIT {
                 .redirectErrorStream(true)
                 .redirectOutput(new File("target/cluster-" + ns + "-" + name + ".log"));
         pb.environment().putAll(Map.of("BUS_NAMESPACE", ns, "NATS_URL", TestNats.url(), "ADMIN_PORT", "0",
-                "GAME_PARTITIONS", Integer.toString(PARTITIONS), "GAME_INSTANCE", name, "LOG_LEVEL", System.getProperty("rf.cluster.logLevel", "INFO")));
+                "GAME_PARTITIONS", Integer.toString(PARTITIONS), "GAME_INSTANCE", name, "GAME_DICE_ROLLS_LIMIT", "1000000", "LOG_LEVEL", System.getProperty("rf.cluster.logLevel", "INFO")));
         Process p = pb.start();
         instances.put(name, p);
         return p;

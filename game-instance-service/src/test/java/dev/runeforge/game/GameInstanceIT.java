@@ -61,7 +61,8 @@ class GameInstanceIT {
 
     private ServiceRuntime.Running startInstance(boolean leases) throws Exception {
         ServiceRuntime.Running r = Main.start(ServiceConfig.load(Map.of("bus.namespace", ns, "nats.url", TestNats.url(),
-                "admin.port", "0", "game.partitions", Integer.toString(PARTITIONS), "game.leases", Boolean.toString(leases))));
+                "admin.port", "0", "game.partitions", Integer.toString(PARTITIONS), "game.leases", Boolean.toString(leases),
+                "game.dice.rolls.limit", "100000")));
         instances.add(r);
         return r;
     }
@@ -116,7 +117,7 @@ class GameInstanceIT {
         startInstance();
         send(roll(session, "after-restart"));
         JsonNode event = await(m -> "event".equals(m.path("type").asText())
-                && m.path("body").path("roll").path("id").asText().endsWith("after-restart"));
+                && m.path("body").path("roll").path("action").asText().endsWith("after-restart"));
         assertEquals(7, event.path("seq").asLong(), "seq continues where the old instance stopped");
         // A redelivery of an action applied before the restart (published without a message id, so the
         // stream's duplicate window cannot catch it) is recognised from the log alone.

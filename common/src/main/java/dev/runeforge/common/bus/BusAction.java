@@ -12,9 +12,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
  *
  * @param origin the gateway connection the action came from, so its answer reaches that socket only
  * @param at     gateway receive time (epoch millis), used for latency metrics only; rules take time from context
+ * @param device the player's browser (the gateway's {@code rf_device} cookie), or null; a kick bars it too
  */
 public record BusAction(String id, Kind kind, String session, String player, String name, String game,
-                        JsonNode body, String origin, long at) {
+                        JsonNode body, String origin, long at, String device) {
     /**
      * RESUME: a member reconnecting asks for a fresh view of a session it is in (never joins anyone).
      * TIMER: a session's deadline passed; published by the game instance itself, through the same path.
@@ -31,6 +32,12 @@ public record BusAction(String id, Kind kind, String session, String player, Str
         Objects.requireNonNull(player, "player");
         Objects.requireNonNull(name, "name");
         body = body == null || body.isNull() ? JsonNodeFactory.instance.objectNode() : body;
+    }
+
+    /** An action whose browser is unknown (a timer, a script, a test). */
+    public BusAction(String id, Kind kind, String session, String player, String name, String game, JsonNode body,
+                     String origin, long at) {
+        this(id, kind, session, player, name, game, body, origin, at, null);
     }
 
     /**

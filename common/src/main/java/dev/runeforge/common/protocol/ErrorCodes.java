@@ -9,7 +9,7 @@ public final class ErrorCodes {
     public static final String BAD_MESSAGE = "BAD_MESSAGE";
     public static final String UNSUPPORTED_VERSION = "UNSUPPORTED_VERSION";
     public static final String HELLO_REQUIRED = "HELLO_REQUIRED";
-    public static final String NOT_IN_SESSION = "NOT_IN_SESSION";
+    public static final String NOT_IN_ROOM = "NOT_IN_ROOM";
     public static final String ALREADY_IN_SESSION = "ALREADY_IN_SESSION";
     public static final String ROOM_NOT_FOUND = "ROOM_NOT_FOUND";
     public static final String UNKNOWN_GAME = "UNKNOWN_GAME";

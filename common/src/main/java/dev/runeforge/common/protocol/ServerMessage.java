@@ -3,6 +3,7 @@ package dev.runeforge.common.protocol;
 import java.util.List;
 import java.util.Objects;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
         @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
         @JsonSubTypes.Type(value = ServerMessage.Presence.class, name = "presence"),
         @JsonSubTypes.Type(value = ServerMessage.Left.class, name = "left"),
+        @JsonSubTypes.Type(value = ServerMessage.Result.class, name = "result"),
         @JsonSubTypes.Type(value = ServerMessage.Pong.class, name = "pong"),
 })
 public sealed interface ServerMessage {
@@ -56,8 +58,23 @@ public sealed interface ServerMessage {
         }
     }
 
-    /** This connection is no longer in {@code session}. */
-    record Left(String session) implements ServerMessage {
+    /**
+     * This connection is no longer in {@code session}: {@code reason} null when the player left, "removed" when
+     * the game removed them (a kick), "closed" when the session ended.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Left(String session, String reason) implements ServerMessage {
+        public Left(String session) {
+            this(session, null);
+        }
+    }
+
+    /** The answer to one action, for the actor only (a page of history); {@code ref} is the action's id. */
+    record Result(String session, String ref, JsonNode body) implements ServerMessage {
+        public Result {
+            Objects.requireNonNull(session);
+            Objects.requireNonNull(body);
+        }
     }
 
     record Pong(Long t) implements ServerMessage {

@@ -1,24 +1,71 @@
 package dev.runeforge.game.dice;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.protocol.ErrorCodes;
+import dev.runeforge.game.dice.DiceModel.Advantage;
+import dev.runeforge.game.dice.DiceModel.Change;
 import dev.runeforge.game.dice.DiceModel.Command;
 import dev.runeforge.game.dice.DiceModel.Event;
+import dev.runeforge.game.dice.DiceModel.HistoryPage;
+import dev.runeforge.game.dice.DiceModel.Mode;
 import dev.runeforge.game.dice.DiceModel.Player;
 import dev.runeforge.game.dice.DiceModel.Roll;
+import dev.runeforge.game.dice.DiceModel.Settings;
 import dev.runeforge.game.dice.DiceModel.State;
 import dev.runeforge.game.engine.Context;
 import dev.runeforge.game.engine.Decision;
 import dev.runeforge.game.engine.GameRules;
 import dev.runeforge.game.engine.Viewer;
 
-/** The dice room: everyone in the room rolls, everyone sees every roll. */
+/**
+ * The dice room. Open rooms: everyone rolls, everyone sees every roll. DM-led rooms: the creator is the DM, who
+ * may roll in secret and reveal later, and set a DC that later rolls are checked against. The creator is the
+ * room's admin (kicks, promoting an open room to DM-led). A room closes after a spell without activity, with
+ * warnings before.
+ */
 public final class DiceRules implements GameRules<State, Command, Event> {
     public static final String ID = "dice";
+
+    // The dice room's error codes (docs/protocol.md); the platform's own are in ErrorCodes.
+    public static final String ROOM_FULL = "ROOM_FULL";
+    public static final String KICKED = "KICKED";
     public static final String INVALID_DICE_FORMAT = "INVALID_DICE_FORMAT";
+    public static final String HIDDEN_NOT_ALLOWED = "HIDDEN_NOT_ALLOWED";
+    public static final String RATE_LIMIT = "RATE_LIMIT";
+    public static final String NOT_DM = "NOT_DM";
+    public static final String ROLL_NOT_FOUND = "ROLL_NOT_FOUND";
+    public static final String ROLL_NOT_HIDDEN = "ROLL_NOT_HIDDEN";
+    public static final String INVALID_DC = "INVALID_DC";
+    public static final String NOT_ROOM_CREATOR = "NOT_ROOM_CREATOR";
+    public static final String PLAYER_NOT_FOUND = "PLAYER_NOT_FOUND";
+    public static final String ALREADY_DM_LED = "ALREADY_DM_LED";
+    public static final String NOT_ADMIN = "NOT_ADMIN";
+    public static final String CANNOT_KICK_SELF = "CANNOT_KICK_SELF";
+
+    public static final int MIN_DC = 1;
+    public static final int MAX_DC = 30;
+    /** Display names: 1-20 letters, digits and spaces (the same rule as guest sign-in). */
+    private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ]{1,20}");
+    private static final int MAX_PAGE = 100;
+
+    private final Settings settings;
+
+    public DiceRules() {
+        this(Settings.DEFAULT);
+    }
+
+    public DiceRules(Settings settings) {
+        this.settings = settings;
+    }
 
     @Override
     public String id() {
@@ -46,57 +93,231 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     }
 
     @Override
-    public Decision<Event> create(State state, JsonNode settings, Context ctx) {
-        return Decision.accept(new Event.RoomCreated(ctx.code(), new Player(ctx.actor(), ctx.actorName())));
+    public Decision<Event> create(State state, JsonNode roomSettings, Context ctx) {
+        String mode = roomSettings == null ? "" : roomSettings.path("mode").asText("open");
+        Mode chosen = switch (mode) {
+            case "", "open" -> Mode.OPEN;
+            case "dm-led" -> Mode.DM_LED;
+            default -> null;
+        };
+        if (chosen == null) {
+            return Decision.reject(ErrorCodes.INVALID_ACTION, "a room's mode is 'open' or 'dm-led'");
+        }
+        Optional<Decision<Event>> badName = checkName(ctx);
+        if (badName.isPresent()) {
+            return badName.get();
+        }
+        return Decision.accept(new Event.RoomCreated(ctx.code(), new Player(ctx.actor(), ctx.actorName()), chosen,
+                millis(ctx), ctx.device()));
     }
 
     @Override
     public Decision<Event> join(State state, Context ctx) {
-        if (state.has(ctx.actor())) {
-            return Decision.accept();
+        if (state.closed() != null) {
+            return Decision.reject(ErrorCodes.ROOM_NOT_FOUND, "this room has closed");
         }
-        return Decision.accept(new Event.PlayerJoined(new Player(ctx.actor(), ctx.actorName())));
+        if (state.kicked().contains(ctx.actor()) || (ctx.device() != null && state.kicked().contains(ctx.device()))) {
+            return Decision.reject(KICKED, "you were removed from this room and cannot rejoin it");
+        }
+        if (state.has(ctx.actor())) {
+            return Decision.accept(); // again, maybe from another browser: not worth an event
+        }
+        if (state.players().size() >= settings.maxPlayers()) {
+            return Decision.reject(ROOM_FULL, "this room is full (" + settings.maxPlayers() + " players)");
+        }
+        return checkName(ctx).orElseGet(() ->
+                Decision.accept(new Event.PlayerJoined(new Player(ctx.actor(), ctx.actorName()), millis(ctx),
+                        ctx.device())));
     }
 
     @Override
     public Decision<Event> leave(State state, Context ctx) {
-        return Decision.accept(new Event.PlayerLeft(ctx.actor()));
+        if (state.closed() != null) {
+            return Decision.reject(ErrorCodes.ROOM_NOT_FOUND, "this room has closed");
+        }
+        return Decision.accept(new Event.PlayerLeft(ctx.actor(), millis(ctx)));
     }
 
     @Override
     public Decision<Event> decide(State state, Command command, Context ctx) {
+        if (state.closed() != null) {
+            return Decision.reject(ErrorCodes.ROOM_NOT_FOUND, "this room has closed");
+        }
         return switch (command) {
-            case Command.RollDice roll -> roll(roll, ctx);
+            case Command.RollDice roll -> roll(state, roll, ctx);
+            case Command.Reveal reveal -> reveal(state, reveal, ctx);
+            case Command.SetDc set -> setDc(state, set, ctx);
+            case Command.ClearDc clear -> !state.isDm(ctx.actor())
+                    ? notDm("clear the DC")
+                    : Decision.accept(new Event.DcCleared(ctx.actor(), millis(ctx)));
+            case Command.Promote promote -> promote(state, ctx);
+            case Command.Kick kick -> kick(state, kick, ctx);
+            case Command.History history -> history(state, history, ctx);
         };
     }
 
-    private static Decision<Event> roll(Command.RollDice command, Context ctx) {
-        DiceFormula formula;
+    private Decision<Event> roll(State state, Command.RollDice command, Context ctx) {
+        boolean hidden = Boolean.TRUE.equals(command.hidden());
+        if (hidden && !state.isDm(ctx.actor())) {
+            return Decision.reject(HIDDEN_NOT_ALLOWED, state.mode() == Mode.DM_LED
+                    ? "only the DM rolls in secret" : "hidden rolls are for DM-led rooms");
+        }
+        long since = millis(ctx) - settings.rollWindow().toMillis();
+        List<Long> recent = state.recentRolls().getOrDefault(ctx.actor(), List.of()).stream()
+                .filter(t -> t > since).toList();
+        if (recent.size() >= settings.rollLimit()) {
+            long wait = Math.max(1, (recent.getFirst() - since + 999) / 1000);
+            return Decision.reject(RATE_LIMIT, "at most " + settings.rollLimit() + " rolls every "
+                    + settings.rollWindow().toSeconds() + " s; try again in " + wait + " s");
+        }
+        DiceFormula.Result result;
         try {
-            formula = DiceFormula.parse(command.formula());
+            DiceFormula formula = DiceFormula.parse(command.formula());
+            Advantage advantage = command.advantage() == null ? Advantage.NONE : command.advantage();
+            if (advantage != Advantage.NONE) {
+                formula = formula.withAdvantage(advantage == Advantage.ADVANTAGE
+                        ? DiceFormula.Advantage.ADVANTAGE : DiceFormula.Advantage.DISADVANTAGE);
+            }
+            result = formula.roll(ctx.rng());
         } catch (DiceFormula.InvalidFormula e) {
             return Decision.reject(INVALID_DICE_FORMAT, e.getMessage());
         }
-        List<Integer> dice = formula.roll(ctx.rng());
-        int total = dice.stream().mapToInt(Integer::intValue).sum() + formula.modifier();
-        return Decision.accept(new Event.Rolled(new Roll(ctx.actionId(), ctx.actor(), ctx.actorName(),
-                formula.toString(), formula.count(), formula.sides(), formula.modifier(), dice, total,
-                ctx.now().toEpochMilli())));
+        Integer dc = state.dc();
+        Boolean passed = dc == null ? null : result.total() >= dc;
+        return Decision.accept(new Event.Rolled(new Roll(rollId(ctx), ctx.actionId(), ctx.actor(), ctx.actorName(),
+                result.formula(),
+                result.terms(), result.modifier(), result.total(), millis(ctx), hidden, dc, passed, null)));
+    }
+
+    private static Decision<Event> reveal(State state, Command.Reveal command, Context ctx) {
+        if (!state.isDm(ctx.actor())) {
+            return notDm("reveal a roll");
+        }
+        Optional<Roll> roll = command.roll() == null ? Optional.empty() : state.roll(command.roll());
+        if (roll.isEmpty()) {
+            return Decision.reject(ROLL_NOT_FOUND, "no roll " + command.roll() + " in this room's history");
+        }
+        if (roll.get().isPublic()) {
+            return Decision.reject(ROLL_NOT_HIDDEN, "that roll is not hidden");
+        }
+        return Decision.accept(new Event.RollRevealed(roll.get().id(), millis(ctx), null));
+    }
+
+    private static Decision<Event> setDc(State state, Command.SetDc command, Context ctx) {
+        if (!state.isDm(ctx.actor())) {
+            return notDm("set a DC");
+        }
+        if (command.dc() == null || command.dc() < MIN_DC || command.dc() > MAX_DC) {
+            return Decision.reject(INVALID_DC, "a DC is a whole number from " + MIN_DC + " to " + MAX_DC);
+        }
+        return Decision.accept(new Event.DcSet(command.dc(), ctx.actor(), millis(ctx)));
+    }
+
+    private static Decision<Event> promote(State state, Context ctx) {
+        if (!ctx.actor().equals(state.creator())) {
+            return Decision.reject(NOT_ROOM_CREATOR, "only the room's creator can make it DM-led");
+        }
+        if (state.mode() == Mode.DM_LED) {
+            return Decision.reject(ALREADY_DM_LED, "this room is already DM-led");
+        }
+        return Decision.accept(new Event.ModeChanged(Mode.DM_LED, ctx.actor(), millis(ctx)));
+    }
+
+    private static Decision<Event> kick(State state, Command.Kick command, Context ctx) {
+        if (!ctx.actor().equals(state.creator())) {
+            return Decision.reject(NOT_ADMIN, "only the room's admin can remove players");
+        }
+        if (ctx.actor().equals(command.player())) {
+            return Decision.reject(CANNOT_KICK_SELF, "you cannot remove yourself; leave the room instead");
+        }
+        if (command.player() == null || !state.has(command.player())) {
+            return Decision.reject(PLAYER_NOT_FOUND, "no such player in this room");
+        }
+        return Decision.accept(new Event.PlayerKicked(command.player(),
+                state.devices().getOrDefault(command.player(), List.of()), ctx.actor(), millis(ctx)));
+    }
+
+    private static Decision<Event> history(State state, Command.History command, Context ctx) {
+        int limit = command.limit() == null ? DiceModel.VIEW_ROLLS : Math.max(1, Math.min(MAX_PAGE, command.limit()));
+        List<Roll> rolls = state.rolls();
+        int end = rolls.size();
+        if (command.before() != null) {
+            end = -1;
+            for (int i = 0; i < rolls.size(); i++) {
+                if (rolls.get(i).id().equals(command.before())) {
+                    end = i;
+                }
+            }
+            if (end < 0) {
+                return Decision.reject(ROLL_NOT_FOUND, "no roll " + command.before() + " in this room's history");
+            }
+        }
+        int start = Math.max(0, end - limit);
+        Viewer viewer = Viewer.of(ctx.actor());
+        return Decision.reply(new HistoryPage(rolls.subList(start, end).stream()
+                .map(r -> visible(state, r, viewer)).toList(), start > 0));
+    }
+
+    private static Decision<Event> notDm(String what) {
+        return Decision.reject(NOT_DM, "only the DM of a DM-led room can " + what);
+    }
+
+    private static Optional<Decision<Event>> checkName(Context ctx) {
+        String name = ctx.actorName() == null ? "" : ctx.actorName().trim();
+        if (!NAME.matcher(name).matches()) {
+            return Optional.of(Decision.reject(ErrorCodes.INVALID_NAME,
+                    "a name is 1 to 20 letters, digits and spaces"));
+        }
+        return Optional.empty();
+    }
+
+    /** A roll's id for links: 96 random bits, URL-safe, drawn in decide and stored in the event. */
+    private static String rollId(Context ctx) {
+        byte[] bytes = new byte[12];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) ctx.rng().nextInt(256);
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static long millis(Context ctx) {
+        return ctx.now().toEpochMilli();
     }
 
     @Override
     public State apply(State state, Event event) {
         return switch (event) {
-            case Event.RoomCreated c -> new State(true, c.code(), c.admin().id(), List.of(c.admin()), List.of());
+            case Event.RoomCreated c -> new State(true, c.code(), c.creator().id(), c.mode(), List.of(c.creator()),
+                    List.of(), List.of(), List.of(), null, c.at(), java.util.Map.of(), 0, null, java.util.Map.of())
+                    .withDevice(c.creator().id(), c.device());
             case Event.PlayerJoined j -> {
                 List<Player> players = new ArrayList<>(state.players());
                 players.add(j.player());
-                yield state.withPlayers(players);
+                yield state.withPlayers(players).withDevice(j.player().id(), j.device()).active(j.at());
             }
-            case Event.PlayerLeft l -> state.withPlayers(
-                    state.players().stream().filter(p -> !p.id().equals(l.player())).toList());
-            case Event.Rolled r -> state.withRoll(r.roll());
+            case Event.PlayerLeft l -> state.withPlayers(without(state, l.player())).active(l.at());
+            case Event.PlayerKicked k -> {
+                List<String> kicked = new ArrayList<>(state.kicked());
+                kicked.add(k.player());
+                if (k.devices() != null) {
+                    kicked.addAll(k.devices());
+                }
+                yield state.withPlayers(without(state, k.player())).withKicked(kicked).active(k.at());
+            }
+            case Event.Rolled r -> state.withRoll(r.roll(), settings.rollWindow()).active(r.roll().at());
+            case Event.RollRevealed r -> state.withRolls(state.rolls().stream()
+                    .map(roll -> roll.id().equals(r.roll()) ? roll.revealed(r.at()) : roll).toList()).active(r.at());
+            case Event.DcSet d -> state.withDc(d.dc()).active(d.at());
+            case Event.DcCleared d -> state.withDc(null).active(d.at());
+            case Event.ModeChanged m -> state.withMode(m.mode(), new Change(
+                    m.mode() == Mode.DM_LED ? "dm-led" : "open", m.by(), m.at())).active(m.at());
+            case Event.RoomExpiring e -> state.warned(warningsPassed(state, e.at()));
+            case Event.RoomClosed c -> state.closed(c.reason());
         };
+    }
+
+    private static List<Player> without(State state, String player) {
+        return state.players().stream().filter(p -> !p.id().equals(player)).toList();
     }
 
     @Override
@@ -110,13 +331,80 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     }
 
     @Override
+    public boolean closed(State state) {
+        return state.closed() != null;
+    }
+
+    // --- expiry: a deadline per warning, then the close ---
+
+    private long expiresAt(State state) {
+        return state.lastActivity() + settings.ttl(state.mode()).toMillis();
+    }
+
+    /** How many warnings are due at {@code now} (warnings are sorted longest first). */
+    private int warningsPassed(State state, long now) {
+        long left = expiresAt(state) - now;
+        int n = 0;
+        for (Duration w : settings.warnings()) {
+            if (left <= w.toMillis()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public Optional<Instant> deadline(State state) {
+        if (!state.created() || state.closed() != null) {
+            return Optional.empty();
+        }
+        long expires = expiresAt(state);
+        if (state.warned() < settings.warnings().size()) {
+            return Optional.of(Instant.ofEpochMilli(expires - settings.warnings().get(state.warned()).toMillis()));
+        }
+        return Optional.of(Instant.ofEpochMilli(expires));
+    }
+
+    @Override
+    public Decision<Event> onDeadline(State state, Context ctx) {
+        long now = millis(ctx);
+        long expires = expiresAt(state);
+        if (now >= expires) {
+            return Decision.accept(new Event.RoomClosed("expired", now));
+        }
+        if (warningsPassed(state, now) > state.warned()) {
+            return Decision.accept(new Event.RoomExpiring((expires - now + 999) / 1000, expires, now));
+        }
+        return Decision.accept();
+    }
+
+    // --- what each viewer sees ---
+
+    /** A hidden roll is whole only for the DM (who alone rolls hidden) until it is revealed. */
+    private static Roll visible(State state, Roll roll, Viewer viewer) {
+        return roll.isPublic() || state.isDm(viewer.player()) ? roll : roll.redacted();
+    }
+
+    @Override
     public Object view(State state, Viewer viewer) {
-        return new DiceModel.View(state.code(), state.admin(), state.players(), state.rolls());
+        List<Roll> rolls = state.rolls();
+        List<Roll> recent = rolls.subList(Math.max(0, rolls.size() - DiceModel.VIEW_ROLLS), rolls.size()).stream()
+                .map(r -> visible(state, r, viewer)).toList();
+        return new DiceModel.View(state.code(), state.creator(), state.mode(),
+                state.mode() == Mode.DM_LED ? state.creator() : null, state.players(), state.dc(), recent,
+                rolls.size(), state.changes(), expiresAt(state), state.closed());
     }
 
     @Override
     public Object project(State state, Event event, Viewer viewer) {
-        // Nothing in an open dice room is hidden; hidden DM rolls redact here (dice room issue).
-        return event;
+        return switch (event) {
+            case Event.Rolled r -> new Event.Rolled(visible(state, r.roll(), viewer));
+            case Event.RollRevealed r -> new Event.RollRevealed(r.roll(), r.at(), state.roll(r.roll()).orElse(null));
+            // Browser ids are for barring kicked players, not for anyone to see.
+            case Event.RoomCreated c -> new Event.RoomCreated(c.code(), c.creator(), c.mode(), c.at(), null);
+            case Event.PlayerJoined j -> new Event.PlayerJoined(j.player(), j.at(), null);
+            case Event.PlayerKicked k -> new Event.PlayerKicked(k.player(), null, k.by(), k.at());
+            default -> event;
+        };
     }
 }

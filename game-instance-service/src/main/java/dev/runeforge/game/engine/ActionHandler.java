@@ -161,6 +161,11 @@ public final class ActionHandler {
                 reply(action, new ServerMessage.Error(r.code(), r.message(), action.id()));
                 return "rejected";
             }
+            case SessionStep.Outcome.Replied r -> {
+                reply(action, new ServerMessage.Result(session.id(), action.id(), r.body()));
+                confirm(session, action);
+                return "accepted";
+            }
             case SessionStep.Outcome.Duplicate d -> {
                 confirm(session, action);
                 return "duplicate";
@@ -177,6 +182,9 @@ public final class ActionHandler {
                 SessionStep.Applied<S, C, E> applied = SessionStep.apply(session, c.commit(), streamSeq);
                 sessions.put(session.id(), applied.after());
                 timers.arm(applied.after());
+                if (session.rules().closed(applied.after().state()) && !session.rules().closed(session.state())) {
+                    directory.release(session.code()); // the code may name a new room now
+                }
                 if (applied.after().seq() - snapshotted.getOrDefault(session.id(), 0L) >= snapshotEvery) {
                     snapshot(applied.after());
                 }

@@ -11,6 +11,13 @@ public sealed interface Decision<E> {
         }
     }
 
+    /** Changes nothing and answers only the actor with {@code body} (a page of history, say). */
+    record Reply<E>(Object body) implements Decision<E> {
+        public Reply {
+            Objects.requireNonNull(body);
+        }
+    }
+
     record Reject<E>(String code, String message) implements Decision<E> {
         public Reject {
             Objects.requireNonNull(code);
@@ -21,6 +28,10 @@ public sealed interface Decision<E> {
     @SafeVarargs
     static <E> Decision<E> accept(E... events) {
         return new Accept<>(List.of(events));
+    }
+
+    static <E> Decision<E> reply(Object body) {
+        return new Reply<>(body);
     }
 
     static <E> Decision<E> reject(String code, String message) {

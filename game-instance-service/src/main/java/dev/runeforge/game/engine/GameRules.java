@@ -60,6 +60,14 @@ public interface GameRules<S, C, E> {
         return Optional.empty();
     }
 
+    /**
+     * The session is over (expired, ended): the engine frees its room code and tells its members they left.
+     * A closed session refuses every further action through its rules.
+     */
+    default boolean closed(S state) {
+        return false;
+    }
+
     /** The deadline passed: called through the action path, with ctx.now() at or after {@link #deadline}. */
     default Decision<E> onDeadline(S state, Context ctx) {
         return Decision.accept();

@@ -33,6 +33,10 @@ public final class SessionStep {
 
         record Committed(Commit commit) implements Outcome {
         }
+
+        /** Nothing changes; the actor alone gets {@code body}. */
+        record Replied(JsonNode body) implements Outcome {
+        }
     }
 
     /** A message for one player, or for everyone in the session when {@code player} is null. */
@@ -49,7 +53,8 @@ public final class SessionStep {
         }
         GameRules<S, C, E> rules = session.rules();
         S state = session.state();
-        Context ctx = new Context(session.id(), session.code(), action.key(), action.player(), action.name(), now, rng);
+        Context ctx = new Context(session.id(), session.code(), action.key(), action.player(), action.name(), now, rng,
+                action.device());
         Decision<E> decision;
         switch (action.kind()) {
             case CREATE -> {
@@ -73,19 +78,19 @@ public final class SessionStep {
             }
             case RESUME -> {
                 if (!session.created() || !rules.isMember(state, action.player())) {
-                    return new Outcome.Rejected(ErrorCodes.NOT_IN_SESSION, "you are not in this room");
+                    return new Outcome.Rejected(ErrorCodes.NOT_IN_ROOM, "you are not in this room");
                 }
                 return new Outcome.Unchanged();
             }
             case LEAVE -> {
                 if (!session.created() || !rules.isMember(state, action.player())) {
-                    return new Outcome.Rejected(ErrorCodes.NOT_IN_SESSION, "you are not in this room");
+                    return new Outcome.Rejected(ErrorCodes.NOT_IN_ROOM, "you are not in this room");
                 }
                 decision = rules.leave(state, ctx);
             }
             case GAME -> {
                 if (!session.created() || !rules.isMember(state, action.player())) {
-                    return new Outcome.Rejected(ErrorCodes.NOT_IN_SESSION, "you are not in this room");
+                    return new Outcome.Rejected(ErrorCodes.NOT_IN_ROOM, "you are not in this room");
                 }
                 C command;
                 try {
@@ -99,6 +104,7 @@ public final class SessionStep {
         }
         return switch (decision) {
             case Decision.Reject<E> r -> new Outcome.Rejected(r.code(), r.message());
+            case Decision.Reply<E> r -> new Outcome.Replied(Json.tree(r.body()));
             case Decision.Accept<E> a when a.events().isEmpty() -> new Outcome.Unchanged();
             case Decision.Accept<E> a -> new Outcome.Committed(new Commit(session.id(), rules.id(), session.code(),
                     action.key(), action.player(), now.toEpochMilli(), session.seq() + 1,
@@ -132,6 +138,20 @@ public final class SessionStep {
                 out.addAll(personal);
             }
             seq++;
+        }
+        // Whoever the commit removed (a kick), or everyone when it closed the session, is told they are out, so
+        // their gateway stops sending them the session's messages.
+        boolean closed = rules.closed(state) && !rules.closed(before.state());
+        java.util.Set<String> remaining = new java.util.HashSet<>(rules.members(state));
+        for (String member : rules.members(before.state())) {
+            if (!remaining.contains(member)) {
+                out.add(new Outbound(member, new ServerMessage.Left(before.id(), "removed")));
+            }
+        }
+        if (closed) {
+            for (String member : remaining) {
+                out.add(new Outbound(member, new ServerMessage.Left(before.id(), "closed")));
+            }
         }
         return new Applied<>(before.fold(commit, streamSeq), out);
     }

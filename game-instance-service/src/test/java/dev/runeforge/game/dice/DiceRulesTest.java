@@ -1,97 +1,351 @@
 package dev.runeforge.game.dice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.SplittableRandom;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runeforge.common.json.Json;
+import dev.runeforge.common.protocol.ErrorCodes;
+import dev.runeforge.game.dice.DiceModel.Advantage;
 import dev.runeforge.game.dice.DiceModel.Command;
 import dev.runeforge.game.dice.DiceModel.Event;
+import dev.runeforge.game.dice.DiceModel.Mode;
+import dev.runeforge.game.dice.DiceModel.Roll;
 import dev.runeforge.game.dice.DiceModel.State;
 import dev.runeforge.game.engine.Context;
 import dev.runeforge.game.engine.Decision;
+import dev.runeforge.game.engine.Viewer;
 import org.junit.jupiter.api.Test;
 
+/** The dice room's rules, pure: fixed clock, seeded dice. Every error code of the room has a case here. */
 class DiceRulesTest {
-    private final DiceRules rules = new DiceRules();
-    private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+    private static final Instant T0 = Instant.parse("2026-11-22T12:00:00Z");
+    private static final String DM = "g-dm";
+    private static final String BOB = "g-bob";
+    private static final String CAROL = "g-carol";
 
-    private static Context ctx(String actor, String name, String actionId, long seed) {
-        return new Context("s1", "WOLF-0001", actionId, actor, name, NOW, new SplittableRandom(seed));
+    private final DiceRules rules = new DiceRules();
+    private Instant now = T0;
+    private int actions;
+
+    private Context ctx(String actor, String name, String device) {
+        return new Context("s1", "WOLF-0001", actor + ":a" + (++actions), actor, name, now, new SplittableRandom(actions),
+                device);
+    }
+
+    private Context ctx(String actor) {
+        return ctx(actor, actor.substring(2), "dev-" + actor);
     }
 
     private State fold(State s, Decision<Event> d) {
-        for (Event e : ((Decision.Accept<Event>) d).events()) {
+        Decision.Accept<Event> accept = assertInstanceOf(Decision.Accept.class, d, () -> "refused: " + d);
+        for (Event e : accept.events()) {
             s = rules.apply(s, e);
         }
         return s;
     }
 
-    private State room() {
-        State s = fold(rules.initial(), rules.create(rules.initial(), JsonNodeFactory.instance.objectNode(), ctx("g-a", "Alice", "c", 1)));
-        return fold(s, rules.join(s, ctx("g-b", "Bob", "j", 1)));
+    private static String refusal(Decision<Event> d) {
+        return assertInstanceOf(Decision.Reject.class, d, () -> "accepted: " + d).code();
+    }
+
+    private State room(Mode mode) {
+        ObjectNode settings = JsonNodeFactory.instance.objectNode().put("mode", mode == Mode.DM_LED ? "dm-led" : "open");
+        State s = fold(rules.initial(), rules.create(rules.initial(), settings, ctx(DM)));
+        return fold(s, rules.join(s, ctx(BOB)));
+    }
+
+    private Event.Rolled roll(State s, String actor, Command.RollDice command) {
+        Decision<Event> d = rules.decide(s, command, ctx(actor));
+        return (Event.Rolled) ((Decision.Accept<Event>) d).events().getFirst();
+    }
+
+    private State rolled(State s, String actor, Command.RollDice command) {
+        return rules.apply(s, roll(s, actor, command));
     }
 
     @Test
-    void theCreatorIsAdminAndFirstPlayer() {
-        State s = room();
-        assertEquals("g-a", s.admin());
-        assertEquals("WOLF-0001", s.code());
-        assertEquals(2, s.players().size());
-        assertEquals("Alice", s.players().getFirst().name());
+    void theCreatorIsAdminFirstPlayerAndInDmLedRoomsTheDm() {
+        State open = room(Mode.OPEN);
+        assertEquals(DM, open.creator());
+        assertEquals("WOLF-0001", open.code());
+        assertEquals(List.of("dm", "bob"), open.players().stream().map(DiceModel.Player::name).toList());
+        assertFalse(open.isDm(DM));
+        assertTrue(room(Mode.DM_LED).isDm(DM));
+        assertFalse(room(Mode.DM_LED).isDm(BOB));
+    }
+
+    @Test
+    void anUnknownModeIsRefused() {
+        ObjectNode settings = JsonNodeFactory.instance.objectNode().put("mode", "chaos");
+        assertEquals(ErrorCodes.INVALID_ACTION, refusal(rules.create(rules.initial(), settings, ctx(DM))));
     }
 
     @Test
     void joiningTwiceChangesNothing() {
-        State s = room();
-        Decision<Event> again = rules.join(s, ctx("g-b", "Bob", "j2", 1));
-        assertEquals(0, ((Decision.Accept<Event>) again).events().size());
+        State s = room(Mode.OPEN);
+        assertEquals(0, ((Decision.Accept<Event>) rules.join(s, ctx(BOB))).events().size());
     }
 
     @Test
-    void aRollRecordsItsDiceAndTotal() {
-        State s = room();
-        Decision<Event> d = rules.decide(s, new Command.RollDice("3d6+2"), ctx("g-b", "Bob", "r1", 99));
-        Event.Rolled rolled = (Event.Rolled) ((Decision.Accept<Event>) d).events().getFirst();
-        var roll = rolled.roll();
-        assertEquals(3, roll.dice().size());
-        assertEquals(roll.dice().stream().mapToInt(Integer::intValue).sum() + 2, roll.total());
-        assertEquals("g-b", roll.player());
-        assertEquals("r1", roll.id());
-        assertEquals(NOW.toEpochMilli(), roll.at());
-        // Same seed, same dice: randomness comes only through the context.
-        Decision<Event> again = rules.decide(s, new Command.RollDice("3d6+2"), ctx("g-b", "Bob", "r1", 99));
-        assertEquals(d, again);
-        State after = rules.apply(s, rolled);
-        assertEquals(1, after.rolls().size());
+    void aRollRecordsItsDiceTotalAndAnUnguessableId() {
+        State s = room(Mode.OPEN);
+        Roll roll = roll(s, BOB, new Command.RollDice("3d6+2")).roll();
+        assertEquals("3d6+2", roll.formula());
+        assertEquals(3, roll.terms().getFirst().dice().size());
+        int sum = roll.terms().getFirst().dice().stream().mapToInt(DiceFormula.Die::value).sum();
+        assertEquals(sum + 2, roll.total());
+        assertTrue(roll.id().matches("[A-Za-z0-9_-]{16}"), roll.id());
+        assertFalse(roll.hidden());
+        assertNull(roll.dc());
+        assertEquals(T0.toEpochMilli(), roll.at());
     }
 
     @Test
-    void aBadFormulaIsRejectedWithItsCode() {
-        Decision<Event> d = rules.decide(room(), new Command.RollDice("1d7"), ctx("g-b", "Bob", "r1", 1));
-        var reject = assertInstanceOf(Decision.Reject.class, d);
-        assertEquals(DiceRules.INVALID_DICE_FORMAT, reject.code());
-        assertTrue(reject.message().contains("d7"));
+    void badNotationIsInvalidDiceFormatWithAClearMessage() {
+        State s = room(Mode.OPEN);
+        Decision<Event> d = rules.decide(s, new Command.RollDice("2d7"), ctx(BOB));
+        assertEquals(DiceRules.INVALID_DICE_FORMAT, refusal(d));
+        assertTrue(((Decision.Reject<Event>) d).message().contains("d7"));
+        assertEquals(DiceRules.INVALID_DICE_FORMAT, refusal(rules.decide(s, new Command.RollDice(null), ctx(BOB))));
     }
 
     @Test
-    void leavingRemovesThePlayer() {
-        State s = room();
-        s = fold(s, rules.leave(s, ctx("g-b", "Bob", "l", 1)));
-        assertEquals(1, s.players().size());
-        assertTrue(rules.isMember(s, "g-a"));
+    void advantageRollsTwoD20AndKeepsTheHigher() {
+        State s = room(Mode.OPEN);
+        Roll roll = roll(s, BOB, new Command.RollDice("1d20+5", false, Advantage.ADVANTAGE)).roll();
+        List<DiceFormula.Die> dice = roll.terms().getFirst().dice();
+        assertEquals(2, dice.size());
+        int high = Math.max(dice.get(0).value(), dice.get(1).value());
+        assertEquals(high + 5, roll.total());
+        assertEquals(DiceRules.INVALID_DICE_FORMAT, refusal(rules.decide(s,
+                new Command.RollDice("2d6", false, Advantage.DISADVANTAGE), ctx(BOB))));
     }
 
     @Test
-    void historyIsBounded() {
-        State s = room();
+    void hiddenRollsAreForTheDmOfADmLedRoomOnly() {
+        assertEquals(DiceRules.HIDDEN_NOT_ALLOWED, refusal(rules.decide(room(Mode.OPEN),
+                new Command.RollDice("1d20", true, null), ctx(DM))));
+        assertEquals(DiceRules.HIDDEN_NOT_ALLOWED, refusal(rules.decide(room(Mode.DM_LED),
+                new Command.RollDice("1d20", true, null), ctx(BOB))));
+    }
+
+    @Test
+    void hiddenRollIsNotSentToPlayersBeforeRevealAndIsAfter() {
+        State s = room(Mode.DM_LED);
+        Event.Rolled secret = roll(s, DM, new Command.RollDice("1d20+3", true, null));
+        s = rules.apply(s, secret);
+
+        JsonNode toBob = Json.tree(rules.project(s, secret, Viewer.of(BOB)));
+        JsonNode toDm = Json.tree(rules.project(s, secret, Viewer.of(DM)));
+        JsonNode toAll = Json.tree(rules.project(s, secret, Viewer.PUBLIC));
+        for (JsonNode redacted : List.of(toBob, toAll)) {
+            assertTrue(redacted.path("roll").path("hidden").asBoolean());
+            assertTrue(redacted.path("roll").path("total").isMissingNode(), redacted.toString());
+            assertTrue(redacted.path("roll").path("terms").isMissingNode(), redacted.toString());
+            assertTrue(redacted.path("roll").path("formula").isMissingNode(), redacted.toString());
+        }
+        assertEquals(secret.roll().total(), toDm.path("roll").path("total").asInt());
+        JsonNode bobsView = Json.tree(rules.view(s, Viewer.of(BOB)));
+        assertTrue(bobsView.path("rolls").get(0).path("total").isMissingNode());
+
+        Decision<Event> reveal = rules.decide(s, new Command.Reveal(secret.roll().id()), ctx(DM));
+        Event.RollRevealed revealed = (Event.RollRevealed) ((Decision.Accept<Event>) reveal).events().getFirst();
+        assertNull(revealed.detail(), "the stored event does not repeat the roll");
+        s = rules.apply(s, revealed);
+        JsonNode shown = Json.tree(rules.project(s, revealed, Viewer.of(BOB)));
+        assertEquals(secret.roll().total(), shown.path("detail").path("total").asInt());
+        assertEquals(secret.roll().total(), Json.tree(rules.view(s, Viewer.of(BOB))).path("rolls").get(0).path("total").asInt());
+    }
+
+    @Test
+    void revealNeedsTheDmAHiddenRollAndAnExistingOne() {
+        State s = room(Mode.DM_LED);
+        Event.Rolled secret = roll(s, DM, new Command.RollDice("1d20", true, null));
+        s = rules.apply(s, secret);
+        s = rolled(s, BOB, new Command.RollDice("1d6"));
+        String open = s.rolls().getLast().id();
+        assertEquals(DiceRules.NOT_DM, refusal(rules.decide(s, new Command.Reveal(secret.roll().id()), ctx(BOB))));
+        assertEquals(DiceRules.ROLL_NOT_FOUND, refusal(rules.decide(s, new Command.Reveal("nope"), ctx(DM))));
+        assertEquals(DiceRules.ROLL_NOT_HIDDEN, refusal(rules.decide(s, new Command.Reveal(open), ctx(DM))));
+        s = fold(s, rules.decide(s, new Command.Reveal(secret.roll().id()), ctx(DM)));
+        assertEquals(DiceRules.ROLL_NOT_HIDDEN, refusal(rules.decide(s, new Command.Reveal(secret.roll().id()), ctx(DM))));
+    }
+
+    @Test
+    void aDcChecksLaterRollsUntilCleared() {
+        State s = room(Mode.DM_LED);
+        assertEquals(DiceRules.NOT_DM, refusal(rules.decide(s, new Command.SetDc(10), ctx(BOB))));
+        assertEquals(DiceRules.NOT_DM, refusal(rules.decide(room(Mode.OPEN), new Command.SetDc(10), ctx(DM))));
+        for (Integer bad : new Integer[] {0, 31, -5, null}) {
+            assertEquals(DiceRules.INVALID_DC, refusal(rules.decide(s, new Command.SetDc(bad), ctx(DM))));
+        }
+        s = fold(s, rules.decide(s, new Command.SetDc(12), ctx(DM)));
+        assertEquals(12, s.dc());
+        Roll checked = roll(s, BOB, new Command.RollDice("1d20")).roll();
+        assertEquals(12, checked.dc());
+        assertEquals(checked.total() >= 12, checked.passed());
+        assertEquals(DiceRules.NOT_DM, refusal(rules.decide(s, new Command.ClearDc(), ctx(BOB))));
+        s = fold(s, rules.decide(s, new Command.ClearDc(), ctx(DM)));
+        assertNull(roll(s, BOB, new Command.RollDice("1d20")).roll().passed());
+    }
+
+    @Test
+    void onlyTheCreatorPromotesAnOpenRoomAndTheHistoryShowsIt() {
+        State s = room(Mode.OPEN);
+        assertEquals(DiceRules.NOT_ROOM_CREATOR, refusal(rules.decide(s, new Command.Promote(), ctx(BOB))));
+        s = fold(s, rules.decide(s, new Command.Promote(), ctx(DM)));
+        assertEquals(Mode.DM_LED, s.mode());
+        assertTrue(s.isDm(DM));
+        assertEquals("dm-led", s.changes().getFirst().kind());
+        assertEquals(DiceRules.ALREADY_DM_LED, refusal(rules.decide(s, new Command.Promote(), ctx(DM))));
+        JsonNode view = Json.tree(rules.view(s, Viewer.of(BOB)));
+        assertEquals("dm-led", view.path("mode").asText());
+        assertEquals("dm-led", view.path("changes").get(0).path("kind").asText());
+    }
+
+    @Test
+    void aKickedPlayerCannotComeBackNotEvenWithANewTokenFromTheSameBrowser() {
+        State s = room(Mode.OPEN);
+        assertEquals(DiceRules.NOT_ADMIN, refusal(rules.decide(s, new Command.Kick(DM), ctx(BOB))));
+        assertEquals(DiceRules.CANNOT_KICK_SELF, refusal(rules.decide(s, new Command.Kick(DM), ctx(DM))));
+        assertEquals(DiceRules.PLAYER_NOT_FOUND, refusal(rules.decide(s, new Command.Kick(CAROL), ctx(DM))));
+
+        Decision<Event> kick = rules.decide(s, new Command.Kick(BOB), ctx(DM));
+        Event.PlayerKicked kicked = (Event.PlayerKicked) ((Decision.Accept<Event>) kick).events().getFirst();
+        JsonNode seen = Json.tree(rules.project(s, kicked, Viewer.of(DM)));
+        assertTrue(seen.path("devices").isMissingNode(), "browser ids are never sent: " + seen);
+        s = fold(s, kick);
+        assertFalse(s.has(BOB));
+
+        assertEquals(DiceRules.KICKED, refusal(rules.join(s, ctx(BOB))));
+        // A new guest token is a new player id, but the same browser:
+        assertEquals(DiceRules.KICKED, refusal(rules.join(s, ctx("g-bob2", "Bobby", "dev-" + BOB))));
+        // Another browser and player is welcome.
+        fold(s, rules.join(s, ctx(CAROL)));
+    }
+
+    @Test
+    void aFullRoomRefusesNewPlayers() {
+        DiceRules small = new DiceRules(new DiceModel.Settings(2, Duration.ofHours(1), Duration.ofHours(1), 10,
+                Duration.ofSeconds(10), List.of()));
+        State s = small.initial();
+        for (Event e : ((Decision.Accept<Event>) small.create(s, null, ctx(DM))).events()) {
+            s = small.apply(s, e);
+        }
+        for (Event e : ((Decision.Accept<Event>) small.join(s, ctx(BOB))).events()) {
+            s = small.apply(s, e);
+        }
+        assertEquals(DiceRules.ROOM_FULL, assertInstanceOf(Decision.Reject.class, small.join(s, ctx(CAROL))).code());
+    }
+
+    @Test
+    void namesAreOneToTwentyLettersDigitsOrSpaces() {
+        State s = room(Mode.OPEN);
+        assertEquals(ErrorCodes.INVALID_NAME, refusal(rules.join(s, ctx(CAROL, "<script>", "dev-c"))));
+        assertEquals(ErrorCodes.INVALID_NAME, refusal(rules.join(s, ctx(CAROL, "x".repeat(21), "dev-c"))));
+        assertEquals(ErrorCodes.INVALID_NAME, refusal(rules.create(rules.initial(), null, ctx(CAROL, " ", "dev-c"))));
+        fold(s, rules.join(s, ctx(CAROL, "Carol the 2nd", "dev-c")));
+    }
+
+    @Test
+    void tenRollsPerTenSecondsPerPlayer() {
+        State s = room(Mode.OPEN);
+        for (int i = 0; i < 10; i++) {
+            s = rolled(s, BOB, new Command.RollDice("1d6"));
+            now = now.plusMillis(100);
+        }
+        Decision<Event> eleventh = rules.decide(s, new Command.RollDice("1d6"), ctx(BOB));
+        assertEquals(DiceRules.RATE_LIMIT, refusal(eleventh));
+        assertTrue(((Decision.Reject<Event>) eleventh).message().contains("try again in"));
+        rolled(s, DM, new Command.RollDice("1d6")); // others are not limited by Bob
+        now = T0.plusSeconds(10).plusMillis(1);
+        rolled(s, BOB, new Command.RollDice("1d6"));
+    }
+
+    @Test
+    void anIdleRoomIsWarnedAt180And30SecondsThenClosed() {
+        State s = room(Mode.DM_LED); // 30 minutes
+        Instant expires = T0.plus(Duration.ofMinutes(30));
+        assertEquals(expires.minusSeconds(180), rules.deadline(s).orElseThrow());
+
+        now = expires.minusSeconds(180);
+        Decision<Event> first = rules.onDeadline(s, ctx("system"));
+        assertEquals(180, ((Event.RoomExpiring) ((Decision.Accept<Event>) first).events().getFirst()).seconds());
+        s = fold(s, first);
+        assertEquals(expires.minusSeconds(30), rules.deadline(s).orElseThrow());
+
+        now = expires.minusSeconds(30);
+        s = fold(s, rules.onDeadline(s, ctx("system")));
+        assertEquals(expires, rules.deadline(s).orElseThrow());
+
+        now = expires;
+        s = fold(s, rules.onDeadline(s, ctx("system")));
+        assertEquals("expired", s.closed());
+        assertTrue(rules.closed(s));
+        assertTrue(rules.deadline(s).isEmpty());
+        assertEquals(ErrorCodes.ROOM_NOT_FOUND, refusal(rules.join(s, ctx(CAROL))));
+        assertEquals(ErrorCodes.ROOM_NOT_FOUND, refusal(rules.decide(s, new Command.RollDice("1d6"), ctx(BOB))));
+    }
+
+    @Test
+    void activityRestartsTheExpiryClockAndItsWarnings() {
+        State s = room(Mode.OPEN); // 5 hours
+        now = T0.plus(Duration.ofHours(5)).minusSeconds(180);
+        s = fold(s, rules.onDeadline(s, ctx("system")));
+        s = rolled(s, BOB, new Command.RollDice("1d6"));
+        assertEquals(0, s.warned());
+        assertEquals(now.plus(Duration.ofHours(5)).minusSeconds(180), rules.deadline(s).orElseThrow());
+    }
+
+    @Test
+    void historyPagesOlderRollsAsTheViewerMaySeeThem() {
+        State s = room(Mode.DM_LED);
+        s = rules.apply(s, roll(s, DM, new Command.RollDice("1d20", true, null)));
+        for (int i = 0; i < 60; i++) {
+            now = now.plusSeconds(2);
+            s = rolled(s, i % 2 == 0 ? BOB : DM, new Command.RollDice("1d6"));
+        }
+        JsonNode view = Json.tree(rules.view(s, Viewer.of(BOB)));
+        assertEquals(DiceModel.VIEW_ROLLS, view.path("rolls").size());
+        assertEquals(61, view.path("historySize").asInt());
+
+        String oldestShown = view.path("rolls").get(0).path("id").asText();
+        Decision<Event> page = rules.decide(s, new Command.History(oldestShown, 50), ctx(BOB));
+        DiceModel.HistoryPage older = (DiceModel.HistoryPage) assertInstanceOf(Decision.Reply.class, page).body();
+        assertEquals(11, older.rolls().size());
+        assertFalse(older.more());
+        assertTrue(older.rolls().getFirst().hidden());
+        assertNull(older.rolls().getFirst().total(), "the hidden roll stays hidden in history");
+        assertEquals(DiceRules.ROLL_NOT_FOUND, refusal(rules.decide(s, new Command.History("nope", 10), ctx(BOB))));
+    }
+
+    @Test
+    void historyKeepsTheLatest500Rolls() {
+        State s = room(Mode.OPEN);
         for (int i = 0; i < DiceModel.HISTORY + 20; i++) {
-            s = fold(s, rules.decide(s, new Command.RollDice("1d4"), ctx("g-a", "Alice", "r" + i, i)));
+            now = now.plusSeconds(2);
+            s = rolled(s, BOB, new Command.RollDice("1d4"));
         }
         assertEquals(DiceModel.HISTORY, s.rolls().size());
-        assertEquals("r" + (DiceModel.HISTORY + 19), s.rolls().getLast().id());
+        assertTrue(s.recentRolls().get(BOB).size() <= 10, "the rate-limit memory stays small");
+    }
+
+    @Test
+    void stateSurvivesAJsonRoundTripAsInASnapshot() {
+        State s = room(Mode.DM_LED);
+        s = rolled(s, BOB, new Command.RollDice("4d6kh3+1"));
+        s = fold(s, rules.decide(s, new Command.Kick(BOB), ctx(DM)));
+        assertEquals(s, Json.read(Json.bytes(s), State.class));
     }
 }

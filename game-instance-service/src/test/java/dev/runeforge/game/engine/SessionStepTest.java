@@ -79,7 +79,7 @@ class SessionStepTest {
         Run run = run(List.of(action("c", BusAction.Kind.CREATE, "a", null), roll("r", "stranger", "1d6"),
                 action("x", BusAction.Kind.GAME, "a", Json.tree(Map.of("type", "fly"))),
                 action("c2", BusAction.Kind.CREATE, "a", null)), 1);
-        assertEquals(ErrorCodes.NOT_IN_SESSION, ((SessionStep.Outcome.Rejected) run.outcomes().get(1)).code());
+        assertEquals(ErrorCodes.NOT_IN_ROOM, ((SessionStep.Outcome.Rejected) run.outcomes().get(1)).code());
         assertEquals(ErrorCodes.INVALID_ACTION, ((SessionStep.Outcome.Rejected) run.outcomes().get(2)).code());
         assertEquals(ErrorCodes.INVALID_ACTION, ((SessionStep.Outcome.Rejected) run.outcomes().get(3)).code());
         assertEquals(1, run.session().seq());
