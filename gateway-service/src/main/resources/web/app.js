@@ -113,7 +113,7 @@ const FRIENDLY = {
   ROOM_NOT_FOUND: (m, p) => (p && p.code ? `No room with code ${p.code}. Check the code and try again.`
     : 'That room does not exist (any more).'),
   ALREADY_IN_SESSION: () => 'You are already in a room. Leave it first.',
-  NOT_IN_SESSION: () => 'You are not in that room any more.',
+  NOT_IN_ROOM: () => 'You are not in that room any more.',
   RATE_LIMITED: () => 'Easy there: too many rolls at once. Wait a moment.',
   UNAVAILABLE: () => 'The game service is unavailable right now. Try again in a moment.',
   INTERNAL: () => 'Something went wrong on the server. Try again.',
@@ -226,7 +226,7 @@ function onJoined(m) {
     code: m.code || view.code,
     game: m.game,
     seq: m.seq,
-    admin: view.admin,
+    admin: view.creator,
     players: new Map((view.players || []).map((p) => [p.id, p])),
     rolls: new Map((view.rolls || []).map((r) => [r.id, r])),
     synced: true,
@@ -256,8 +256,20 @@ function onEvent(m) {
       }
       break;
     case 'player_left':
+    case 'player_kicked':
       room.players.delete(body.player);
       renderPlayers();
+      break;
+    case 'roll_revealed':
+      if (body.detail && body.detail.id) {
+        room.rolls.set(body.detail.id, body.detail);
+        const node = app.feedNodes.get(body.detail.id);
+        if (node) {
+          const fresh = rollItem(body.detail, app.me && app.me.player);
+          node.replaceWith(fresh);
+          app.feedNodes.set(body.detail.id, fresh);
+        }
+      }
       break;
     case 'rolled':
       if (body.roll && body.roll.id && !room.rolls.has(body.roll.id)) {
@@ -287,7 +299,7 @@ function onError(m) {
   if (pending && pending.kind === 'join' && m.code === 'ROOM_NOT_FOUND' && CODE_IN_LINK.test(location.hash)) {
     history.replaceState(null, '', location.pathname + location.search);
   }
-  if (m.code === 'NOT_IN_SESSION' && app.room && pending && pending.kind === 'roll') {
+  if (m.code === 'NOT_IN_ROOM' && app.room && pending && pending.kind === 'roll') {
     app.room.synced = false; // the server lost us (e.g. restarted): get back in
     join(app.room.code, 'rejoin');
   }

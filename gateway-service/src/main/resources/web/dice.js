@@ -54,15 +54,32 @@ export function rollItem(roll, myId) {
   head.append(srOnly(': '));
 
   const body = el('div', 'roll-body');
+  if (roll.hidden && !Number.isFinite(roll.total)) {
+    // A DM's secret roll: nobody but the DM gets its dice until it is revealed.
+    li.classList.add('hidden-roll');
+    body.append(el('span', 'roll-secret', 'rolled in secret'));
+    li.append(head, body);
+    return li;
+  }
+  if (roll.hidden) li.classList.add(roll.revealedAt ? 'revealed-roll' : 'hidden-roll');
   const dice = el('span', 'roll-dice');
-  const values = Array.isArray(roll.dice) ? roll.dice : [];
-  values.forEach((value, i) => {
-    const d = el('span', `die-face d${roll.sides}`, String(value));
-    d.dataset.testid = 'die-value';
-    if (value === roll.sides) d.classList.add('max');
-    else if (value === 1 && roll.sides > 2) d.classList.add('min');
-    dice.append(d);
-    if (i < values.length - 1) dice.append(srOnly(', '));
+  const terms = Array.isArray(roll.terms) ? roll.terms : [];
+  terms.forEach((term, t) => {
+    if (t > 0 || term.sign < 0) dice.append(el('span', 'roll-sign', term.sign < 0 ? '−' : '+'));
+    (term.dice || []).forEach((die, i) => {
+      const d = el('span', `die-face d${term.sides}`, String(die.value));
+      d.dataset.testid = 'die-value';
+      if (!die.kept) {
+        d.classList.add('dropped');
+        d.title = 'dropped';
+      }
+      if (die.exploded) d.classList.add('exploded');
+      if (die.value === term.sides) d.classList.add('max');
+      else if (die.value === 1 && term.sides > 2) d.classList.add('min');
+      dice.append(d);
+      if (!die.kept) dice.append(srOnly(' (dropped)'));
+      if (i < term.dice.length - 1) dice.append(srOnly(', '));
+    });
   });
   body.append(dice);
   if (roll.modifier) {
@@ -76,6 +93,11 @@ export function rollItem(roll, myId) {
   total.append(srOnly('. Total '), el('span', 'roll-total-value', String(roll.total)));
   total.dataset.testid = 'roll-total';
   body.append(total);
+  if (Number.isFinite(roll.dc)) {
+    const check = el('span', `roll-dc ${roll.passed ? 'pass' : 'fail'}`, `DC ${roll.dc}: ${roll.passed ? 'pass' : 'fail'}`);
+    check.dataset.testid = 'roll-dc';
+    body.append(check);
+  }
 
   li.append(head, body);
   return li;

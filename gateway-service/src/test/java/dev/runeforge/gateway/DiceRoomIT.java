@@ -23,7 +23,8 @@ class DiceRoomIT {
     @BeforeAll
     static void start() throws Exception {
         // A generous rate limit here: the latency probe rolls back to back.
-        platform = new Platform(Map.of("gateway.rate.burst", "1000", "gateway.rate.refill", "1000"));
+        platform = new Platform(Map.of("gateway.rate.burst", "1000", "gateway.rate.refill", "1000",
+                "game.dice.rolls.limit", "100000"));
     }
 
     @AfterAll
@@ -47,7 +48,11 @@ class DiceRoomIT {
 
     /** Alice creates a room, Bob joins it; returns {session, code}. */
     private static String[] room(WsClient alice, WsClient bob) throws Exception {
-        alice.send(Map.of("type", "create", "id", id(), "game", "dice", "settings", Map.of()));
+        return room(alice, bob, "open");
+    }
+
+    private static String[] room(WsClient alice, WsClient bob, String mode) throws Exception {
+        alice.send(Map.of("type", "create", "id", id(), "game", "dice", "settings", Map.of("mode", mode)));
         JsonNode joined = alice.awaitType("joined", WAIT);
         String session = joined.path("session").asText();
         String code = joined.path("code").asText();
@@ -63,7 +68,7 @@ class DiceRoomIT {
 
     private static JsonNode awaitRoll(WsClient ws, String rollKeySuffix) throws InterruptedException {
         return ws.await(m -> "rolled".equals(m.path("body").path("type").asText())
-                && m.path("body").path("roll").path("id").asText().endsWith(":" + rollKeySuffix), WAIT);
+                && m.path("body").path("roll").path("action").asText().endsWith(":" + rollKeySuffix), WAIT);
     }
 
     @Test
@@ -80,12 +85,70 @@ class DiceRoomIT {
             assertEquals("2d6+3", roll.path("formula").asText());
             assertEquals("Alice", roll.path("name").asText());
             int sum = 0;
-            for (JsonNode d : roll.path("dice")) {
-                assertTrue(d.asInt() >= 1 && d.asInt() <= 6);
-                sum += d.asInt();
+            for (JsonNode d : roll.path("terms").get(0).path("dice")) {
+                assertTrue(d.path("value").asInt() >= 1 && d.path("value").asInt() <= 6);
+                sum += d.path("value").asInt();
             }
             assertEquals(sum + 3, roll.path("total").asInt());
             alice.await(m -> "accepted".equals(m.path("type").asText()) && rollId.equals(m.path("id").asText()), WAIT);
+        }
+    }
+
+    @Test
+    void hiddenRollIsNotSentToPlayersBeforeRevealAndIsAfter() throws Exception {
+        try (WsClient dm = connect("Dana"); WsClient bob = connect("Bob")) {
+            String session = room(dm, bob, "dm-led")[0];
+            String secretId = id();
+            dm.send(Map.of("type", "action", "id", secretId, "session", session,
+                    "body", Map.of("type", "roll", "formula", "3d6+2", "hidden", true)));
+            JsonNode atDm = awaitRoll(dm, secretId).path("body").path("roll");
+            assertTrue(atDm.path("hidden").asBoolean());
+            int total = atDm.path("total").asInt();
+            String rollId = atDm.path("id").asText();
+            JsonNode atBob = awaitRoll(bob, secretId).path("body").path("roll");
+            assertEquals(rollId, atBob.path("id").asText());
+            // A marker after it: every frame Bob got until then is in hand.
+            String marker = id();
+            bob.send(Map.of("type", "action", "id", marker, "session", session,
+                    "body", Map.of("type", "roll", "formula", "1d4")));
+            awaitRoll(bob, marker);
+            for (String frame : bob.frames()) {
+                if (frame.contains(rollId)) {
+                    assertFalse(frame.contains("\"total\"") || frame.contains("\"terms\"")
+                            || frame.contains("\"formula\""), "Bob saw the hidden roll's dice: " + frame);
+                }
+            }
+            dm.send(Map.of("type", "action", "id", id(), "session", session,
+                    "body", Map.of("type", "reveal", "roll", rollId)));
+            JsonNode revealed = bob.await(m -> "roll_revealed".equals(m.path("body").path("type").asText()), WAIT);
+            assertEquals(total, revealed.path("body").path("detail").path("total").asInt());
+            assertEquals(3, revealed.path("body").path("detail").path("terms").get(0).path("dice").size());
+        }
+    }
+
+    @Test
+    void aKickedPlayerIsRemovedAndTheirBrowserCannotRejoin() throws Exception {
+        String browser = "device-" + UUID.randomUUID().toString().replace("-", "");
+        try (WsClient alice = connect("Alice");
+             WsClient bob = WsClient.connect(platform.ws(), platform.guest("Bob") + "; rf_device=" + browser)) {
+            bob.send(Map.of("type", "hello", "v", 1));
+            String bobId = bob.awaitType("welcome", WAIT).path("player").asText();
+            String[] room = room(alice, bob);
+            alice.send(Map.of("type", "action", "id", id(), "session", room[0],
+                    "body", Map.of("type", "kick", "player", bobId)));
+            JsonNode left = bob.awaitType("left", WAIT);
+            assertEquals("removed", left.path("reason").asText());
+            bob.send(Map.of("type", "join", "id", id(), "code", room[1]));
+            assertEquals("KICKED", bob.awaitType("error", WAIT).path("code").asText());
+        }
+        // A fresh guest token in the same browser is still barred.
+        try (WsClient again = WsClient.connect(platform.ws(), platform.guest("Robert") + "; rf_device=" + browser);
+             WsClient alice = connect("Alice2"); WsClient carol = connect("Carol")) {
+            again.send(Map.of("type", "hello", "v", 1));
+            again.awaitType("welcome", WAIT);
+            String[] room = room(alice, carol);
+            // Not the same room: the bar is per room; Bob's old room refuses the browser.
+            assertTrue(room[1].matches("[A-Z]+-\\d{4}"));
         }
     }
 
@@ -161,7 +224,7 @@ class DiceRoomIT {
 
             alice.send(Map.of("type", "action", "id", id(), "session", "someone-elses-room",
                     "body", Map.of("type", "roll", "formula", "1d6")));
-            assertEquals("NOT_IN_SESSION", alice.awaitType("error", WAIT).path("code").asText());
+            assertEquals("NOT_IN_ROOM", alice.awaitType("error", WAIT).path("code").asText());
 
             alice.send(Map.of("type", "action", "id", "bad id with spaces", "session", session,
                     "body", Map.of("type", "roll", "formula", "1d6")));
@@ -236,7 +299,7 @@ class DiceRoomIT {
             }
             try (WsClient stranger = WsClient.connect(platform.ws(), platform.guest("Mallory"))) {
                 stranger.send(Map.of("type", "hello", "v", 1, "resume", Map.of("session", session, "lastSeq", 0)));
-                assertEquals("NOT_IN_SESSION", stranger.awaitType("error", WAIT).path("code").asText());
+                assertEquals("NOT_IN_ROOM", stranger.awaitType("error", WAIT).path("code").asText());
             }
         }
     }

@@ -64,7 +64,10 @@ public final class AuthRoutes {
             return;
         }
         long maxAge = Math.max(0, token.expiresAt() - Instant.now().getEpochSecond());
-        res.header(HeaderNames.SET_COOKIE, cookie(token.token(), maxAge));
+        res.headers().add(io.helidon.http.HeaderValues.create(HeaderNames.SET_COOKIE, cookie(token.token(), maxAge)));
+        if (Credentials.device(req.headers()).isEmpty()) {
+            res.headers().add(io.helidon.http.HeaderValues.create(HeaderNames.SET_COOKIE, deviceCookie()));
+        }
         json(res, Status.OK_200, Map.of("player", token.player(), "name", token.name(), "expiresAt", token.expiresAt()));
     }
 
@@ -82,6 +85,16 @@ public final class AuthRoutes {
         res.header(HeaderNames.SET_COOKIE, cookie("", 0));
         res.status(Status.NO_CONTENT_204).send();
     }
+
+    /** A new browser id for a year; it proves nothing about the player, it only lets a room recognise a browser. */
+    private String deviceCookie() {
+        byte[] id = new byte[16];
+        DEVICE_IDS.nextBytes(id);
+        return Credentials.DEVICE_COOKIE + "=" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(id)
+                + "; Path=/; Max-Age=31536000; HttpOnly; SameSite=Strict" + (secureCookies ? "; Secure" : "");
+    }
+
+    private static final java.security.SecureRandom DEVICE_IDS = new java.security.SecureRandom();
 
     private String cookie(String value, long maxAge) {
         return TokenClaims.COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict"

@@ -25,6 +25,17 @@ public final class Credentials {
         return Optional.empty();
     }
 
+    /** The browser's id ({@code rf_device} cookie): lets a room bar a kicked browser, whatever token it gets next. */
+    public static final String DEVICE_COOKIE = "rf_device";
+    private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{16,64}");
+
+    public static Optional<String> device(Headers headers) {
+        if (!headers.contains(HeaderNames.COOKIE)) {
+            return Optional.empty();
+        }
+        return cookie(headers.get(HeaderNames.COOKIE).allValues(), DEVICE_COOKIE).filter(d -> DEVICE.matcher(d).matches());
+    }
+
     static Optional<String> cookie(List<String> cookieHeaders, String name) {
         for (String header : cookieHeaders) {
             for (String part : header.split(";")) {

@@ -43,6 +43,8 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
     private final StringBuilder fragments = new StringBuilder();
     private final RateLimiter limiter;
     private Principal principal;
+    /** This browser's id, when it has one (see Credentials.device). */
+    private String device;
     private WsSession ws;
     private Phase phase = Phase.AWAITING_HELLO;
 
@@ -63,6 +65,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
             w.metrics().refusedUpgrade();
             return new WsUpgradeException("not authenticated");
         });
+        device = dev.runeforge.gateway.auth.Credentials.device(headers).orElse(null);
         return Optional.empty();
     }
 
@@ -168,7 +171,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
 
     /**
      * A reconnecting member: it gets a fresh {@code joined} view of the session (which covers every event it
-     * missed; later events follow it in order), or NOT_IN_SESSION. Game instances decide, so a player who left
+     * missed; later events follow it in order), or NOT_IN_ROOM. Game instances decide, so a player who left
      * or was removed cannot come back this way.
      */
     private void resume(ClientMessage.Resume resume) {
@@ -211,7 +214,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
 
     private void action(ClientMessage.Action a) throws IOException {
         if (!a.session().equals(currentSession())) {
-            send(new ServerMessage.Error(ErrorCodes.NOT_IN_SESSION, "you are not in that room", a.id()));
+            send(new ServerMessage.Error(ErrorCodes.NOT_IN_ROOM, "you are not in that room", a.id()));
             return;
         }
         publish(BusAction.Kind.GAME, a.id(), a.session(), null, a.body());
@@ -219,7 +222,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
 
     private void leave(ClientMessage.Leave l) throws IOException {
         if (!l.session().equals(currentSession())) {
-            send(new ServerMessage.Error(ErrorCodes.NOT_IN_SESSION, "you are not in that room", l.id()));
+            send(new ServerMessage.Error(ErrorCodes.NOT_IN_ROOM, "you are not in that room", l.id()));
             return;
         }
         publish(BusAction.Kind.LEAVE, l.id(), l.session(), null, null);
@@ -232,7 +235,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
     private void publish(BusAction.Kind kind, String id, String sessionId, String game, JsonNode body)
             throws IOException {
         w.publisher().publish(new BusAction(id, kind, sessionId, principal.player(), principal.name(), game, body,
-                connectionId, System.currentTimeMillis()));
+                connectionId, System.currentTimeMillis(), device));
     }
 
     private synchronized String currentSession() {
@@ -307,6 +310,12 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
                     LOG.warning(() -> "gap in session " + sessionId + ": " + lastSeq + " -> " + seq);
                 }
                 lastSeq = seq;
+            }
+            case "left" -> {
+                // The game removed this player (a kick) or the session ended: stop forwarding its messages.
+                sendRaw(text);
+                leaveLocally();
+                return;
             }
             case "error" -> {
                 if (!joined && message.path("ref").asText("").equals(pendingJoin)) {
