@@ -42,7 +42,7 @@ public final class Main {
                 .register(new DiceRules(diceSettings(config)));
     }
 
-    /** {@code game.dice.*}: room size, expiry by mode, the roll rate limit. */
+    /** {@code game.dice.*}: room size, expiry by mode, the roll rate limit, the DM's grace when offline. */
     static DiceModel.Settings diceSettings(Config config) {
         DiceModel.Settings d = DiceModel.Settings.DEFAULT;
         Config c = config.get("game.dice");
@@ -52,7 +52,8 @@ public final class Main {
                 c.get("ttl.dmled").as(Duration.class).orElse(d.dmLedTtl()),
                 c.get("rolls.limit").asInt().orElse(d.rollLimit()),
                 c.get("rolls.window").as(Duration.class).orElse(d.rollWindow()),
-                d.warnings());
+                d.warnings(),
+                c.get("dm.grace").as(Duration.class).orElse(d.dmGrace()));
     }
 
     public static ServiceRuntime.Running start(Config config) throws Exception {

@@ -16,7 +16,9 @@ import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.service.Shutdown;
 import dev.runeforge.gateway.auth.AuthRoutes;
 import dev.runeforge.gateway.auth.TokenVerifier;
+import dev.runeforge.gateway.connection.AddressLimiter;
 import dev.runeforge.gateway.connection.GatewayMetrics;
+import dev.runeforge.gateway.connection.Heartbeat;
 import dev.runeforge.gateway.connection.PlayerSocket;
 import dev.runeforge.gateway.connection.UpgradeGate;
 import dev.runeforge.gateway.session.ActionPublisher;
@@ -86,10 +88,17 @@ public final class Main {
                 config.get("auth.audience").asString().orElse(TokenClaims.DEFAULT_AUDIENCE));
         UpgradeGate gate = new UpgradeGate(verifier, origins);
         SessionHub hub = new SessionHub(nc, subjects, admin.registry());
+        Heartbeat heartbeat = new Heartbeat(
+                config.get("gateway.heartbeat.interval").as(Duration.class).orElse(Duration.ofSeconds(10)),
+                config.get("gateway.heartbeat.silence").as(Duration.class).orElse(Duration.ofSeconds(25)));
         PlayerSocket.Wiring wiring = new PlayerSocket.Wiring(gate, new ActionPublisher(nc, subjects, partitions),
                 new RoomLookup(nc, subjects), hub, new GatewayMetrics(admin.registry()), maxMessage,
                 config.get("gateway.rate.burst").asInt().orElse(20),
-                config.get("gateway.rate.refill").asDouble().orElse(10.0));
+                config.get("gateway.rate.refill").asDouble().orElse(10.0),
+                new AddressLimiter(config.get("gateway.rooms.burst").asInt().orElse(10),
+                        config.get("gateway.rooms.per.minute").asDouble().orElse(2.0), 100_000),
+                config.get("http.forwarded.trust").asBoolean().orElse(false),
+                heartbeat);
         AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode);
 
         WebServer server = WebServer.builder()
@@ -108,7 +117,10 @@ public final class Main {
                 .build()
                 .start();
 
-        return new Running(server, rt.run(9080, server::stop, null));
+        return new Running(server, rt.run(9080, () -> {
+            heartbeat.close();
+            server.stop();
+        }, null));
     }
 
     /** The public HTTP routes (the static client is a server feature, the WebSocket a protocol route). */

@@ -19,8 +19,17 @@ public record BusAction(String id, Kind kind, String session, String player, Str
     /**
      * RESUME: a member reconnecting asks for a fresh view of a session it is in (never joins anyone).
      * TIMER: a session's deadline passed; published by the game instance itself, through the same path.
+     * PRESENCE: one of the player's connections ({@code origin}) joined the session's view or went away; body
+     * {@code {"connected": true|false}}. Published by the gateway.
      */
-    public enum Kind { CREATE, JOIN, LEAVE, GAME, RESUME, TIMER }
+    public enum Kind {
+        CREATE, JOIN, LEAVE, GAME, RESUME, TIMER, PRESENCE;
+
+        /** Nobody waits for an answer to these: the game instance sends none. */
+        public boolean quiet() {
+            return this == TIMER || this == PRESENCE;
+        }
+    }
 
     /** The actor of timer actions. */
     public static final String SYSTEM = "system";

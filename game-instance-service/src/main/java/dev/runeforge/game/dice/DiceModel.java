@@ -26,11 +26,13 @@ public final class DiceModel {
      * What an operator may tune (game-instance config {@code game.dice.*}).
      *
      * @param warnings how long before expiry players are warned, longest first (180 s, 30 s)
+     * @param dmGrace  how long a DM-led room waits for its DM to come back online before it closes
      */
     public record Settings(int maxPlayers, Duration openTtl, Duration dmLedTtl, int rollLimit, Duration rollWindow,
-                           List<Duration> warnings) {
+                           List<Duration> warnings, Duration dmGrace) {
         public static final Settings DEFAULT = new Settings(8, Duration.ofHours(5), Duration.ofMinutes(30), 10,
-                Duration.ofSeconds(10), List.of(Duration.ofSeconds(180), Duration.ofSeconds(30)));
+                Duration.ofSeconds(10), List.of(Duration.ofSeconds(180), Duration.ofSeconds(30)),
+                Duration.ofSeconds(60));
 
         public Settings {
             if (maxPlayers < 1) {
@@ -38,6 +40,7 @@ public final class DiceModel {
             }
             Objects.requireNonNull(openTtl);
             Objects.requireNonNull(dmLedTtl);
+            Objects.requireNonNull(dmGrace);
             warnings = warnings.stream().sorted(java.util.Comparator.reverseOrder()).toList();
         }
 
@@ -88,6 +91,8 @@ public final class DiceModel {
 
     /** Rolls kept in state (and so available to late joiners); older ones stay in the event log and PostgreSQL. */
     public static final int HISTORY = 500;
+    /** Connections remembered per player (see {@link State#withConnection}). */
+    public static final int MAX_CONNECTIONS = 8;
     /** Rolls in the view sent on joining; older ones are paged with {@code history}. */
     public static final int VIEW_ROLLS = 50;
 
@@ -97,13 +102,16 @@ public final class DiceModel {
      * @param warned        how many of {@link Settings#warnings} were sent since the last activity
      * @param closed        why the room closed, or null while it is open
      * @param devices       per player, the browsers they joined from (never shown to anyone; a kick bars them)
+     * @param connections   per player, the gateway connections showing the room now; none = offline
+     * @param dmAwayUntil   when the DM's grace runs out (the DM of a DM-led room is offline), else null
      */
     public record State(boolean created, String code, String creator, Mode mode, List<Player> players,
                         List<Roll> rolls, List<Change> changes, List<String> kicked, Integer dc, long lastActivity,
                         Map<String, List<Long>> recentRolls, int warned, String closed,
-                        Map<String, List<String>> devices) {
+                        Map<String, List<String>> devices, Map<String, List<String>> connections,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Long dmAwayUntil) {
         public static final State INITIAL = new State(false, null, null, Mode.OPEN, List.of(), List.of(), List.of(),
-                List.of(), null, 0, Map.of(), 0, null, Map.of());
+                List.of(), null, 0, Map.of(), 0, null, Map.of(), Map.of(), null);
 
         public State {
             players = List.copyOf(players);
@@ -112,6 +120,44 @@ public final class DiceModel {
             kicked = List.copyOf(kicked);
             recentRolls = Map.copyOf(recentRolls);
             devices = devices == null ? Map.of() : Map.copyOf(devices);
+            connections = connections == null ? Map.of() : Map.copyOf(connections);
+        }
+
+        boolean connected(String player) {
+            return connections.containsKey(player);
+        }
+
+        /**
+         * {@code player}'s connections after {@code connection} came ({@code open}) or went. A player keeps at most
+         * {@link #MAX_CONNECTIONS} (the latest): a gateway that died without saying goodbye cannot pin them online
+         * for ever once they reconnect a few times.
+         */
+        State withConnection(String player, String connection, boolean open) {
+            List<String> mine = new ArrayList<>(connections.getOrDefault(player, List.of()));
+            mine.remove(connection);
+            if (open) {
+                mine.add(connection);
+            }
+            Map<String, List<String>> all = new HashMap<>(connections);
+            if (mine.isEmpty()) {
+                all.remove(player);
+            } else {
+                all.put(player, List.copyOf(mine.subList(Math.max(0, mine.size() - MAX_CONNECTIONS), mine.size())));
+            }
+            return new State(created, code, creator, mode, players, rolls, changes, kicked, dc, lastActivity,
+                    recentRolls, warned, closed, devices, all, dmAwayUntil);
+        }
+
+        State withoutConnections(String player) {
+            Map<String, List<String>> all = new HashMap<>(connections);
+            all.remove(player);
+            return new State(created, code, creator, mode, players, rolls, changes, kicked, dc, lastActivity,
+                    recentRolls, warned, closed, devices, all, dmAwayUntil);
+        }
+
+        State dmAway(Long until) {
+            return new State(created, code, creator, mode, players, rolls, changes, kicked, dc, lastActivity,
+                    recentRolls, warned, closed, devices, connections, until);
         }
 
         boolean has(String player) {
@@ -128,12 +174,12 @@ public final class DiceModel {
 
         State withPlayers(List<Player> next) {
             return new State(created, code, creator, mode, next, rolls, changes, kicked, dc, lastActivity,
-                    recentRolls, warned, closed, devices);
+                    recentRolls, warned, closed, devices, connections, dmAwayUntil);
         }
 
         State withRolls(List<Roll> next) {
             return new State(created, code, creator, mode, players, next, changes, kicked, dc, lastActivity,
-                    recentRolls, warned, closed, devices);
+                    recentRolls, warned, closed, devices, connections, dmAwayUntil);
         }
 
         State withRoll(Roll roll, Duration window) {
@@ -152,35 +198,35 @@ public final class DiceModel {
             mine.add(roll.at());
             recent.put(roll.player(), mine);
             return new State(created, code, creator, mode, players, next, changes, kicked, dc, lastActivity,
-                    recent, warned, closed, devices);
+                    recent, warned, closed, devices, connections, dmAwayUntil);
         }
 
         State withMode(Mode next, Change change) {
             List<Change> all = new ArrayList<>(changes);
             all.add(change);
             return new State(created, code, creator, next, players, rolls, all, kicked, dc, lastActivity,
-                    recentRolls, warned, closed, devices);
+                    recentRolls, warned, closed, devices, connections, dmAwayUntil);
         }
 
         State withKicked(List<String> next) {
             return new State(created, code, creator, mode, players, rolls, changes, next, dc, lastActivity,
-                    recentRolls, warned, closed, devices);
+                    recentRolls, warned, closed, devices, connections, dmAwayUntil);
         }
 
         State withDc(Integer next) {
             return new State(created, code, creator, mode, players, rolls, changes, kicked, next, lastActivity,
-                    recentRolls, warned, closed, devices);
+                    recentRolls, warned, closed, devices, connections, dmAwayUntil);
         }
 
         /** Something happened: the expiry clock starts again and its warnings with it. */
         State active(long at) {
             return new State(created, code, creator, mode, players, rolls, changes, kicked, dc,
-                    Math.max(lastActivity, at), recentRolls, 0, closed, devices);
+                    Math.max(lastActivity, at), recentRolls, 0, closed, devices, connections, dmAwayUntil);
         }
 
         State warned(int next) {
             return new State(created, code, creator, mode, players, rolls, changes, kicked, dc, lastActivity,
-                    recentRolls, next, closed, devices);
+                    recentRolls, next, closed, devices, connections, dmAwayUntil);
         }
 
         /** Remembers {@code device} as one of {@code player}'s browsers (at most a few, the latest). */
@@ -194,12 +240,12 @@ public final class DiceModel {
             Map<String, List<String>> all = new HashMap<>(devices);
             all.put(player, List.copyOf(mine.subList(Math.max(0, mine.size() - 4), mine.size())));
             return new State(created, code, creator, mode, players, rolls, changes, kicked, dc, lastActivity,
-                    recentRolls, warned, closed, all);
+                    recentRolls, warned, closed, all, connections, dmAwayUntil);
         }
 
         State closed(String reason) {
             return new State(created, code, creator, mode, players, rolls, changes, kicked, dc, lastActivity,
-                    recentRolls, warned, reason, devices);
+                    recentRolls, warned, reason, devices, connections, dmAwayUntil);
         }
     }
 
@@ -261,6 +307,7 @@ public final class DiceModel {
             @JsonSubTypes.Type(value = Event.ModeChanged.class, name = "mode_changed"),
             @JsonSubTypes.Type(value = Event.RoomExpiring.class, name = "room_expiring"),
             @JsonSubTypes.Type(value = Event.RoomClosed.class, name = "room_closed"),
+            @JsonSubTypes.Type(value = Event.Presence.class, name = "presence"),
     })
     public sealed interface Event {
         /** {@code device}: the creator's browser; stored, never sent (projection drops it). */
@@ -306,11 +353,28 @@ public final class DiceModel {
 
         record RoomClosed(String reason, long at) implements Event {
         }
+
+        /**
+         * {@code connection} (a gateway socket id) of {@code player} {@code opened} or closed; after it the
+         * player is online ({@code connected}: at least one connection shows the room) or not. {@code graceUntil}:
+         * the DM of a DM-led room went offline, and the room closes then ("dm_left") unless they are back.
+         * Players see only player, connected, at and graceUntil.
+         */
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record Presence(String player, String connection, Boolean opened, boolean connected, long at,
+                        Long graceUntil) implements Event {
+        }
+    }
+
+    /** A player as others see them: online or not. */
+    public record PlayerView(String id, String name, boolean connected) {
     }
 
     /** What a client sees of the room on joining (protocol.md: Dice room). */
-    public record View(String code, String creator, Mode mode, String dm, List<Player> players, Integer dc,
-                       List<Roll> rolls, int historySize, List<Change> changes, long expiresAt, String closed) {
+    /** @param dmAwayUntil when the room closes unless its offline DM comes back, else null (then left out) */
+    public record View(String code, String creator, Mode mode, String dm, List<PlayerView> players, Integer dc,
+                       List<Roll> rolls, int historySize, List<Change> changes, long expiresAt, String closed,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Long dmAwayUntil) {
     }
 
     /** The answer to {@code history}: older rolls, oldest first, and whether there are more before them. */

@@ -51,6 +51,10 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     public static final String NOT_ADMIN = "NOT_ADMIN";
     public static final String CANNOT_KICK_SELF = "CANNOT_KICK_SELF";
 
+    /** room_closed reasons. */
+    public static final String EXPIRED = "expired";
+    public static final String DM_LEFT = "dm_left";
+
     public static final int MIN_DC = 1;
     public static final int MAX_DC = 30;
     /** Display names: 1-20 letters, digits and spaces (the same rule as guest sign-in). */
@@ -135,7 +139,28 @@ public final class DiceRules implements GameRules<State, Command, Event> {
         if (state.closed() != null) {
             return Decision.reject(ErrorCodes.ROOM_NOT_FOUND, "this room has closed");
         }
+        if (state.isDm(ctx.actor())) {
+            // A DM-led room without its DM has nobody to reveal, judge or run it.
+            return Decision.accept(new Event.PlayerLeft(ctx.actor(), millis(ctx)),
+                    new Event.RoomClosed(DM_LEFT, millis(ctx)));
+        }
         return Decision.accept(new Event.PlayerLeft(ctx.actor(), millis(ctx)));
+    }
+
+    @Override
+    public Decision<Event> presence(State state, String connection, boolean connected, Context ctx) {
+        if (state.closed() != null) {
+            return Decision.accept();
+        }
+        String player = ctx.actor();
+        List<String> before = state.connections().getOrDefault(player, List.of());
+        if (connected == before.contains(connection)) {
+            return Decision.accept(); // already known: a repeated announcement
+        }
+        boolean online = state.withConnection(player, connection, connected).connected(player);
+        Long graceUntil = !online && state.connected(player) && state.isDm(player)
+                ? millis(ctx) + settings.dmGrace().toMillis() : null;
+        return Decision.accept(new Event.Presence(player, connection, connected, online, millis(ctx), graceUntil));
     }
 
     @Override
@@ -288,21 +313,24 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     public State apply(State state, Event event) {
         return switch (event) {
             case Event.RoomCreated c -> new State(true, c.code(), c.creator().id(), c.mode(), List.of(c.creator()),
-                    List.of(), List.of(), List.of(), null, c.at(), java.util.Map.of(), 0, null, java.util.Map.of())
+                    List.of(), List.of(), List.of(), null, c.at(), java.util.Map.of(), 0, null, java.util.Map.of(),
+                    java.util.Map.of(), null)
                     .withDevice(c.creator().id(), c.device());
             case Event.PlayerJoined j -> {
                 List<Player> players = new ArrayList<>(state.players());
                 players.add(j.player());
                 yield state.withPlayers(players).withDevice(j.player().id(), j.device()).active(j.at());
             }
-            case Event.PlayerLeft l -> state.withPlayers(without(state, l.player())).active(l.at());
+            case Event.PlayerLeft l -> state.withPlayers(without(state, l.player())).withoutConnections(l.player())
+                    .active(l.at());
             case Event.PlayerKicked k -> {
                 List<String> kicked = new ArrayList<>(state.kicked());
                 kicked.add(k.player());
                 if (k.devices() != null) {
                     kicked.addAll(k.devices());
                 }
-                yield state.withPlayers(without(state, k.player())).withKicked(kicked).active(k.at());
+                yield state.withPlayers(without(state, k.player())).withoutConnections(k.player()).withKicked(kicked)
+                        .active(k.at());
             }
             case Event.Rolled r -> state.withRoll(r.roll(), settings.rollWindow()).active(r.roll().at());
             case Event.RollRevealed r -> state.withRolls(state.rolls().stream()
@@ -312,7 +340,17 @@ public final class DiceRules implements GameRules<State, Command, Event> {
             case Event.ModeChanged m -> state.withMode(m.mode(), new Change(
                     m.mode() == Mode.DM_LED ? "dm-led" : "open", m.by(), m.at())).active(m.at());
             case Event.RoomExpiring e -> state.warned(warningsPassed(state, e.at()));
-            case Event.RoomClosed c -> state.closed(c.reason());
+            case Event.RoomClosed c -> state.closed(c.reason()).dmAway(null);
+            // Being online is not activity: an idle room with open tabs still expires.
+            case Event.Presence p -> {
+                State next = state.withConnection(p.player(), p.connection(), Boolean.TRUE.equals(p.opened()));
+                if (p.graceUntil() != null) {
+                    next = next.dmAway(p.graceUntil());
+                } else if (p.connected() && state.isDm(p.player())) {
+                    next = next.dmAway(null);
+                }
+                yield next;
+            }
         };
     }
 
@@ -359,18 +397,23 @@ public final class DiceRules implements GameRules<State, Command, Event> {
             return Optional.empty();
         }
         long expires = expiresAt(state);
-        if (state.warned() < settings.warnings().size()) {
-            return Optional.of(Instant.ofEpochMilli(expires - settings.warnings().get(state.warned()).toMillis()));
+        long next = state.warned() < settings.warnings().size()
+                ? expires - settings.warnings().get(state.warned()).toMillis() : expires;
+        if (state.dmAwayUntil() != null) {
+            next = Math.min(next, state.dmAwayUntil());
         }
-        return Optional.of(Instant.ofEpochMilli(expires));
+        return Optional.of(Instant.ofEpochMilli(next));
     }
 
     @Override
     public Decision<Event> onDeadline(State state, Context ctx) {
         long now = millis(ctx);
+        if (state.dmAwayUntil() != null && now >= state.dmAwayUntil()) {
+            return Decision.accept(new Event.RoomClosed(DM_LEFT, now));
+        }
         long expires = expiresAt(state);
         if (now >= expires) {
-            return Decision.accept(new Event.RoomClosed("expired", now));
+            return Decision.accept(new Event.RoomClosed(EXPIRED, now));
         }
         if (warningsPassed(state, now) > state.warned()) {
             return Decision.accept(new Event.RoomExpiring((expires - now + 999) / 1000, expires, now));
@@ -390,9 +433,11 @@ public final class DiceRules implements GameRules<State, Command, Event> {
         List<Roll> rolls = state.rolls();
         List<Roll> recent = rolls.subList(Math.max(0, rolls.size() - DiceModel.VIEW_ROLLS), rolls.size()).stream()
                 .map(r -> visible(state, r, viewer)).toList();
+        List<DiceModel.PlayerView> players = state.players().stream()
+                .map(p -> new DiceModel.PlayerView(p.id(), p.name(), state.connected(p.id()))).toList();
         return new DiceModel.View(state.code(), state.creator(), state.mode(),
-                state.mode() == Mode.DM_LED ? state.creator() : null, state.players(), state.dc(), recent,
-                rolls.size(), state.changes(), expiresAt(state), state.closed());
+                state.mode() == Mode.DM_LED ? state.creator() : null, players, state.dc(), recent,
+                rolls.size(), state.changes(), expiresAt(state), state.closed(), state.dmAwayUntil());
     }
 
     @Override
@@ -404,6 +449,7 @@ public final class DiceRules implements GameRules<State, Command, Event> {
             case Event.RoomCreated c -> new Event.RoomCreated(c.code(), c.creator(), c.mode(), c.at(), null);
             case Event.PlayerJoined j -> new Event.PlayerJoined(j.player(), j.at(), null);
             case Event.PlayerKicked k -> new Event.PlayerKicked(k.player(), null, k.by(), k.at());
+            case Event.Presence p -> new Event.Presence(p.player(), null, null, p.connected(), p.at(), p.graceUntil());
             default -> event;
         };
     }

@@ -130,8 +130,8 @@ public final class ActionHandler {
         }
         String allocated = null;
         if (session == null) {
-            if (action.kind() == BusAction.Kind.TIMER) {
-                return "stale"; // the session is gone; nothing to wake
+            if (action.kind().quiet()) {
+                return "stale"; // the session is gone; nothing to wake or tell
             }
             if (action.kind() != BusAction.Kind.CREATE) {
                 reply(action, new ServerMessage.Error(ErrorCodes.ROOM_NOT_FOUND, "no such room", action.id()));
@@ -203,8 +203,8 @@ public final class ActionHandler {
 
     /** Tells the actor its action took effect; a create, join or resume also gets the full view. */
     private void confirm(LiveSession<?, ?, ?> session, BusAction action) {
-        if (action.kind() == BusAction.Kind.TIMER) {
-            return; // the system asked; nobody waits for an answer
+        if (action.kind().quiet()) {
+            return; // the system or the gateway told us; nobody waits for an answer
         }
         if (action.kind() != BusAction.Kind.GAME && action.kind() != BusAction.Kind.LEAVE) {
             if (session.hasMember(action.player())) {
@@ -215,9 +215,10 @@ public final class ActionHandler {
     }
 
     private void reply(BusAction action, ServerMessage message) {
-        if (action.kind() == BusAction.Kind.TIMER) {
+        if (action.kind().quiet()) {
             if (message instanceof ServerMessage.Error e) {
-                LOG.warning(() -> "timer of session " + action.session() + " refused: " + e.code() + " " + e.message());
+                LOG.warning(() -> action.kind() + " action of session " + action.session() + " refused: " + e.code()
+                        + " " + e.message());
             }
             return;
         }

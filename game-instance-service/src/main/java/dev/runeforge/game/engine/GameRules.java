@@ -68,6 +68,15 @@ public interface GameRules<S, C, E> {
         return false;
     }
 
+    /**
+     * One of ctx.actor()'s connections ({@code connection}, a gateway socket id) now shows this session
+     * ({@code connected}) or has gone. A game that shows who is online, or waits for an absent player, tracks
+     * them here; connections of the same player come and go independently (two tabs, a reconnect).
+     */
+    default Decision<E> presence(S state, String connection, boolean connected, Context ctx) {
+        return Decision.accept();
+    }
+
     /** The deadline passed: called through the action path, with ctx.now() at or after {@link #deadline}. */
     default Decision<E> onDeadline(S state, Context ctx) {
         return Decision.accept();

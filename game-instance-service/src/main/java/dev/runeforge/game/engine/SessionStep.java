@@ -82,6 +82,12 @@ public final class SessionStep {
                 }
                 return new Outcome.Unchanged();
             }
+            case PRESENCE -> {
+                if (!session.created() || !rules.isMember(state, action.player()) || action.origin() == null) {
+                    return new Outcome.Unchanged(); // a socket closing after its player left: nothing to track
+                }
+                decision = rules.presence(state, action.origin(), action.body().path("connected").asBoolean(false), ctx);
+            }
             case LEAVE -> {
                 if (!session.created() || !rules.isMember(state, action.player())) {
                     return new Outcome.Rejected(ErrorCodes.NOT_IN_ROOM, "you are not in this room");

@@ -238,7 +238,7 @@ class DiceRulesTest {
     @Test
     void aFullRoomRefusesNewPlayers() {
         DiceRules small = new DiceRules(new DiceModel.Settings(2, Duration.ofHours(1), Duration.ofHours(1), 10,
-                Duration.ofSeconds(10), List.of()));
+                Duration.ofSeconds(10), List.of(), Duration.ofSeconds(60)));
         State s = small.initial();
         for (Event e : ((Decision.Accept<Event>) small.create(s, null, ctx(DM))).events()) {
             s = small.apply(s, e);
@@ -306,6 +306,73 @@ class DiceRulesTest {
         s = rolled(s, BOB, new Command.RollDice("1d6"));
         assertEquals(0, s.warned());
         assertEquals(now.plus(Duration.ofHours(5)).minusSeconds(180), rules.deadline(s).orElseThrow());
+    }
+
+    private State presence(State s, String actor, String connection, boolean connected) {
+        return fold(s, rules.presence(s, connection, connected, ctx(actor)));
+    }
+
+    private static List<Boolean> online(DiceRules rules, State s) {
+        return ((DiceModel.View) rules.view(s, Viewer.of(BOB))).players().stream()
+                .map(DiceModel.PlayerView::connected).toList();
+    }
+
+    @Test
+    void presenceFollowsEachPlayersConnectionsAndHidesTheirIds() {
+        State s = room(Mode.OPEN);
+        assertEquals(List.of(false, false), online(rules, s));
+        s = presence(s, DM, "c1", true);
+        s = presence(s, BOB, "c2", true);
+        s = presence(s, DM, "c3", true); // a second tab
+        assertEquals(List.of(true, true), online(rules, s));
+        assertEquals(0, ((Decision.Accept<Event>) rules.presence(s, "c1", true, ctx(DM))).events().size(),
+                "a repeated announcement changes nothing");
+        s = presence(s, DM, "c1", false);
+        assertEquals(List.of(true, true), online(rules, s), "one tab closed, the other still shows the room");
+        Event.Presence last = (Event.Presence) ((Decision.Accept<Event>) rules.presence(s, "c3", false, ctx(DM)))
+                .events().getFirst();
+        assertFalse(last.connected());
+        assertNull(last.graceUntil(), "an open room has no DM to wait for");
+        JsonNode seen = Json.tree(rules.project(rules.apply(s, last), last, Viewer.of(BOB)));
+        assertFalse(seen.has("connection"), seen.toString());
+        assertEquals(DM, seen.path("player").asText());
+        s = rules.apply(s, last);
+        assertEquals(List.of(false, true), online(rules, s));
+        assertTrue(rules.deadline(s).orElseThrow().isAfter(T0.plus(Duration.ofHours(4))), "no early deadline");
+    }
+
+    @Test
+    void aDmLedRoomWaitsSixtySecondsForItsDmThenCloses() {
+        State s = presence(room(Mode.DM_LED), DM, "c1", true);
+        now = T0.plusSeconds(10);
+        s = presence(s, DM, "c1", false);
+        Instant grace = T0.plusSeconds(70);
+        assertEquals(grace.toEpochMilli(), s.dmAwayUntil());
+        assertEquals(grace, rules.deadline(s).orElseThrow());
+        assertEquals(grace.toEpochMilli(), ((DiceModel.View) rules.view(s, Viewer.of(BOB))).dmAwayUntil());
+
+        // Back in time: the room goes on and its deadline is the expiry again.
+        now = T0.plusSeconds(50);
+        State back = presence(s, DM, "c2", true);
+        assertNull(back.dmAwayUntil());
+        assertTrue(rules.deadline(back).orElseThrow().isAfter(grace));
+
+        // Not back: at the deadline the room closes for the DM's absence.
+        now = grace;
+        State closed = fold(s, rules.onDeadline(s, ctx(BOB)));
+        assertEquals(DiceRules.DM_LEFT, closed.closed());
+        assertTrue(rules.closed(closed));
+        assertEquals(ErrorCodes.ROOM_NOT_FOUND, refusal(rules.join(closed, ctx(CAROL))));
+    }
+
+    @Test
+    void theDmLeavingADmLedRoomClosesIt() {
+        State s = room(Mode.DM_LED);
+        s = fold(s, rules.leave(s, ctx(DM)));
+        assertEquals(DiceRules.DM_LEFT, s.closed());
+        State open = room(Mode.OPEN);
+        open = fold(open, rules.leave(open, ctx(DM)));
+        assertNull(open.closed(), "an open room carries on without its creator");
     }
 
     @Test

@@ -28,15 +28,25 @@ import io.helidon.websocket.WsUpgradeException;
  * most one session at a time. Every client message is parsed into a {@link ClientMessage} and dispatched in one
  * switch; every failure becomes a typed {@code error} frame, never a dropped connection.
  */
-public final class PlayerSocket implements WsListener, SessionHub.Member {
+public final class PlayerSocket implements WsListener, SessionHub.Member, Heartbeat.Beating {
     private static final Logger LOG = Logger.getLogger(PlayerSocket.class.getName());
 
     /** What every socket shares: the gate, the bus, limits. */
     public record Wiring(UpgradeGate gate, ActionPublisher publisher, RoomLookup rooms, SessionHub hub,
-                         GatewayMetrics metrics, int maxMessageBytes, int burst, double perSecond) {
+                         GatewayMetrics metrics, int maxMessageBytes, int burst, double perSecond,
+                         AddressLimiter roomCreation, boolean trustForwarded, Heartbeat heartbeat) {
     }
 
+    /** Room creation is refused with this code when one address creates too many rooms. */
+    public static final String RATE_LIMIT = "RATE_LIMIT";
+
     private enum Phase { AWAITING_HELLO, READY }
+
+    /** WebSocket close code 1001: the server gives up on a client it cannot hear. */
+    private static final int GOING_AWAY = 1001;
+
+    private static final io.helidon.http.HeaderName X_FORWARDED_FOR =
+            io.helidon.http.HeaderNames.create("X-Forwarded-For");
 
     private final Wiring w;
     private final String connectionId = UUID.randomUUID().toString();
@@ -45,6 +55,11 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
     private Principal principal;
     /** This browser's id, when it has one (see Credentials.device). */
     private String device;
+    /** The client's address: the socket's peer, or the proxy's X-Forwarded-For when configured to trust it. */
+    private String address;
+    private long presenceCount;
+    /** When the client was last heard from (System.nanoTime): any frame, pongs included. */
+    private volatile long lastHeard = System.nanoTime();
     private WsSession ws;
     private Phase phase = Phase.AWAITING_HELLO;
 
@@ -66,12 +81,20 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
             return new WsUpgradeException("not authenticated");
         });
         device = dev.runeforge.gateway.auth.Credentials.device(headers).orElse(null);
+        if (w.trustForwarded()) {
+            address = headers.first(X_FORWARDED_FOR).map(v -> v.split(",")[0].trim()).filter(v -> !v.isEmpty())
+                    .orElse(null);
+        }
         return Optional.empty();
     }
 
     @Override
     public void onOpen(WsSession session) {
         this.ws = session;
+        w.heartbeat().add(this);
+        if (address == null) {
+            address = session.socketContext().remotePeer().host();
+        }
         w.metrics().connected();
     }
 
@@ -91,17 +114,53 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
             return;
         }
         ws = null;
+        w.heartbeat().remove(this);
         w.metrics().disconnected();
         leaveLocally();
     }
 
     @Override
+    public void onPong(WsSession session, BufferData buffer) {
+        lastHeard = System.nanoTime();
+    }
+
+    @Override
+    public void onPing(WsSession session, BufferData buffer) {
+        lastHeard = System.nanoTime();
+        session.pong(buffer);
+    }
+
+    @Override
+    public synchronized void beat(long silentSince) {
+        if (ws == null) {
+            return;
+        }
+        WsSession open = ws;
+        if (lastHeard - silentSince < 0) {
+            try {
+                open.close(GOING_AWAY, "no heartbeat");
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "closing a silent socket failed", e);
+            }
+            closed();
+            return;
+        }
+        try {
+            open.ping(BufferData.empty());
+        } catch (RuntimeException e) {
+            closed(); // the connection is gone: nothing can be written to it
+        }
+    }
+
+    @Override
     public void onMessage(WsSession session, BufferData buffer, boolean last) {
+        lastHeard = System.nanoTime();
         send(new ServerMessage.Error(ErrorCodes.BAD_MESSAGE, "binary frames are not supported", null));
     }
 
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
+        lastHeard = System.nanoTime();
         if (fragments.length() + text.length() > w.maxMessageBytes()) {
             fragments.setLength(0);
             send(new ServerMessage.Error(ErrorCodes.FRAME_TOO_LARGE,
@@ -192,6 +251,12 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
             send(new ServerMessage.Error(ErrorCodes.ALREADY_IN_SESSION, "leave your room first", c.id()));
             return;
         }
+        if (!w.roomCreation().tryAcquire(address, System.nanoTime())) {
+            w.metrics().rateLimited();
+            send(new ServerMessage.Error(RATE_LIMIT, "too many new rooms from your network; try again in "
+                    + w.roomCreation().retryAfterSeconds() + " s, or join an existing room", c.id()));
+            return;
+        }
         String sessionId = UUID.randomUUID().toString().replace("-", "");
         enter(sessionId, c.id());
         publish(BusAction.Kind.CREATE, c.id(), sessionId, c.game(), c.settings());
@@ -238,6 +303,25 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
                 connectionId, System.currentTimeMillis(), device));
     }
 
+    /**
+     * Tells the session's game that this connection now shows it, or no longer does (others see who is online; a
+     * DM-led room waits for its DM). Asynchronous, in order per socket: called under this socket's lock.
+     */
+    private void presence(String sessionId, boolean connected) {
+        BusAction action = new BusAction("presence-" + connectionId + "-" + (++presenceCount), BusAction.Kind.PRESENCE,
+                sessionId, principal.player(), principal.name(), null,
+                Json.tree(java.util.Map.of("connected", connected)), connectionId, System.currentTimeMillis(), device);
+        try {
+            w.publisher().publishAsync(action).whenComplete((ack, e) -> {
+                if (e != null) {
+                    LOG.log(Level.WARNING, "presence of " + principal.player() + " in " + sessionId + " not stored", e);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "presence of " + principal.player() + " in " + sessionId + " not published", e);
+        }
+    }
+
     private synchronized String currentSession() {
         return session;
     }
@@ -256,6 +340,9 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
 
     private void leaveLocally() {
         if (session != null) {
+            if (joined) {
+                presence(session, false);
+            }
             w.hub().detach(session, this);
             session = null;
             pendingJoin = null;
@@ -297,6 +384,9 @@ public final class PlayerSocket implements WsListener, SessionHub.Member {
         }
         switch (message.path("type").asText()) {
             case "joined" -> {
+                if (!joined) {
+                    presence(sessionId, true);
+                }
                 joined = true;
                 pendingJoin = null;
                 lastSeq = message.path("seq").asLong();

@@ -15,12 +15,22 @@ final class RateLimiter {
     }
 
     boolean tryAcquire(long nowNanos) {
-        tokens = Math.min(burst, tokens + (nowNanos - last) * perNano);
-        last = nowNanos;
+        refill(nowNanos);
         if (tokens >= 1) {
             tokens -= 1;
             return true;
         }
         return false;
+    }
+
+    /** Whether it is back to its burst: then it is the same as a new one. */
+    boolean isFull(long nowNanos) {
+        refill(nowNanos);
+        return tokens >= burst;
+    }
+
+    private void refill(long nowNanos) {
+        tokens = Math.min(burst, tokens + Math.max(0, nowNanos - last) * perNano);
+        last = Math.max(last, nowNanos);
     }
 }

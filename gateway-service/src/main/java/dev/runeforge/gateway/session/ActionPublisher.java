@@ -2,6 +2,7 @@ package dev.runeforge.gateway.session;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.Partitions;
@@ -11,6 +12,7 @@ import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.PublishOptions;
+import io.nats.client.api.PublishAck;
 
 /**
  * Publishes actions to {@code rf.act.<partition>.<session>} on JetStream. The message id is the action's key,
@@ -29,15 +31,30 @@ public final class ActionPublisher {
 
     /** Returns once JetStream has stored the action; throws if it could not within the timeout. */
     public void publish(BusAction action) throws IOException {
-        String subject = subjects.action(Partitions.of(action.session(), partitions), action.session());
         try {
-            js.publish(subject, Json.bytes(action), PublishOptions.builder()
-                    .messageId(action.key())
-                    .expectedStream(subjects.actionsStream())
-                    .streamTimeout(Duration.ofSeconds(3))
-                    .build());
+            js.publish(subject(action), Json.bytes(action), options(action));
         } catch (JetStreamApiException e) {
             throw new IOException("action not stored: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Publishes without waiting, for what the gateway says on its own (presence): actions published this way
+     * from one thread are stored in the order they were published. The future fails if it was not stored.
+     */
+    public CompletableFuture<PublishAck> publishAsync(BusAction action) {
+        return js.publishAsync(subject(action), Json.bytes(action), options(action));
+    }
+
+    private String subject(BusAction action) {
+        return subjects.action(Partitions.of(action.session(), partitions), action.session());
+    }
+
+    private PublishOptions options(BusAction action) {
+        return PublishOptions.builder()
+                .messageId(action.key())
+                .expectedStream(subjects.actionsStream())
+                .streamTimeout(Duration.ofSeconds(3))
+                .build();
     }
 }
