@@ -35,7 +35,9 @@ final class Platform implements AutoCloseable {
                 "http.port", "0",
                 "http.host", "127.0.0.1",
                 "dev.mode", "true",
-                "game.partitions", "8"));
+                "game.partitions", "8",
+                // Every test player comes from 127.0.0.1: the per-address room creation limit is tested on its own.
+                "gateway.rooms.burst", "10000"));
         config.putAll(extra);
         auth = dev.runeforge.auth.Main.start(ServiceConfig.load(config));
         game = dev.runeforge.game.Main.start(ServiceConfig.load(config));
