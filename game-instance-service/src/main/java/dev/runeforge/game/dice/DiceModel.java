@@ -60,12 +60,13 @@ public final class DiceModel {
      * One roll. A hidden roll that is not revealed is shown to everyone but the DM with only id, player, name,
      * time and {@code hidden}: every other field is null and left out of the JSON, so no frame carries its dice.
      * {@code id} is random (it names the roll's permalink); {@code action} is the action that made it
-     * ({@code <player>:<client id>}), so a client recognises its own roll.
+     * ({@code <player>:<client id>}), so a client recognises its own roll. {@code number} is its place in the
+     * room's sequence of rolls: 1 for the first, then 2, 3, ... (hidden ones included).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Roll(String id, String action, String player, String name, String formula, List<DiceFormula.Term> terms,
                        Integer modifier, Integer total, long at, boolean hidden, Integer dc, Boolean passed,
-                       Long revealedAt) {
+                       Long revealedAt, long number) {
         public Roll {
             terms = terms == null ? null : List.copyOf(terms);
         }
@@ -76,12 +77,13 @@ public final class DiceModel {
         }
 
         Roll revealed(long at) {
-            return new Roll(id, action, player, name, formula, terms, modifier, total, this.at, hidden, dc, passed, at);
+            return new Roll(id, action, player, name, formula, terms, modifier, total, this.at, hidden, dc, passed, at,
+                    number);
         }
 
         /** What a player who may not see it gets. */
         Roll redacted() {
-            return new Roll(id, action, player, name, null, null, null, null, at, true, null, null, null);
+            return new Roll(id, action, player, name, null, null, null, null, at, true, null, null, null, number);
         }
     }
 

@@ -211,7 +211,8 @@ public final class DiceRules implements GameRules<State, Command, Event> {
         Boolean passed = dc == null ? null : result.total() >= dc;
         return Decision.accept(new Event.Rolled(new Roll(rollId(ctx), ctx.actionId(), ctx.actor(), ctx.actorName(),
                 result.formula(),
-                result.terms(), result.modifier(), result.total(), millis(ctx), hidden, dc, passed, null)));
+                result.terms(), result.modifier(), result.total(), millis(ctx), hidden, dc, passed, null,
+                state.rolls().isEmpty() ? 1 : state.rolls().getLast().number() + 1)));
     }
 
     private static Decision<Event> reveal(State state, Command.Reveal command, Context ctx) {

@@ -405,6 +405,8 @@ class DiceRulesTest {
             s = rolled(s, BOB, new Command.RollDice("1d4"));
         }
         assertEquals(DiceModel.HISTORY, s.rolls().size());
+        assertEquals(21, s.rolls().getFirst().number(), "the oldest 20 are gone; numbers run on");
+        assertEquals(DiceModel.HISTORY + 20, s.rolls().getLast().number());
         assertTrue(s.recentRolls().get(BOB).size() <= 10, "the rate-limit memory stays small");
     }
 
