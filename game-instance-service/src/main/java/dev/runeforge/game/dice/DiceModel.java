@@ -146,15 +146,18 @@ public final class DiceModel {
             } else {
                 all.put(player, List.copyOf(mine.subList(Math.max(0, mine.size() - MAX_CONNECTIONS), mine.size())));
             }
-            return new State(created, code, creator, mode, players, rolls, changes, kicked, dc, lastActivity,
-                    recentRolls, warned, closed, devices, all, dmAwayUntil);
+            return withConnections(all);
         }
 
         State withoutConnections(String player) {
             Map<String, List<String>> all = new HashMap<>(connections);
             all.remove(player);
+            return withConnections(all);
+        }
+
+        private State withConnections(Map<String, List<String>> next) {
             return new State(created, code, creator, mode, players, rolls, changes, kicked, dc, lastActivity,
-                    recentRolls, warned, closed, devices, all, dmAwayUntil);
+                    recentRolls, warned, closed, devices, next, dmAwayUntil);
         }
 
         State dmAway(Long until) {
