@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import dev.runeforge.auth.guest.GuestNames;
 import dev.runeforge.auth.keys.KeyRing;
+import dev.runeforge.auth.keys.RollSigner;
 import dev.runeforge.auth.keys.TokenIssuer;
 import dev.runeforge.common.auth.GuestRequest;
 import dev.runeforge.common.auth.TokenClaims;
@@ -15,6 +16,7 @@ import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.logging.Logging;
+import dev.runeforge.common.permalink.PublicRoll;
 import dev.runeforge.common.service.ServiceRuntime;
 import io.helidon.config.Config;
 import io.micrometer.core.instrument.Counter;
@@ -44,6 +46,7 @@ public final class Main {
         Connection nc = rt.nats();
         KeyRing keys = KeyRing.generate();
         TokenIssuer tokens = new TokenIssuer(keys, issuer, audience, Clock.systemUTC());
+        RollSigner rolls = new RollSigner(keys);
         Counter issued = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "guest")
                 .description("Access tokens issued").register(rt.admin().registry());
 
@@ -56,7 +59,11 @@ public final class Main {
                     issued.increment();
                     return token;
                 }),
-                Rpc.endpoint(nc, group, "jwks", data -> keys.publicJwks().toJSONObject(true)));
+                Rpc.endpoint(nc, group, "jwks", data -> keys.publicJwks().toJSONObject(true)),
+                // Permalinks: the caller sends a public roll; the canonical bytes are made here, from the
+                // validated record, so this endpoint cannot be used to sign anything else.
+                Rpc.endpoint(nc, new Group(subjects.authSignGroup()), "roll",
+                        data -> rolls.sign(Json.read(data, PublicRoll.class))));
         return rt.run(9081, service::stop, null);
     }
 

@@ -1,6 +1,7 @@
 package dev.runeforge.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -20,6 +23,9 @@ import dev.runeforge.common.bus.Rpc;
 import dev.runeforge.common.bus.RpcException;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
+import dev.runeforge.common.permalink.Permalink;
+import dev.runeforge.common.permalink.PublicRoll;
+import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.testsupport.TestNats;
 import io.nats.client.Connection;
@@ -74,6 +80,40 @@ class AuthServiceIT {
         assertEquals(token.expiresAt(), claims.getExpirationTime().toInstant().getEpochSecond());
         long ttl = token.expiresAt() - claims.getIssueTime().toInstant().getEpochSecond();
         assertEquals(Duration.ofHours(8).toSeconds(), ttl);
+    }
+
+    private static PublicRoll roll(int total) {
+        return new PublicRoll(1, "AbCdEfGhIjKlMn_-", "room-digest", "Ada", "2d6+1",
+                List.of(new PublicRoll.Term(1, 2, 6, "2d6", List.of(new PublicRoll.Die(3, true, false),
+                        new PublicRoll.Die(4, true, false)), 7)), 1, total, null, null, false, 1_790_000_000_000L, null);
+    }
+
+    @Test
+    void aRollSignatureIsADetachedJwsOverTheCanonicalRollThatBreaksWithOneByteChanged() throws Exception {
+        Permalink.Signature sig = Rpc.request(nc, subjects.authSignRoll(), roll(8), Permalink.Signature.class, T);
+        String[] parts = sig.jws().split("\\.", -1);
+        assertEquals(3, parts.length);
+        assertEquals("", parts[1], "the payload is detached");
+        byte[] canonical = roll(8).canonical();
+        JWSObject jws = JWSObject.parse(sig.jws(), new Payload(canonical));
+        assertEquals(JWSAlgorithm.ES256, jws.getHeader().getAlgorithm());
+        assertEquals("rf-roll", jws.getHeader().getType().getType());
+        assertEquals(sig.kid(), jws.getHeader().getKeyID());
+        ECKey key = (ECKey) jwks().getKeyByKeyId(sig.kid());
+        assertTrue(jws.verify(new ECDSAVerifier(key)));
+
+        byte[] tampered = canonical.clone();
+        int at = new String(canonical, java.nio.charset.StandardCharsets.UTF_8).indexOf("\"total\":8") + 8;
+        tampered[at] = (byte) '9';
+        assertFalse(JWSObject.parse(sig.jws(), new Payload(tampered)).verify(new ECDSAVerifier(key)));
+        assertFalse(JWSObject.parse(sig.jws(), new Payload(roll(9).canonical())).verify(new ECDSAVerifier(key)));
+    }
+
+    @Test
+    void onlyValidRollsAreSigned() {
+        RpcException e = assertThrows(RpcException.class, () -> Rpc.request(nc, subjects.authSignRoll(),
+                Map.of("v", 1, "id", "not-a-roll"), Permalink.Signature.class, T));
+        assertEquals(ErrorCodes.BAD_MESSAGE, e.code());
     }
 
     @Test

@@ -106,6 +106,26 @@ public final class Subjects {
         return dbGroup() + ".ping";
     }
 
+    /** Permalinks of rolls (persistence-service): {@code <ns>.db.permalink.*}. */
+    public String dbPermalinkGroup() {
+        return dbGroup() + ".permalink";
+    }
+
+    /** Request {@code {"id"}}, reply a roll's permalink (room code anonymized) or {@code PERMALINK_NOT_FOUND}. */
+    public String dbPermalinkGet() {
+        return dbPermalinkGroup() + ".get";
+    }
+
+    /** Signing with the platform key (auth-service): {@code <ns>.auth.sign.*}. */
+    public String authSignGroup() {
+        return authGroup() + ".sign";
+    }
+
+    /** Request a public roll, reply a detached JWS over its canonical form and the key id. */
+    public String authSignRoll() {
+        return authSignGroup() + ".roll";
+    }
+
     // --- core NATS: game instance liveness (answered while the instance's connection is up) ---
     public String instanceAlive(String instance) {
         return ns + ".game.alive." + instance;

@@ -17,6 +17,10 @@ public final class ErrorCodes {
     public static final String INVALID_NAME = "INVALID_NAME";
     public static final String FRAME_TOO_LARGE = "FRAME_TOO_LARGE";
     public static final String RATE_LIMITED = "RATE_LIMITED";
+    /** A permalink id that cannot be one (a roll id is 16 base64url characters). */
+    public static final String INVALID_PERMALINK = "INVALID_PERMALINK";
+    /** No such permalink: never made, not (yet) public, or expired. */
+    public static final String PERMALINK_NOT_FOUND = "PERMALINK_NOT_FOUND";
     public static final String UNAVAILABLE = "UNAVAILABLE";
     public static final String INTERNAL = "INTERNAL";
 
