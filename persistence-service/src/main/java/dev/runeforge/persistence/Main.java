@@ -1,9 +1,21 @@
 package dev.runeforge.persistence;
 
+import java.sql.SQLException;
+import java.time.Duration;
+
+import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Rpc;
+import dev.runeforge.common.bus.RpcException;
 import dev.runeforge.common.config.ServiceConfig;
+import dev.runeforge.common.json.Json;
 import dev.runeforge.common.logging.Logging;
+import dev.runeforge.common.permalink.Permalink;
+import dev.runeforge.common.permalink.PublicRoll;
+import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.service.ServiceRuntime;
+import dev.runeforge.persistence.permalink.Cleanup;
+import dev.runeforge.persistence.permalink.PermalinkStore;
+import dev.runeforge.persistence.permalink.Projector;
 import io.helidon.config.Config;
 import io.nats.service.Group;
 import io.nats.service.Service;
@@ -32,12 +44,42 @@ public final class Main {
                 config.get("db.password").asString().orElse(""),
                 config.get("db.pool.size").asInt().orElse(5),
                 rt.admin().registry());
+        PermalinkStore permalinks = new PermalinkStore(db.dataSource(),
+                config.get("permalinks.ttl").as(Duration.class).orElse(Duration.ofDays(30)));
+        NatsClients.ensureStreams(rt.nats(), rt.subjects(), config.get("bus.replicas").asInt().orElse(1));
+        Projector projector = new Projector(rt.nats(), rt.subjects(),
+                config.get("permalinks.consumer").asString().orElse("permalinks"),
+                config.get("permalinks.ackwait").as(Duration.class).orElse(Duration.ofSeconds(30)),
+                permalinks, db::migrated, rt.admin().registry()).start();
+        Cleanup cleanup = new Cleanup(permalinks,
+                config.get("permalinks.cleanup.interval").as(Duration.class).orElse(Duration.ofHours(1)),
+                rt.admin().registry());
         // The service answers even when its database does not, so a caller can tell "persistence is down"
         // (no answer) from "persistence is up, PostgreSQL is not" (db=false).
         Service service = rt.service("persistence", "Rune Forge lasting data: profiles, session history",
                 Rpc.endpoint(rt.nats(), new Group(rt.subjects().dbGroup()), "ping",
-                        data -> new PingReply(true, db.ready())));
+                        data -> new PingReply(true, db.ready())),
+                Rpc.endpoint(rt.nats(), new Group(rt.subjects().dbPermalinkGroup()), "get",
+                        data -> permalink(permalinks, Json.read(data, Permalink.Get.class).id())));
         rt.admin().readiness("postgres", db::ready);
-        return rt.run(9083, service::stop, db::close);
+        return rt.run(9083, () -> {
+            service.stop();
+            cleanup.close();
+            projector.close();
+        }, db::close);
+    }
+
+    /** {@code <ns>.db.permalink.get}: a public roll's permalink, or a typed refusal. */
+    static Permalink permalink(PermalinkStore store, String id) {
+        if (!PublicRoll.validId(id)) {
+            throw new RpcException(ErrorCodes.INVALID_PERMALINK, "a permalink id is 16 characters of A-Z, a-z, 0-9, - and _");
+        }
+        try {
+            return store.find(id).orElseThrow(() -> new RpcException(ErrorCodes.PERMALINK_NOT_FOUND,
+                    "no roll " + id + " here: permalinks last " + store.ttl().toDays()
+                            + " days, and a hidden roll has one only once it is revealed"));
+        } catch (SQLException e) {
+            throw new RpcException(ErrorCodes.UNAVAILABLE, "roll history is unavailable right now; try again shortly");
+        }
     }
 }

@@ -1,0 +1,189 @@
+package dev.runeforge.persistence.permalink;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.runeforge.common.json.Json;
+import dev.runeforge.common.permalink.Permalink;
+import dev.runeforge.common.permalink.PublicRoll;
+
+/**
+ * The permalink tables (V2__roll_permalinks.sql): idempotent writes of projected facts, reads of public rolls,
+ * and the deletion of expired ones.
+ */
+public final class PermalinkStore {
+    private static final TypeReference<List<PublicRoll.Term>> TERMS = new TypeReference<>() {
+    };
+
+    private static final String INSERT_ROLL = """
+            INSERT INTO roll_permalinks (id, session, seq, room_code, formula, terms, modifier, total, dc, passed,
+                                         player_name, rolled_at, hidden, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING""";
+    private static final String INSERT_REVEAL = """
+            INSERT INTO roll_reveals (roll_id, session, seq, revealed_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT DO NOTHING""";
+    /** Whichever of the roll and its reveal is stored second makes the reveal take effect. */
+    private static final String APPLY_REVEAL = """
+            UPDATE roll_permalinks p
+               SET revealed_at = v.revealed_at, expires_at = v.revealed_at + ? * interval '1 millisecond'
+              FROM roll_reveals v
+             WHERE p.id = ? AND v.roll_id = p.id AND p.revealed_at IS NULL""";
+    private static final String FIND = """
+            SELECT session, formula, terms, modifier, total, dc, passed, player_name, rolled_at, revealed_at, hidden,
+                   expires_at
+              FROM roll_permalinks
+             WHERE id = ? AND expires_at > now() AND (NOT hidden OR revealed_at IS NOT NULL)""";
+
+    private final DataSource db;
+    private final Duration ttl;
+
+    public PermalinkStore(DataSource db, Duration ttl) {
+        this.db = Objects.requireNonNull(db);
+        this.ttl = Objects.requireNonNull(ttl);
+    }
+
+    public Duration ttl() {
+        return ttl;
+    }
+
+    /**
+     * Stores {@code facts} in one transaction: all of them or none. A fact already stored (same session and
+     * sequence, or same roll) changes nothing. Throws when the database does not answer; the caller retries.
+     */
+    public void apply(List<RollEvents.Fact> facts) throws SQLException {
+        if (facts.isEmpty()) {
+            return;
+        }
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                // A roll and its reveal may be projected at once by two replicas: each transaction first locks the
+                // rolls it touches (sorted, so two batches cannot deadlock), so the second sees the first's row.
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                    for (String id : new TreeSet<>(facts.stream().map(RollEvents.Fact::rollId).toList())) {
+                        lock.setString(1, "roll:" + id);
+                        lock.execute();
+                    }
+                }
+                try (PreparedStatement roll = c.prepareStatement(INSERT_ROLL);
+                     PreparedStatement reveal = c.prepareStatement(INSERT_REVEAL);
+                     PreparedStatement applyReveal = c.prepareStatement(APPLY_REVEAL)) {
+                    for (RollEvents.Fact fact : facts) {
+                        switch (fact) {
+                            case RollEvents.Rolled r -> {
+                                roll.setString(1, r.rollId());
+                                roll.setString(2, r.session());
+                                roll.setLong(3, r.seq());
+                                roll.setString(4, r.code());
+                                roll.setString(5, r.formula());
+                                roll.setString(6, Json.text(r.terms()));
+                                roll.setInt(7, r.modifier());
+                                roll.setInt(8, r.total());
+                                roll.setObject(9, r.dc());
+                                roll.setObject(10, r.passed());
+                                roll.setString(11, r.name());
+                                roll.setObject(12, time(r.at()));
+                                roll.setBoolean(13, r.hidden());
+                                roll.setObject(14, time(r.at() + ttl.toMillis()));
+                                roll.executeUpdate();
+                            }
+                            case RollEvents.Revealed r -> {
+                                reveal.setString(1, r.rollId());
+                                reveal.setString(2, r.session());
+                                reveal.setLong(3, r.seq());
+                                reveal.setObject(4, time(r.at()));
+                                reveal.executeUpdate();
+                            }
+                        }
+                        applyReveal.setLong(1, ttl.toMillis());
+                        applyReveal.setString(2, fact.rollId());
+                        applyReveal.executeUpdate();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // The connection is gone; so is the transaction.
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The public permalink of roll {@code id}: empty when unknown, hidden and unrevealed, or expired. */
+    public Optional<Permalink> find(String id) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(FIND)) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                OffsetDateTime revealed = rs.getObject("revealed_at", OffsetDateTime.class);
+                PublicRoll roll = new PublicRoll(PublicRoll.VERSION, id, roomDigest(rs.getString("session")),
+                        rs.getString("player_name"), rs.getString("formula"),
+                        Json.MAPPER.readValue(rs.getString("terms"), TERMS), rs.getInt("modifier"), rs.getInt("total"),
+                        (Integer) rs.getObject("dc"), (Boolean) rs.getObject("passed"), rs.getBoolean("hidden"),
+                        millis(rs.getObject("rolled_at", OffsetDateTime.class)),
+                        revealed == null ? null : millis(revealed));
+                return Optional.of(new Permalink(roll, millis(rs.getObject("expires_at", OffsetDateTime.class))));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new SQLException("unreadable terms of roll " + id, e);
+            }
+        }
+    }
+
+    /** Deletes expired permalinks and reveals no roll can still need; returns how many permalinks went. */
+    public int deleteExpired() throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement rolls = c.prepareStatement("DELETE FROM roll_permalinks WHERE expires_at <= now()");
+             PreparedStatement reveals = c.prepareStatement(
+                     "DELETE FROM roll_reveals WHERE revealed_at <= now() - ? * interval '1 millisecond'")) {
+            int deleted = rolls.executeUpdate();
+            reveals.setLong(1, ttl.toMillis());
+            reveals.executeUpdate();
+            return deleted;
+        }
+    }
+
+    /**
+     * How a permalink names its room without revealing it: the first 16 base64url characters of
+     * SHA-256("rf-room:" + session). Session ids are random (122 bits), so the digest cannot be turned back into a
+     * session, let alone into the room code a stranger could join with.
+     */
+    static String roomDigest(String session) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(("rf-room:" + session).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static OffsetDateTime time(long epochMillis) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+    }
+
+    private static long millis(OffsetDateTime t) {
+        return t.toInstant().toEpochMilli();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.runeforge.persistence.permalink;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.bus.Subjects;
+import dev.runeforge.common.json.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+
+/**
+ * Projects the events stream into the permalink tables through a durable pull consumer (explicit acks).
+ *
+ * <p>One batch at a time: its facts are stored in one transaction, and its messages are acked only after that
+ * transaction commits. When PostgreSQL does not answer, the batch is retried in place (backing off to 5 s) and
+ * its messages are kept ours with "in progress" acks, so JetStream neither redelivers them elsewhere nor
+ * delivers later events first; nothing is ever acked unstored. Should a message come back anyway (a crash
+ * between commit and ack, a consumer shared by replicas), storing it again changes nothing: every row is keyed
+ * by the event's (session, seq) and the roll id.
+ */
+public final class Projector implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Projector.class.getName());
+    private static final int BATCH = 256;
+    private static final Duration FETCH_WAIT = Duration.ofSeconds(1);
+    private static final long MAX_BACKOFF_MS = 5_000;
+
+    private final Connection nc;
+    private final Subjects subjects;
+    private final String durable;
+    private final Duration ackWait;
+    private final PermalinkStore store;
+    private final BooleanSupplier schemaReady;
+    private final Counter projected;
+    private final Counter failures;
+    private volatile boolean closed;
+    private Thread worker;
+
+    public Projector(Connection nc, Subjects subjects, String durable, Duration ackWait, PermalinkStore store,
+                     BooleanSupplier schemaReady, MeterRegistry registry) {
+        this.nc = Objects.requireNonNull(nc);
+        this.subjects = Objects.requireNonNull(subjects);
+        this.durable = Objects.requireNonNull(durable);
+        this.ackWait = Objects.requireNonNull(ackWait);
+        this.store = Objects.requireNonNull(store);
+        this.schemaReady = Objects.requireNonNull(schemaReady);
+        this.projected = Counter.builder("rf_persistence_events_projected_total")
+                .description("Event-log messages stored in PostgreSQL and acked").register(registry);
+        this.failures = Counter.builder("rf_persistence_projection_failures_total")
+                .description("Batches that could not be stored (retried)").register(registry);
+    }
+
+    /** Creates (or updates) the durable consumer and starts projecting on its own thread. */
+    public Projector start() throws IOException, JetStreamApiException {
+        nc.jetStreamManagement().addOrUpdateConsumer(subjects.eventsStream(), ConsumerConfiguration.builder()
+                .durable(durable)
+                .filterSubject(subjects.eventsAll())
+                .deliverPolicy(DeliverPolicy.All)
+                .ackPolicy(AckPolicy.Explicit)
+                .ackWait(ackWait)
+                // Never give up on an event: a database outage of any length must not drop a permalink.
+                .maxDeliver(-1)
+                .maxAckPending(4 * BATCH)
+                .build());
+        JetStreamSubscription sub = nc.jetStream()
+                .subscribe(null, PullSubscribeOptions.bind(subjects.eventsStream(), durable));
+        worker = Thread.ofPlatform().name("permalink-projector").daemon().start(() -> run(sub));
+        return this;
+    }
+
+    private void run(JetStreamSubscription sub) {
+        while (!closed && !schemaReady.getAsBoolean()) {
+            sleep(200);
+        }
+        while (!closed) {
+            List<Message> batch;
+            try {
+                batch = sub.fetch(BATCH, FETCH_WAIT);
+            } catch (RuntimeException e) {
+                // NATS is reconnecting, or the subscription is closing.
+                if (!closed) {
+                    LOG.log(Level.FINE, "fetch failed", e);
+                    sleep(500);
+                }
+                continue;
+            }
+            if (batch.isEmpty()) {
+                continue;
+            }
+            List<RollEvents.Fact> facts = new ArrayList<>();
+            for (Message m : batch) {
+                try {
+                    facts.addAll(RollEvents.of(Json.read(m.getData(), JsonNode.class)));
+                } catch (IllegalArgumentException e) {
+                    LOG.warning(() -> "skipping an unreadable event-log message on " + m.getSubject() + ": " + e.getMessage());
+                }
+            }
+            if (!storeUntilDone(facts, batch)) {
+                return;
+            }
+            batch.forEach(Message::ack);
+            projected.increment(batch.size());
+        }
+    }
+
+    /** True once stored; false when closed first (the batch is left unacked, to be redelivered). */
+    private boolean storeUntilDone(List<RollEvents.Fact> facts, List<Message> batch) {
+        long backoff = 250;
+        long lastProgress = System.nanoTime();
+        while (!closed) {
+            try {
+                store.apply(facts);
+                return true;
+            } catch (Exception e) {
+                failures.increment();
+                long wait = backoff;
+                LOG.warning(() -> "storing " + facts.size() + " permalink facts failed, retrying in " + wait + " ms: "
+                        + e.getMessage());
+                sleep(wait);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+                if (System.nanoTime() - lastProgress > ackWait.toNanos() / 3) {
+                    // Still ours: restart each message's ack wait so JetStream does not hand it out again.
+                    batch.forEach(Message::inProgress);
+                    lastProgress = System.nanoTime();
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops after the batch in hand (stored and acked, or left for redelivery). */
+    @Override
+    public void close() {
+        closed = true;
+        Thread w = worker;
+        if (w != null) {
+            try {
+                w.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
