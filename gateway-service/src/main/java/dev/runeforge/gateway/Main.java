@@ -21,6 +21,7 @@ import dev.runeforge.gateway.connection.GatewayMetrics;
 import dev.runeforge.gateway.connection.Heartbeat;
 import dev.runeforge.gateway.connection.PlayerSocket;
 import dev.runeforge.gateway.connection.UpgradeGate;
+import dev.runeforge.gateway.permalink.PermalinkRoutes;
 import dev.runeforge.gateway.session.ActionPublisher;
 import dev.runeforge.gateway.session.RoomLookup;
 import dev.runeforge.gateway.session.SessionHub;
@@ -100,6 +101,7 @@ public final class Main {
                 config.get("http.forwarded.trust").asBoolean().orElse(false),
                 heartbeat);
         AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode);
+        PermalinkRoutes permalinks = new PermalinkRoutes(nc, subjects);
 
         WebServer server = WebServer.builder()
                 .host(config.get("http.host").asString().orElse("0.0.0.0"))
@@ -112,7 +114,7 @@ public final class Main {
                 .addFeature(StaticContentFeature.builder()
                         .addClasspath(cp -> cp.location("web").context("/").welcome("index.html"))
                         .build())
-                .routing(r -> routing(r, auth, gate))
+                .routing(r -> routing(r, auth, permalinks, gate))
                 .addRouting(WsRouting.builder().endpoint("/ws", () -> new PlayerSocket(wiring)))
                 .build()
                 .start();
@@ -124,7 +126,7 @@ public final class Main {
     }
 
     /** The public HTTP routes (the static client is a server feature, the WebSocket a protocol route). */
-    static void routing(HttpRouting.Builder r, AuthRoutes auth, UpgradeGate gate) {
+    static void routing(HttpRouting.Builder r, AuthRoutes auth, PermalinkRoutes permalinks, UpgradeGate gate) {
         r.addFilter((chain, req, res) -> {
             res.header(HeaderNames.create("Content-Security-Policy"), CSP);
             res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
@@ -132,6 +134,7 @@ public final class Main {
             chain.proceed();
         });
         auth.register(r);
+        permalinks.register(r);
         r.get("/ws", gate::refuse);
     }
 }

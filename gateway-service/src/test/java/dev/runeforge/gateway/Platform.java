@@ -10,15 +10,17 @@ import java.util.Map;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.testsupport.TestNats;
+import dev.runeforge.testsupport.TestPostgres;
 
 /**
  * The platform's NATS-side services started in this JVM against the real NATS, in a fresh namespace: auth,
- * one game instance and the gateway. (persistence and media-token are not on the action path; their own ITs
- * cover them.)
+ * persistence (on a fresh database of the test PostgreSQL, unless {@code db.url} is given), one game instance
+ * and the gateway. (media-token is not on any path the gateway serves yet; its own IT covers it.)
  */
 final class Platform implements AutoCloseable {
     final String namespace = TestNats.newNamespace();
     final ServiceRuntime.Running auth;
+    final ServiceRuntime.Running persistence;
     final ServiceRuntime.Running game;
     final Main.Running gateway;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -38,8 +40,15 @@ final class Platform implements AutoCloseable {
                 "game.partitions", "8",
                 // Every test player comes from 127.0.0.1: the per-address room creation limit is tested on its own.
                 "gateway.rooms.burst", "10000"));
+        if (!extra.containsKey("db.url")) {
+            TestPostgres.Database db = TestPostgres.newDatabase();
+            config.put("db.url", db.jdbcUrl());
+            config.put("db.user", db.user());
+            config.put("db.password", db.password());
+        }
         config.putAll(extra);
         auth = dev.runeforge.auth.Main.start(ServiceConfig.load(config));
+        persistence = dev.runeforge.persistence.Main.start(ServiceConfig.load(config));
         game = dev.runeforge.game.Main.start(ServiceConfig.load(config));
         gateway = Main.start(ServiceConfig.load(config));
     }
@@ -77,6 +86,7 @@ final class Platform implements AutoCloseable {
     public void close() {
         gateway.close();
         game.close();
+        persistence.close();
         auth.close();
         TestNats.deleteNamespace(namespace);
     }

@@ -1,0 +1,108 @@
+// A roll's permalink page in a fresh browser (no sign-in, no cookies): it verifies the platform's signature with
+// WebCrypto and shows "Verified"; a roll changed on the way fails; unknown and junk links say so (docs/protocol.md,
+// Permalinks). Needs RF_BASE_URL and a projected roll: RF_ROLL_ID (and RF_ROLL_TOTAL); PermalinkIT sets them.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = (process.env.RF_BASE_URL || 'http://localhost:8080').replace(/\/+$/, '');
+const ROLL_ID = process.env.RF_ROLL_ID;
+const ROLL_TOTAL = process.env.RF_ROLL_TOTAL;
+const WAIT = 10_000;
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const PHONE = { viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+let browser;
+const pages = [];
+
+before(async () => {
+  assert.ok(ROLL_ID, 'RF_ROLL_ID names a projected roll');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+  });
+});
+
+after(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  for (const [name, page] of pages) {
+    await page.screenshot({ path: `${ARTIFACTS}permalink-${name}.png`, fullPage: true, animations: 'disabled' })
+      .catch((e) => console.error(`screenshot of ${name} failed: ${e.message}`));
+  }
+  await browser?.close();
+});
+
+/** A new browser context (nothing shared with any other page) and the problems it reports. */
+async function freshPage(name, options = PHONE) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  page.on('console', (m) => {
+    // Chromium logs the 4xx of the page and API answers these tests ask for on purpose.
+    if (m.type() === 'error' && !/^Failed to load resource: .* status of 40[04]\b/.test(m.text())) {
+      problems.push(`console: ${m.text()}`);
+    }
+  });
+  pages.push([name, page]);
+  return { page, problems };
+}
+
+const status = (page) => page.locator('[data-testid="verify-status"]');
+
+test('a fresh browser context opens a permalink and sees it verified', async () => {
+  const { page, problems } = await freshPage('verified');
+  const res = await page.goto(`${BASE_URL}/roll/${ROLL_ID}`);
+  assert.equal(res.status(), 200);
+  await page.locator('[data-testid="verify-status"][data-state="verified"]').waitFor();
+  assert.equal((await status(page).textContent()).trim(), 'Verified');
+  if (ROLL_TOTAL) assert.equal((await page.getByTestId('roll-total').textContent()).trim(), ROLL_TOTAL);
+  assert.equal(await page.getByTestId('roll-player').textContent(), 'Ada');
+  // 4d6kh3+1d8+2: five dice, one of the d6 dropped.
+  assert.equal(await page.getByTestId('die-value').count(), 5);
+  assert.equal(await page.locator('[data-testid="die-value"][data-kept="false"]').count(), 1);
+  assert.match(await page.getByTestId('roll-time').getAttribute('datetime'), /^\d{4}-\d\d-\d\dT/);
+  // Usable on a phone: nothing wider than the screen.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 375px phone`);
+  assert.deepEqual(problems, []);
+});
+
+test('a roll changed on its way to the browser fails the check', async () => {
+  const { page } = await freshPage('tampered');
+  await page.route('**/api/permalink/*', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    body.roll.total += 1;
+    await route.fulfill({ response, json: body });
+  });
+  await page.goto(`${BASE_URL}/roll/${ROLL_ID}`);
+  await page.locator('[data-testid="verify-status"][data-state="failed"]').waitFor();
+  assert.match(await status(page).textContent(), /Not verified/);
+});
+
+test('an unknown or expired roll says so clearly', async () => {
+  const { page, problems } = await freshPage('unknown');
+  const res = await page.goto(`${BASE_URL}/roll/AAAAAAAAAAAAAAAA`);
+  assert.equal(res.status(), 404);
+  await page.getByTestId('roll-error').waitFor();
+  assert.equal(await page.getByTestId('roll-error-title').textContent(), 'Roll not found');
+  assert.match(await page.getByTestId('roll-error-message').textContent(), /30 days/);
+  assert.equal(await page.getByTestId('verify-status').getAttribute('data-state'), 'none');
+  assert.equal(await page.getByTestId('roll').isHidden(), true);
+  assert.deepEqual(problems, []);
+});
+
+test('a link that cannot be a roll says so', async () => {
+  const { page } = await freshPage('junk', { viewport: { width: 1200, height: 800 } });
+  const res = await page.goto(`${BASE_URL}/roll/not-a-roll`);
+  assert.equal(res.status(), 400);
+  await page.getByTestId('roll-error').waitFor();
+  assert.equal(await page.getByTestId('roll-error-title').textContent(), 'Not a roll link');
+});

@@ -1,0 +1,146 @@
+package dev.runeforge.gateway.permalink;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.runeforge.common.bus.Rpc;
+import dev.runeforge.common.bus.RpcException;
+import dev.runeforge.common.bus.Subjects;
+import dev.runeforge.common.json.Json;
+import dev.runeforge.common.permalink.Permalink;
+import dev.runeforge.common.permalink.PublicRoll;
+import dev.runeforge.common.protocol.ErrorCodes;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.nats.client.Connection;
+
+/**
+ * Roll permalinks, public (docs/protocol.md, Permalinks): {@code GET /api/permalink/{id}} (the roll from
+ * persistence-service, signed by auth-service when served), {@code GET /roll/{id}} (the page that verifies it in
+ * the browser) and {@code GET /.well-known/jwks.json} (the keys to verify with).
+ *
+ * <p>Signing at serve time rather than storing a signature with the row: auth-service's key lives only in its
+ * memory (a new one after each restart, the old one gone from the JWKS), so a stored signature would stop
+ * verifying at the next auth restart. A signature made when served always names a key the JWKS publishes.
+ */
+public final class PermalinkRoutes {
+    private static final Duration RPC_TIMEOUT = Duration.ofSeconds(3);
+
+    private final Connection nc;
+    private final Subjects subjects;
+    private final byte[] page;
+
+    public PermalinkRoutes(Connection nc, Subjects subjects) {
+        this.nc = Objects.requireNonNull(nc);
+        this.subjects = Objects.requireNonNull(subjects);
+        try (InputStream in = PermalinkRoutes.class.getClassLoader().getResourceAsStream("web/roll.html")) {
+            if (in == null) {
+                throw new IllegalStateException("web/roll.html is missing from the classpath");
+            }
+            this.page = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void register(HttpRules rules) {
+        rules.get("/api/permalink/{id}", this::api)
+                .get("/roll/{id}", this::page)
+                .get("/.well-known/jwks.json", this::jwks);
+    }
+
+    private void api(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        Permalink permalink;
+        Permalink.Signature signature;
+        try {
+            permalink = lookup(id);
+            signature = Rpc.request(nc, subjects.authSignRoll(), permalink.roll(), Permalink.Signature.class,
+                    RPC_TIMEOUT);
+        } catch (RpcException e) {
+            error(res, e);
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", permalink.roll().id());
+        body.put("roll", permalink.roll());
+        body.put("expiresAt", permalink.expiresAt());
+        body.put("canonical", new String(permalink.roll().canonical(), StandardCharsets.UTF_8));
+        body.put("jws", signature.jws());
+        body.put("kid", signature.kid());
+        body.put("jwks", "/.well-known/jwks.json");
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        // Signed afresh each time (see the class comment): a cached copy could name a key that is gone.
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(Json.text(body));
+    }
+
+    /**
+     * The page is the same file for every id; its status says what the script will find (200, 400 junk id, 404
+     * unknown or expired, 503), so crawlers and link checkers see the truth and the page explains it.
+     */
+    private void page(ServerRequest req, ServerResponse res) {
+        Status status = Status.OK_200;
+        try {
+            lookup(req.path().pathParameters().get("id"));
+        } catch (RpcException e) {
+            status = statusOf(e.code());
+        }
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=UTF-8");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(page);
+    }
+
+    private void jwks(ServerRequest req, ServerResponse res) {
+        Map<?, ?> keys;
+        try {
+            keys = Rpc.request(nc, subjects.authJwks(), Map.of(), Map.class, RPC_TIMEOUT);
+        } catch (RpcException e) {
+            error(res, e);
+            return;
+        }
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, "application/jwk-set+json");
+        // Short: keys change when auth-service restarts, and the page refetches on an unknown kid anyway.
+        res.header(HeaderNames.CACHE_CONTROL, "public, max-age=60");
+        res.send(Json.text(keys));
+    }
+
+    private Permalink lookup(String id) {
+        if (!PublicRoll.validId(id)) {
+            throw new RpcException(ErrorCodes.INVALID_PERMALINK,
+                    "a permalink id is 16 characters of A-Z, a-z, 0-9, - and _");
+        }
+        return Rpc.request(nc, subjects.dbPermalinkGet(), new Permalink.Get(id), Permalink.class, RPC_TIMEOUT);
+    }
+
+    private static Status statusOf(String code) {
+        return switch (code) {
+            case ErrorCodes.INVALID_PERMALINK, ErrorCodes.BAD_MESSAGE -> Status.BAD_REQUEST_400;
+            case ErrorCodes.PERMALINK_NOT_FOUND -> Status.NOT_FOUND_404;
+            default -> Status.SERVICE_UNAVAILABLE_503;
+        };
+    }
+
+    private static void error(ServerResponse res, RpcException e) {
+        Status status = statusOf(e.code());
+        boolean internal = status == Status.SERVICE_UNAVAILABLE_503;
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(Json.text(Map.of(
+                "code", internal ? ErrorCodes.UNAVAILABLE : e.code(),
+                "message", internal ? "roll permalinks are unavailable right now; try again shortly" : e.getMessage())));
+    }
+}

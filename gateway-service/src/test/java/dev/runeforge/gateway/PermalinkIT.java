@@ -1,0 +1,228 @@
+package dev.runeforge.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import dev.runeforge.common.json.Json;
+import dev.runeforge.common.permalink.Canonical;
+import dev.runeforge.testsupport.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Roll permalinks through the whole platform on real NATS and PostgreSQL: a roll made over the WebSocket is
+ * projected by persistence-service, served by the gateway with a detached JWS, and verifies with a standard JOSE
+ * library (Nimbus) against the published JWKS and in a fresh headless Chromium (e2e/permalink.test.mjs).
+ */
+class PermalinkIT {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static Platform platform;
+
+    @BeforeAll
+    static void start() throws Exception {
+        platform = new Platform();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    private static String id() {
+        return UUID.randomUUID().toString();
+    }
+
+    static WsClient connect(Platform platform, String name) throws Exception {
+        WsClient ws = WsClient.connect(platform.ws(), platform.guest(name));
+        ws.send(Map.of("type", "hello", "v", 1));
+        ws.awaitType("welcome", WAIT);
+        return ws;
+    }
+
+    /** Creates a room; returns its session id. */
+    static String room(WsClient ws, String mode) throws Exception {
+        ws.send(Map.of("type", "create", "id", id(), "game", "dice", "settings", Map.of("mode", mode)));
+        return ws.awaitType("joined", WAIT).path("session").asText();
+    }
+
+    /** Rolls and returns the roll as the roller saw it in the {@code rolled} event. */
+    static JsonNode roll(WsClient ws, String session, Map<String, Object> body) throws Exception {
+        String action = id();
+        ws.send(Map.of("type", "action", "id", action, "session", session, "body", body));
+        return ws.await(m -> "rolled".equals(m.path("body").path("type").asText())
+                && m.path("body").path("roll").path("action").asText().endsWith(":" + action), WAIT)
+                .path("body").path("roll");
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return platform.get(platform.http(path), null);
+    }
+
+    /** The projection is asynchronous: a permalink appears a moment after its roll. */
+    static JsonNode awaitPermalink(Platform platform, String rollId, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        HttpResponse<String> last;
+        do {
+            last = platform.get(platform.http("/api/permalink/" + rollId), null);
+            if (last.statusCode() == 200) {
+                return Json.read(last.body(), JsonNode.class);
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        return fail("no permalink for " + rollId + " within " + within + ": " + last.statusCode() + " " + last.body());
+    }
+
+    private static JWKSet jwks() throws Exception {
+        HttpResponse<String> res = get("/.well-known/jwks.json");
+        assertEquals(200, res.statusCode());
+        return JWKSet.parse(res.body());
+    }
+
+    private static boolean verifies(String jws, byte[] payload, ECKey key) throws Exception {
+        return JWSObject.parse(jws, new Payload(payload)).verify(new ECDSAVerifier(key));
+    }
+
+    @Test
+    void aPermalinksJwsVerifiesWithNimbusAgainstTheJwksAndFailsWithOneByteOfTheRollChanged() throws Exception {
+        try (WsClient ada = connect(platform, "Ada")) {
+            String session = room(ada, "open");
+            String code = ada.frames().stream().filter(f -> f.contains("\"joined\"")).findFirst()
+                    .map(f -> Json.read(f, JsonNode.class).path("code").asText()).orElseThrow();
+            JsonNode rolled = roll(ada, session, Map.of("type", "roll", "formula", "4d6kh3+2"));
+            String rollId = rolled.path("id").asText();
+
+            JsonNode permalink = awaitPermalink(platform, rollId, WAIT);
+            JsonNode roll = permalink.path("roll");
+            assertEquals(rollId, permalink.path("id").asText());
+            assertEquals("Ada", roll.path("name").asText());
+            assertEquals("4d6kh3+2", roll.path("formula").asText());
+            assertEquals(rolled.path("total").asInt(), roll.path("total").asInt());
+            assertEquals(rolled.path("terms").get(0).path("dice"), roll.path("terms").get(0).path("dice"));
+            assertEquals(rolled.path("at").asLong(), roll.path("rolledAt").asLong());
+            assertFalse(permalink.toString().contains(code), "the room code is anonymized");
+            assertFalse(permalink.toString().contains(session), "so is the session");
+
+            // The bytes are rebuilt from the roll as served, not taken from the server's "canonical".
+            byte[] canonical = Canonical.bytes(roll);
+            assertArrayEquals(permalink.path("canonical").asText().getBytes(StandardCharsets.UTF_8), canonical);
+            String jws = permalink.path("jws").asText();
+            JWSObject parsed = JWSObject.parse(jws, new Payload(canonical));
+            assertEquals(JWSAlgorithm.ES256, parsed.getHeader().getAlgorithm());
+            assertEquals(permalink.path("kid").asText(), parsed.getHeader().getKeyID());
+            ECKey key = (ECKey) jwks().getKeyByKeyId(parsed.getHeader().getKeyID());
+            assertFalse(key.isPrivate(), "the JWKS holds public keys only");
+            assertTrue(verifies(jws, canonical, key), "the permalink verifies against the JWKS");
+
+            for (int i = 0; i < canonical.length; i += Math.max(1, canonical.length / 16)) {
+                byte[] tampered = canonical.clone();
+                tampered[i] ^= 0x01;
+                assertFalse(verifies(jws, tampered, key), "one byte changed at " + i + " must fail");
+            }
+            ObjectNode higher = roll.deepCopy();
+            higher.put("total", roll.path("total").asInt() + 1);
+            assertFalse(verifies(jws, Canonical.bytes(higher), key), "a total one higher must fail");
+        }
+    }
+
+    @Test
+    void aHiddenRollGetsItsPermalinkOnlyOnceRevealed() throws Exception {
+        try (WsClient dm = connect(platform, "Dora")) {
+            String session = room(dm, "dm-led");
+            String hidden = roll(dm, session, Map.of("type", "roll", "formula", "1d20", "hidden", true)).path("id").asText();
+            // The projection keeps the log's order: once a later roll has its permalink, the hidden one was seen.
+            String later = roll(dm, session, Map.of("type", "roll", "formula", "1d6")).path("id").asText();
+            awaitPermalink(platform, later, WAIT);
+            HttpResponse<String> before = get("/api/permalink/" + hidden);
+            assertEquals(404, before.statusCode());
+            assertEquals("PERMALINK_NOT_FOUND", Json.read(before.body(), JsonNode.class).path("code").asText());
+
+            dm.send(Map.of("type", "action", "id", id(), "session", session, "body", Map.of("type", "reveal", "roll", hidden)));
+            JsonNode after = awaitPermalink(platform, hidden, WAIT);
+            assertTrue(after.path("roll").path("hidden").asBoolean());
+            assertTrue(after.path("roll").path("revealedAt").asLong() >= after.path("roll").path("rolledAt").asLong());
+            ECKey key = (ECKey) jwks().getKeyByKeyId(after.path("kid").asText());
+            assertTrue(verifies(after.path("jws").asText(), Canonical.bytes(after.path("roll")), key));
+        }
+    }
+
+    @Test
+    void junkIdsAreRefusedAndUnknownIdsAreNotFoundWithAClearMessage() throws Exception {
+        HttpResponse<String> junk = get("/api/permalink/%3Cscript%3E");
+        assertEquals(400, junk.statusCode());
+        JsonNode junkBody = Json.read(junk.body(), JsonNode.class);
+        assertEquals("INVALID_PERMALINK", junkBody.path("code").asText());
+        assertTrue(junkBody.path("message").asText().contains("16 characters"));
+
+        HttpResponse<String> unknown = get("/api/permalink/AAAAAAAAAAAAAAAA");
+        assertEquals(404, unknown.statusCode());
+        JsonNode unknownBody = Json.read(unknown.body(), JsonNode.class);
+        assertEquals("PERMALINK_NOT_FOUND", unknownBody.path("code").asText());
+        assertTrue(unknownBody.path("message").asText().contains("30 days"), unknownBody.toString());
+
+        HttpResponse<String> page = get("/roll/AAAAAAAAAAAAAAAA");
+        assertEquals(404, page.statusCode());
+        assertTrue(page.body().contains("data-testid=\"verify-status\""), "the page explains the 404 itself");
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"));
+        assertEquals(400, get("/roll/not-a-roll").statusCode());
+        assertEquals(200, get("/roll.js").statusCode());
+    }
+
+    @Test
+    void aFreshBrowserOpensAPermalinkAndSeesVerified() throws Exception {
+        Path e2e = ROOT.resolve("e2e");
+        assertTrue(Files.isDirectory(e2e.resolve("node_modules/playwright-core")),
+                "e2e/node_modules is missing: ./run-tests.sh provisions it (npm ci --prefix e2e)");
+        String chromium = System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium");
+        assertTrue(Files.isExecutable(Path.of(chromium)),
+                chromium + " is missing: ./run-tests.sh provisions it (apt-get install chromium)");
+        String rollId;
+        int total;
+        try (WsClient ada = connect(platform, "Ada")) {
+            String session = room(ada, "open");
+            JsonNode rolled = roll(ada, session, Map.of("type", "roll", "formula", "4d6kh3+1d8+2"));
+            rollId = rolled.path("id").asText();
+            total = rolled.path("total").asInt();
+            awaitPermalink(platform, rollId, WAIT);
+        }
+        ProcessBuilder node = new ProcessBuilder("node", "--test", "--test-reporter=spec", "permalink.test.mjs")
+                .directory(e2e.toFile())
+                .redirectErrorStream(true);
+        node.environment().putAll(Map.of(
+                "RF_BASE_URL", "http://127.0.0.1:" + platform.gateway.port(),
+                "RF_ROLL_ID", rollId,
+                "RF_ROLL_TOTAL", Integer.toString(total),
+                "CHROMIUM_PATH", chromium));
+        Process p = node.start();
+        Thread relay = Thread.ofVirtual().start(() -> p.inputReader().lines().forEach(System.out::println));
+        if (!p.waitFor(2, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("the browser test did not finish within 2 minutes");
+        }
+        relay.join(5_000);
+        assertEquals(0, p.exitValue(), "the browser test failed (its output is above; screenshots in e2e/artifacts/)");
+    }
+}
