@@ -56,8 +56,13 @@ final class PrivatePostgres implements AutoCloseable {
             return Path.of(configured);
         }
         Path base = Path.of("/usr/lib/postgresql");
+        if (!Files.isDirectory(base)) {
+            throw new IllegalStateException("no PostgreSQL server binaries under " + base
+                    + " (apt-get install postgresql, or set RF_TEST_PG_BIN)");
+        }
         try (Stream<Path> versions = Files.list(base)) {
-            return versions.map(v -> v.resolve("bin"))
+            return versions.filter(v -> v.getFileName().toString().matches("\\d+"))
+                    .map(v -> v.resolve("bin"))
                     .filter(b -> Files.isExecutable(b.resolve("initdb")))
                     .max(Comparator.comparingInt(b -> Integer.parseInt(b.getParent().getFileName().toString())))
                     .orElseThrow(() -> new IllegalStateException("no PostgreSQL server binaries under " + base
