@@ -59,7 +59,7 @@ public final class Main {
         Service service = rt.service("persistence", "Rune Forge lasting data: profiles, session history",
                 Rpc.endpoint(rt.nats(), new Group(rt.subjects().dbGroup()), "ping",
                         data -> new PingReply(true, db.ready())),
-                Rpc.endpoint(rt.nats(), new Group(rt.subjects().dbPermalinkGroup()), "get",
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPermalinkGroup()), "get",
                         data -> permalink(permalinks, Json.read(data, Permalink.Get.class).id())));
         rt.admin().readiness("postgres", db::ready);
         return rt.run(9083, () -> {

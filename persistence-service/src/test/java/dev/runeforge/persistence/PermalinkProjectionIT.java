@@ -235,6 +235,30 @@ class PermalinkProjectionIT {
     }
 
     @Test
+    void withoutItsDatabaseTheServiceAnswersUnavailableAndPingStaysQuick() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        try (ServiceRuntime.Running service = start(Map.of("db.url", "jdbc:postgresql://127.0.0.1:" + closed + "/none"))) {
+            List<java.util.concurrent.CompletableFuture<String>> reads = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                reads.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> assertThrows(RpcException.class,
+                        () -> Rpc.request(nc, subjects.dbPermalinkGet(), new Permalink.Get(rollId()), Permalink.class,
+                                Duration.ofSeconds(15))).code()));
+            }
+            Thread.sleep(200);
+            long t0 = System.nanoTime();
+            Main.PingReply ping = Rpc.request(nc, subjects.dbPing(), Map.of(), Main.PingReply.class, T);
+            assertFalse(ping.db());
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(3).toNanos(), "ping waits for no permalink read");
+            for (var read : reads) {
+                assertEquals(ErrorCodes.UNAVAILABLE, read.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
     void eventsOfOtherKindsAndBrokenEventsAreSkippedNotStuck() throws Exception {
         String session = UUID.randomUUID().toString().replace("-", "");
         String good = rollId();

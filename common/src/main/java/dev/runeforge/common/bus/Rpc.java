@@ -41,6 +41,19 @@ public final class Rpc {
                 .build();
     }
 
+    /**
+     * As {@link #endpoint}, but each request is answered on a virtual thread of its own: for handlers that may
+     * block (a database that stopped answering), so that one slow request holds up neither the next ones nor the
+     * service's other endpoints, which share the service's dispatcher.
+     */
+    public static ServiceEndpoint blockingEndpoint(Connection nc, Group group, String name, Function<byte[], Object> handler) {
+        return ServiceEndpoint.builder()
+                .group(group)
+                .endpoint(Endpoint.builder().name(name).build())
+                .handler(msg -> Thread.ofVirtual().name("rpc-" + name).start(() -> answer(nc, msg, handler)))
+                .build();
+    }
+
     private static void answer(Connection nc, ServiceMessage msg, Function<byte[], Object> handler) {
         try {
             Object reply = handler.apply(msg.getData());

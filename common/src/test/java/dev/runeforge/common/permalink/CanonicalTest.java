@@ -58,6 +58,19 @@ class CanonicalTest {
     }
 
     @Test
+    void permalinkMessagesRoundTripThroughJson() {
+        PublicRoll roll = new PublicRoll(1, "AbCdEfGhIjKlMn_-", "r", "Zoë", "1d20", List.of(new PublicRoll.Term(1, 1,
+                20, "1d20", List.of(new PublicRoll.Die(20, true, false)), 20)), 0, 20, 15, true, true, 10L, 20L);
+        Permalink permalink = new Permalink(roll, 30L);
+        assertEquals(permalink, Json.read(Json.text(permalink), Permalink.class));
+        Permalink.Signature sig = new Permalink.Signature("e30..c2ln", "kid-1");
+        assertEquals(sig, Json.read(Json.text(sig), Permalink.Signature.class));
+        assertEquals(new Permalink.Get("x"), Json.read("{\"id\":\"x\"}", Permalink.Get.class));
+        assertThrows(IllegalArgumentException.class, () -> Json.read("{\"expiresAt\":1}", Permalink.class));
+        assertThrows(IllegalArgumentException.class, () -> PublicRoll.of(Json.read("[1]", JsonNode.class)));
+    }
+
+    @Test
     void aPublicRollRefusesWhatCannotBePublic() {
         assertThrows(IllegalArgumentException.class, () -> new PublicRoll(1, "short", "r", "n", "d6", List.of(),
                 0, 1, null, null, false, 1, null));
