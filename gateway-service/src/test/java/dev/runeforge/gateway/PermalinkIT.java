@@ -201,7 +201,9 @@ class PermalinkIT {
                 chromium + " is missing: ./run-tests.sh provisions it (apt-get install chromium)");
         String rollId;
         int total;
-        try (WsClient ada = connect(platform, "Ada")) {
+        // Beyond ASCII (and beyond the BMP): the browser's canonical bytes must match Java's for any name.
+        String name = "Zo\u00eb \uD835\uDD04da";
+        try (WsClient ada = connect(platform, name)) {
             String session = room(ada, "open");
             JsonNode rolled = roll(ada, session, Map.of("type", "roll", "formula", "4d6kh3+1d8+2"));
             rollId = rolled.path("id").asText();
@@ -215,6 +217,7 @@ class PermalinkIT {
                 "RF_BASE_URL", "http://127.0.0.1:" + platform.gateway.port(),
                 "RF_ROLL_ID", rollId,
                 "RF_ROLL_TOTAL", Integer.toString(total),
+                "RF_ROLL_NAME", name,
                 "CHROMIUM_PATH", chromium));
         Process p = node.start();
         Thread relay = Thread.ofVirtual().start(() -> p.inputReader().lines().forEach(System.out::println));
