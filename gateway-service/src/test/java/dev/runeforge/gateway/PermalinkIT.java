@@ -99,6 +99,7 @@ class PermalinkIT {
     private static JWKSet jwks() throws Exception {
         HttpResponse<String> res = get("/.well-known/jwks.json");
         assertEquals(200, res.statusCode());
+        assertEquals("*", res.headers().firstValue("Access-Control-Allow-Origin").orElse(""), "any site may verify");
         return JWKSet.parse(res.body());
     }
 

@@ -3,7 +3,6 @@ package dev.runeforge.persistence;
 import java.sql.SQLException;
 import java.time.Duration;
 
-import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Rpc;
 import dev.runeforge.common.bus.RpcException;
 import dev.runeforge.common.config.ServiceConfig;
@@ -46,11 +45,10 @@ public final class Main {
                 rt.admin().registry());
         PermalinkStore permalinks = new PermalinkStore(db.dataSource(),
                 config.get("permalinks.ttl").as(Duration.class).orElse(Duration.ofDays(30)));
-        NatsClients.ensureStreams(rt.nats(), rt.subjects(), config.get("bus.replicas").asInt().orElse(1));
         Projector projector = new Projector(rt.nats(), rt.subjects(),
                 config.get("permalinks.consumer").asString().orElse("permalinks"),
                 config.get("permalinks.ackwait").as(Duration.class).orElse(Duration.ofSeconds(30)),
-                permalinks, db::migrated, rt.admin().registry()).start();
+                permalinks, db::migrated, rt.admin().registry()).start(config.get("bus.replicas").asInt().orElse(1));
         Cleanup cleanup = new Cleanup(permalinks,
                 config.get("permalinks.cleanup.interval").as(Duration.class).orElse(Duration.ofHours(1)),
                 rt.admin().registry());

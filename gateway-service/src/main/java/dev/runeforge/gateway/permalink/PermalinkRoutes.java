@@ -80,6 +80,7 @@ public final class PermalinkRoutes {
         body.put("jwks", "/.well-known/jwks.json");
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        anyOrigin(res);
         // Signed afresh each time (see the class comment): a cached copy could name a key that is gone.
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.send(Json.text(body));
@@ -112,9 +113,18 @@ public final class PermalinkRoutes {
         }
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "application/jwk-set+json");
+        anyOrigin(res);
         // Short: keys change when auth-service restarts, and the page refetches on an unknown kid anyway.
         res.header(HeaderNames.CACHE_CONTROL, "public, max-age=60");
         res.send(Json.text(keys));
+    }
+
+    /**
+     * Public, cookie-free data: any site may fetch it (a third-party verifier, a group's own page). The
+     * wildcard never comes with credentials, so it exposes nothing a signed-in player has.
+     */
+    private static void anyOrigin(ServerResponse res) {
+        res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     }
 
     private Permalink lookup(String id) {
@@ -137,6 +147,7 @@ public final class PermalinkRoutes {
         Status status = statusOf(e.code());
         boolean internal = status == Status.SERVICE_UNAVAILABLE_503;
         res.status(status);
+        anyOrigin(res);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.send(Json.text(Map.of(

@@ -10,6 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.json.Json;
 import io.micrometer.core.instrument.Counter;
@@ -64,8 +65,37 @@ public final class Projector implements AutoCloseable {
                 .description("Batches that could not be stored (retried)").register(registry);
     }
 
-    /** Creates (or updates) the durable consumer and starts projecting on its own thread. */
-    public Projector start() throws IOException, JetStreamApiException {
+    /**
+     * Starts projecting on its own thread: it first ensures the events stream ({@code replicas} copies) and the
+     * durable consumer, retrying until NATS answers, so the service starts (and reports readiness) without NATS.
+     */
+    public Projector start(int replicas) {
+        worker = Thread.ofPlatform().name("permalink-projector").daemon().start(() -> {
+            JetStreamSubscription sub = subscribeUntilDone(replicas);
+            if (sub != null) {
+                run(sub);
+            }
+        });
+        return this;
+    }
+
+    private JetStreamSubscription subscribeUntilDone(int replicas) {
+        long backoff = 250;
+        while (!closed) {
+            try {
+                NatsClients.ensureStreams(nc, subjects, replicas);
+                return subscribe();
+            } catch (IOException | JetStreamApiException | RuntimeException e) {
+                long wait = backoff;
+                LOG.warning(() -> "cannot open the permalinks consumer yet, retrying in " + wait + " ms: " + e.getMessage());
+                sleep(wait);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            }
+        }
+        return null;
+    }
+
+    private JetStreamSubscription subscribe() throws IOException, JetStreamApiException {
         nc.jetStreamManagement().addOrUpdateConsumer(subjects.eventsStream(), ConsumerConfiguration.builder()
                 .durable(durable)
                 .filterSubject(subjects.eventsAll())
@@ -76,10 +106,7 @@ public final class Projector implements AutoCloseable {
                 .maxDeliver(-1)
                 .maxAckPending(4 * BATCH)
                 .build());
-        JetStreamSubscription sub = nc.jetStream()
-                .subscribe(null, PullSubscribeOptions.bind(subjects.eventsStream(), durable));
-        worker = Thread.ofPlatform().name("permalink-projector").daemon().start(() -> run(sub));
-        return this;
+        return nc.jetStream().subscribe(null, PullSubscribeOptions.bind(subjects.eventsStream(), durable));
     }
 
     private void run(JetStreamSubscription sub) {
