@@ -74,8 +74,8 @@ public final class Main {
         }
         try {
             return store.find(id).orElseThrow(() -> new RpcException(ErrorCodes.PERMALINK_NOT_FOUND,
-                    "no roll " + id + " here: permalinks last " + store.ttl().toDays()
-                            + " days, and a hidden roll has one only once it is revealed"));
+                    "No roll " + id + ": the link is wrong or has expired (permalinks last " + store.ttl().toDays()
+                            + " days), or it is a hidden roll the DM has not revealed yet."));
         } catch (SQLException e) {
             throw new RpcException(ErrorCodes.UNAVAILABLE, "roll history is unavailable right now; try again shortly");
         }
