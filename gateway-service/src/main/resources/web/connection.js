@@ -42,8 +42,19 @@ export class Connection {
   #pingTimer = 0;
   #pongTimer = 0;
   #onOnline = () => this.retryNow();
+  // The browser knows the network is gone (airplane mode, Wi-Fi lost): a socket that still looks open is dead
+  // or about to be, and events sent to it meanwhile would be lost without a word. Drop it now and say so; the
+  // next socket re-joins and gets a fresh view. Retries wait for `online` (and still happen, slowly, should
+  // that event never come).
   #onOffline = () => {
-    if (this.#running && this.#state !== State.CONNECTED) this.#setState(State.OFFLINE);
+    if (!this.#running) return;
+    this.#discard();
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = 0;
+      this.#open();
+    }, BACKOFF_MAX_MS);
+    this.#setState(State.OFFLINE, { retryInMs: BACKOFF_MAX_MS });
   };
   #onVisible = () => {
     if (document.visibilityState === 'visible' && this.#retryTimer) this.retryNow();
