@@ -3,12 +3,19 @@
 
 import { currentPlayer, signInAsGuest, signOut, SignInError } from './auth.js';
 import { Connection, State, socketUrl } from './connection.js';
-import { COUNT, MODIFIER, SIDES, formula, intIn, playerItem, rollItem } from './dice.js';
+import {
+  COUNT, DC, MODIFIER, SIDES, changeItem, clock, formula, intIn, isPublic, isSingleD20, playerItem, rollItem,
+} from './dice.js';
 
-const FEED_LIMIT = 500; // the server keeps the last 500 rolls in a view; so does the page
+const FEED_LIMIT = 1000; // rolls kept on the page, paged history included (the server keeps 500)
+const PAGE = 50; // rolls per "load older" page
 const ANSWER_TIMEOUT_MS = 10_000;
 const REJOIN_TRIES = 5;
+const CONFIRM_MS = 4000; // how long a "Sure?" button waits for its second click
 const CODE_IN_LINK = /^#([A-Za-z]{2,12}-\d{4})$/;
+// Events that are activity: the server restarts the room's expiry clock on each of them.
+const ACTIVITY = new Set(['player_joined', 'player_left', 'player_kicked', 'rolled', 'roll_revealed', 'dc_set',
+  'dc_cleared', 'mode_changed']);
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -23,10 +30,12 @@ const ui = {
     signin: $('view-signin'),
     lobby: $('view-lobby'),
     room: $('view-room'),
+    closed: $('view-closed'),
   },
   signinForm: $('signin-form'),
   nameInput: $('name-input'),
   nameError: $('name-error'),
+  createForm: $('create-form'),
   createRoom: $('create-room'),
   joinForm: $('join-form'),
   joinCode: $('join-code'),
@@ -34,31 +43,59 @@ const ui = {
   roomCode: $('room-code'),
   copyCode: $('copy-code'),
   copyStatus: $('copy-status'),
+  roomMode: $('room-mode'),
+  roomDc: $('room-dc'),
+  promote: $('promote'),
   leave: $('leave'),
+  expiryBanner: $('expiry-banner'),
+  expiryText: $('expiry-text'),
+  graceBanner: $('grace-banner'),
+  graceText: $('grace-text'),
+  dmCard: $('dm-card'),
+  dcForm: $('dc-form'),
+  dcInput: $('dc-input'),
+  setDc: $('set-dc'),
+  clearDc: $('clear-dc'),
+  dcError: $('dc-error'),
   players: document.querySelector('[data-testid="players"]'),
   playerCount: $('player-count'),
   diceButtons: $('dice-buttons'),
   rollForm: $('roll-form'),
   count: $('dice-count'),
   modifier: $('dice-modifier'),
+  formulaInput: $('formula-input'),
+  advChoice: $('adv-choice'),
+  hiddenRow: $('hidden-row'),
+  hiddenToggle: $('hidden-toggle'),
   rollError: $('roll-error'),
   rollButton: $('roll'),
   formula: $('formula'),
   feed: $('roll-feed'),
   feedEmpty: $('feed-empty'),
+  loadOlder: $('load-older'),
+  closedTitle: $('closed-title'),
+  closedReason: $('closed-reason'),
+  backToLobby: $('back-to-lobby'),
 };
 
 const app = {
   me: null, // {player, name}
   conn: null,
   view: 'loading',
-  /** {session, code, game, seq, admin, players: Map<id, player>, rolls: Map<id, roll>, synced} */
+  /**
+   * {session, code, game, seq, creator, mode, dm, dc, players: Map<id, player>, rolls: Map<id, roll> (oldest
+   * first), changes: [{kind, by, at}], hasOlder, synced, expiring: {until}|null, grace: {player, until}|null}
+   */
   room: null,
-  /** Messages sent and not yet answered, by id: {kind: create|join|rejoin|roll|leave, code?, timer?} */
+  /** The room just closed under us, while its closed screen shows: {session, code}. */
+  closed: null,
+  /** Messages sent and not yet answered, by id: {kind: create|join|rejoin|roll|dc|kick|promote|reveal|history|leave} */
   pending: new Map(),
   rejoinTries: 0,
   sides: 20,
-  feedNodes: new Map(), // roll id -> <li>, so a roll is never shown twice
+  feedNodes: new Map(), // feed key (roll id, or change:<at>:<kind>) -> <li>, so nothing is shown twice
+  names: new Map(), // player id -> last known name, for history lines about players who have left
+  ticker: 0,
   wantCode: codeFromLink(),
 };
 
@@ -69,7 +106,7 @@ function showView(name) {
   app.view = name;
   for (const [key, section] of Object.entries(ui.views)) section.hidden = key !== name;
   updateControls(); // before focusing: a disabled button cannot take focus
-  const focusTarget = { signin: ui.nameInput, lobby: $('lobby-title'), room: ui.rollButton }[name];
+  const focusTarget = { signin: ui.nameInput, lobby: $('lobby-title'), room: ui.rollButton, closed: ui.closedTitle }[name];
   if (focusTarget) focusTarget.focus({ preventScroll: true });
 }
 
@@ -96,6 +133,10 @@ function renderMe() {
   ui.me.textContent = app.me ? app.me.name : '';
 }
 
+const myId = () => app.me && app.me.player;
+const amDm = () => Boolean(app.room && app.room.dm && app.room.dm === myId());
+const amAdmin = () => Boolean(app.room && app.room.creator === myId());
+
 function updateControls() {
   const connected = Boolean(app.conn && app.conn.connected);
   const waitingForRoom = [...app.pending.values()].some((p) => p.kind === 'create' || p.kind === 'join');
@@ -103,7 +144,9 @@ function updateControls() {
   ui.joinButton.disabled = !connected || waitingForRoom;
   ui.createRoom.setAttribute('aria-busy', String(waitingForRoom));
   const inSync = connected && Boolean(app.room && app.room.synced);
-  ui.rollButton.disabled = !inSync;
+  for (const b of [ui.rollButton, ui.setDc, ui.clearDc, ui.promote, ui.loadOlder]) b.disabled = !inSync;
+  for (const b of ui.views.room.querySelectorAll('[data-action]')) b.disabled = !inSync;
+  if (inSync) ui.loadOlder.disabled = [...app.pending.values()].some((p) => p.kind === 'history');
   ui.views.room.classList.toggle('stale', Boolean(app.room) && !inSync);
 }
 
@@ -112,21 +155,40 @@ function updateControls() {
 const FRIENDLY = {
   ROOM_NOT_FOUND: (m, p) => (p && p.code ? `No room with code ${p.code}. Check the code and try again.`
     : 'That room does not exist (any more).'),
+  ROOM_FULL: () => 'That room is full. Ask its admin to make space, or start your own.',
+  KICKED: () => 'You were removed from that room and cannot join it again.',
+  INVALID_NAME: () => 'That name cannot be used: 1–20 letters, digits or spaces.',
   ALREADY_IN_SESSION: () => 'You are already in a room. Leave it first.',
   NOT_IN_ROOM: () => 'You are not in that room any more.',
-  RATE_LIMITED: () => 'Easy there: too many rolls at once. Wait a moment.',
+  INVALID_DICE_FORMAT: (m) => `That is not a formula we can roll${m ? `: ${m}` : ''}. Try e.g. 2d6+3 or 4d6kh3.`,
+  HIDDEN_NOT_ALLOWED: () => 'Only the DM of a DM-led room can roll in secret.',
+  RATE_LIMIT: (m) => `Easy there: too many rolls at once${m ? ` (${m})` : ''}.`,
+  RATE_LIMITED: () => 'Easy there: too many messages at once. Wait a moment.',
+  NOT_DM: () => 'Only the DM can do that.',
+  ROLL_NOT_FOUND: () => 'That roll is no longer in the room’s history.',
+  ROLL_NOT_HIDDEN: () => 'That roll is already public.',
+  INVALID_DC: () => `A DC is a whole number from ${DC.min} to ${DC.max}.`,
+  NOT_ROOM_CREATOR: () => 'Only the player who created the room can make it DM-led.',
+  PLAYER_NOT_FOUND: () => 'That player is no longer in the room.',
+  ALREADY_DM_LED: () => 'This room is already DM-led.',
+  NOT_ADMIN: () => 'Only the room’s admin can remove players.',
+  CANNOT_KICK_SELF: () => 'You cannot remove yourself. Use “Leave room” instead.',
   UNAVAILABLE: () => 'The game service is unavailable right now. Try again in a moment.',
   INTERNAL: () => 'Something went wrong on the server. Try again.',
   UNKNOWN_GAME: () => 'This server does not offer that game.',
 };
 
+function friendly(code, message, pending) {
+  const f = FRIENDLY[code];
+  return f ? f(message, pending) : message || 'Something went wrong.';
+}
+
 /** A server `error`: a sentence for people, and the code for bug reports (and tests). */
 function showError(code, message, pending) {
-  const friendly = FRIENDLY[code];
   const tag = document.createElement('code');
   tag.className = 'alert-code';
   tag.textContent = code;
-  showNotice(friendly ? friendly(message, pending) : message || 'Something went wrong.', code, tag);
+  showNotice(friendly(code, message, pending), code, tag);
 }
 
 /** Something this page noticed by itself (not connected, no answer, no code typed). */
@@ -149,6 +211,13 @@ function clearError() {
   ui.error.replaceChildren();
 }
 
+/** An error next to the field it is about (the roller, the DC), with its code for tests and bug reports. */
+function fieldError(node, code, text) {
+  node.textContent = text;
+  if (code) node.dataset.code = code;
+  else delete node.dataset.code;
+}
+
 // ---------------------------------------------------------------- sending
 
 function send(kind, message, extra = {}) {
@@ -169,6 +238,12 @@ function send(kind, message, extra = {}) {
   }
   updateControls();
   return true;
+}
+
+/** A game action in the current room. */
+function act(kind, body, extra = {}) {
+  if (!app.room) return false;
+  return send(kind, { type: 'action', id: crypto.randomUUID(), session: app.room.session, body }, extra);
 }
 
 function settle(id) {
@@ -209,49 +284,107 @@ function onMessage(m) {
   switch (m.type) {
     case 'joined': return onJoined(m);
     case 'event': return onEvent(m);
-    case 'accepted': return void settle(m.id);
+    case 'accepted': return onAccepted(m);
+    case 'result': return onResult(m);
     case 'error': return onError(m);
     case 'left': return onLeft(m);
+    case 'presence': return onPresenceList(m);
     default: return undefined; // a newer server may say more; nothing here depends on it
   }
 }
 
+function onAccepted(m) {
+  const pending = settle(m.id);
+  if (!pending) return;
+  if (pending.kind === 'dc') ui.dcInput.value = '';
+}
+
 function onJoined(m) {
   const view = m.view || {};
-  const same = app.room && app.room.session === m.session;
-  if (same && m.seq < app.room.seq) return; // an older view than the one shown
+  const previous = app.room;
+  const same = previous && previous.session === m.session;
+  if (same && m.seq < previous.seq) return; // an older view than the one shown
   settleKinds('create', 'join', 'rejoin');
-  app.room = {
+  app.closed = null;
+  if (view.closed) {
+    dropRoom();
+    showClosed(m.code || view.code, view.closed);
+    return;
+  }
+  const rolls = Array.isArray(view.rolls) ? view.rolls : [];
+  const room = {
     session: m.session,
     code: m.code || view.code,
     game: m.game,
     seq: m.seq,
-    admin: view.creator,
+    creator: view.creator,
+    mode: view.mode || 'open',
+    dm: view.dm || null,
+    dc: Number.isFinite(view.dc) ? view.dc : null,
     players: new Map((view.players || []).map((p) => [p.id, p])),
-    rolls: new Map((view.rolls || []).map((r) => [r.id, r])),
+    rolls: new Map(rolls.map((r) => [r.id, r])),
+    changes: Array.isArray(view.changes) ? view.changes : [],
+    hasOlder: (view.historySize || 0) > rolls.length,
     synced: true,
+    expiring: null,
+    grace: same ? previous.grace : null,
   };
+  if (same) keepOlderRolls(previous, room);
+  app.room = room;
+  for (const p of room.players.values()) app.names.set(p.id, p.name);
+  const left = Number(view.expiresAt) - Date.now();
+  // Joined inside the warning window (say, after a reconnect): the warning event itself is in the past.
+  if (Number.isFinite(left) && left > 0 && left <= 180_000) room.expiring = { until: Date.now() + left };
   if (!same) {
     clearError();
     ui.joinCode.value = '';
+    fieldError(ui.rollError, null, '');
+    fieldError(ui.dcError, null, '');
+    ui.hiddenToggle.checked = false;
   }
-  history.replaceState(null, '', `#${app.room.code}`);
+  history.replaceState(null, '', `#${room.code}`);
   renderRoom(!same);
   showView('room');
   updateControls();
 }
 
+/**
+ * A fresh view after a reconnect holds the newest rolls only. Older ones this page paged in stay, if the two
+ * overlap (so nothing in between is missing); otherwise the "load older" button brings them back.
+ */
+function keepOlderRolls(previous, room) {
+  const fresh = [...room.rolls.keys()];
+  if (fresh.length === 0 || !previous.rolls.has(fresh[0])) return;
+  const older = [];
+  for (const [id, roll] of previous.rolls) {
+    if (id === fresh[0]) break;
+    older.push([id, roll]);
+  }
+  if (older.length === 0) return;
+  room.rolls = new Map([...older, ...room.rolls]);
+  room.hasOlder = previous.hasOlder;
+}
+
 function onEvent(m) {
   const room = app.room;
+  const body = m.body || {};
+  if (!room && app.closed && m.session === app.closed.session && body.type === 'room_closed') {
+    showClosed(app.closed.code, body.reason); // the `left` came first; now we know why
+    return;
+  }
   if (!room || m.session !== room.session || typeof m.seq !== 'number') return;
   if (m.seq <= room.seq) return; // seen already (a replay after a reconnect)
   if (m.seq > room.seq + 1 && room.synced) join(room.code, 'rejoin'); // a gap: fetch the whole view again
   room.seq = m.seq;
-  const body = m.body || {};
+  if (ACTIVITY.has(body.type) && room.expiring) {
+    room.expiring = null;
+    renderBanners();
+  }
   switch (body.type) {
     case 'player_joined':
       if (body.player && body.player.id) {
-        room.players.set(body.player.id, body.player);
+        room.players.set(body.player.id, { connected: true, ...body.player });
+        app.names.set(body.player.id, body.player.name);
         renderPlayers();
       }
       break;
@@ -260,33 +393,108 @@ function onEvent(m) {
       room.players.delete(body.player);
       renderPlayers();
       break;
-    case 'roll_revealed':
-      if (body.detail && body.detail.id) {
-        room.rolls.set(body.detail.id, body.detail);
-        const node = app.feedNodes.get(body.detail.id);
-        if (node) {
-          const fresh = rollItem(body.detail, app.me && app.me.player);
-          node.replaceWith(fresh);
-          app.feedNodes.set(body.detail.id, fresh);
-        }
-      }
+    case 'presence':
+      onPresence(body);
       break;
     case 'rolled':
       if (body.roll && body.roll.id && !room.rolls.has(body.roll.id)) {
         room.rolls.set(body.roll.id, body.roll);
-        addRoll(body.roll);
+        trimRolls();
+        renderFeed(false);
       }
       break;
+    case 'roll_revealed': {
+      const detail = body.detail && body.detail.id ? body.detail : null;
+      const id = detail ? detail.id : body.roll;
+      const known = room.rolls.get(id);
+      if (known) {
+        room.rolls.set(id, detail || { ...known, revealedAt: body.at });
+        rerenderRoll(id);
+      }
+      break;
+    }
+    case 'dc_set':
+      room.dc = body.dc;
+      renderRoomMeta();
+      break;
+    case 'dc_cleared':
+      room.dc = null;
+      renderRoomMeta();
+      break;
+    case 'mode_changed':
+      room.mode = body.mode;
+      room.dm = body.mode === 'dm-led' ? room.creator : null;
+      room.changes = [...room.changes, { kind: body.mode, by: body.by, at: body.at }];
+      renderRoomMeta();
+      renderPlayers();
+      renderFeed(false);
+      for (const id of room.rolls.keys()) rerenderRoll(id); // reveal buttons follow the DM
+      break;
+    case 'room_expiring': {
+      const seconds = Number(body.seconds);
+      if (Number.isFinite(seconds)) room.expiring = { until: Date.now() + seconds * 1000 };
+      renderBanners();
+      break;
+    }
+    case 'room_closed': {
+      const code = room.code;
+      dropRoom();
+      app.closed = { session: m.session, code };
+      showClosed(code, body.reason);
+      break;
+    }
     default:
       break; // an event type this client does not know
   }
 }
 
+/** `presence {player, connected, at, graceUntil?}`: a player's connection came or went. */
+function onPresence(body) {
+  const room = app.room;
+  const player = room.players.get(body.player);
+  if (player) {
+    room.players.set(body.player, { ...player, connected: Boolean(body.connected) });
+    renderPlayers();
+  }
+  if (body.connected) {
+    if (room.grace && room.grace.player === body.player) room.grace = null;
+  } else if (Number.isFinite(body.graceUntil)) {
+    // The DM's clock and ours differ; count down from when we heard of it, bounded by the grace itself.
+    const left = Math.max(0, body.graceUntil - (Number.isFinite(body.at) ? body.at : Date.now()));
+    room.grace = { player: body.player, until: Date.now() + left };
+  }
+  renderBanners();
+}
+
+/** The older form: `presence {session, online: [ids]}`. */
+function onPresenceList(m) {
+  const room = app.room;
+  if (!room || m.session !== room.session || !Array.isArray(m.online)) return;
+  const online = new Set(m.online);
+  for (const [id, p] of room.players) room.players.set(id, { ...p, connected: online.has(id) });
+  renderPlayers();
+}
+
+function onResult(m) {
+  const pending = settle(m.ref);
+  const room = app.room;
+  if (!pending || pending.kind !== 'history' || !room || m.session !== room.session) return;
+  const body = m.body || {};
+  const older = (Array.isArray(body.rolls) ? body.rolls : []).filter((r) => r && r.id && !room.rolls.has(r.id));
+  room.rolls = new Map([...older.map((r) => [r.id, r]), ...room.rolls]);
+  room.hasOlder = Boolean(body.more);
+  trimRolls();
+  renderFeed(false, true);
+}
+
 function onError(m) {
   const pending = m.ref ? settle(m.ref) : undefined;
   if (pending && pending.kind === 'rejoin') {
-    if (m.code === 'ROOM_NOT_FOUND' || ++app.rejoinTries >= REJOIN_TRIES) {
-      const code = app.room && app.room.code;
+    const code = app.room && app.room.code;
+    if (m.code === 'ROOM_NOT_FOUND') {
+      dropRoom();
+      showClosed(code, 'gone');
+    } else if (m.code === 'KICKED' || ++app.rejoinTries >= REJOIN_TRIES) {
       dropRoom();
       showView('lobby');
       showError(m.code, m.message, { code });
@@ -299,9 +507,18 @@ function onError(m) {
   if (pending && pending.kind === 'join' && m.code === 'ROOM_NOT_FOUND' && CODE_IN_LINK.test(location.hash)) {
     history.replaceState(null, '', location.pathname + location.search);
   }
-  if (m.code === 'NOT_IN_ROOM' && app.room && pending && pending.kind === 'roll') {
+  if (m.code === 'NOT_IN_ROOM' && app.room && pending && pending.kind !== 'join') {
     app.room.synced = false; // the server lost us (e.g. restarted): get back in
     join(app.room.code, 'rejoin');
+  }
+  if (pending && pending.kind === 'roll' && m.code !== 'NOT_IN_ROOM') {
+    fieldError(ui.rollError, m.code, friendly(m.code, m.message, pending));
+    ui.formulaInput.setAttribute('aria-invalid', String(m.code === 'INVALID_DICE_FORMAT'));
+    return;
+  }
+  if (pending && pending.kind === 'dc' && m.code !== 'NOT_IN_ROOM') {
+    fieldError(ui.dcError, m.code, friendly(m.code, m.message, pending));
+    return;
   }
   showError(m.code, m.message, pending);
 }
@@ -310,15 +527,39 @@ function onLeft(m) {
   if (!app.room || m.session !== app.room.session) return; // we already left locally
   const code = app.room.code;
   dropRoom();
+  if (m.reason === 'closed') {
+    app.closed = { session: m.session, code };
+    showClosed(code, null);
+    return;
+  }
   showView('lobby');
-  showNotice(`You are no longer in room ${code}.`, 'LEFT');
+  if (m.reason === 'removed') showNotice(`The room’s admin removed you from room ${code}.`, 'REMOVED');
+  else showNotice(`You are no longer in room ${code}.`, 'LEFT');
 }
 
 function onConnState(state, detail) {
   renderConn(state, detail);
   if (state !== State.CONNECTED && app.room) app.room.synced = false;
-  if (state !== State.CONNECTED) settleKinds('create', 'join', 'rejoin', 'roll', 'leave');
+  if (state !== State.CONNECTED) {
+    settleKinds('create', 'join', 'rejoin', 'roll', 'dc', 'kick', 'promote', 'reveal', 'history', 'leave');
+  }
   updateControls();
+}
+
+// ---------------------------------------------------------------- closing
+
+const CLOSED_TEXT = {
+  expired: (code) => `Nobody rolled for a while, so room ${code} closed.`,
+  dm_left: (code) => `The DM of room ${code} left and did not come back in time, so the room closed.`,
+  gone: (code) => `Room ${code} closed while you were away.`,
+};
+
+function showClosed(code, reason) {
+  const text = CLOSED_TEXT[reason];
+  ui.closedReason.textContent = text ? text(code || '') : `Room ${code || ''} has closed.`;
+  ui.closedReason.dataset.reason = reason || '';
+  clearError();
+  showView('closed');
 }
 
 // ---------------------------------------------------------------- room rendering
@@ -328,68 +569,152 @@ function dropRoom() {
   app.feedNodes.clear();
   ui.feed.replaceChildren();
   ui.players.replaceChildren();
+  renderBanners();
   if (CODE_IN_LINK.test(location.hash)) history.replaceState(null, '', location.pathname + location.search);
 }
 
 function renderRoom(isNewRoom) {
   ui.roomCode.textContent = app.room.code;
   ui.copyStatus.textContent = '';
+  if (isNewRoom) {
+    app.feedNodes.clear();
+    ui.feed.replaceChildren();
+  }
+  renderRoomMeta();
   renderPlayers();
   renderFeed(isNewRoom);
+  renderBanners();
+}
+
+/** Mode, DC and the controls that depend on who I am in this room. */
+function renderRoomMeta() {
+  const room = app.room;
+  ui.roomMode.textContent = room.mode === 'dm-led' ? 'DM-led' : 'Open';
+  ui.roomMode.dataset.mode = room.mode;
+  ui.roomDc.hidden = room.dc === null;
+  ui.roomDc.textContent = room.dc === null ? '' : `DC ${room.dc}`;
+  ui.roomDc.title = room.dc === null ? '' : `Rolls are checked against DC ${room.dc}`;
+  ui.promote.hidden = !(amAdmin() && room.mode === 'open');
+  ui.dmCard.hidden = !amDm();
+  ui.hiddenRow.hidden = !amDm();
+  if (!amDm()) ui.hiddenToggle.checked = false;
+  updateFormula();
 }
 
 function renderPlayers() {
   const room = app.room;
-  const items = [...room.players.values()].map((p) => playerItem(p, { me: app.me && app.me.player, admin: room.admin }));
-  ui.players.replaceChildren(...items);
+  const who = { me: myId(), admin: room.creator, dm: room.dm, canKick: amAdmin() };
+  ui.players.replaceChildren(...[...room.players.values()].map((p) => playerItem(p, who)));
   ui.playerCount.textContent = `(${room.players.size})`;
+  updateControls();
+}
+
+function nameOf(id) {
+  return (app.room && app.room.players.get(id)?.name) || app.names.get(id) || 'The room’s creator';
+}
+
+function changeKey(change) {
+  return `change:${change.at}:${change.kind}`;
+}
+
+/** Rolls (oldest first) with the history's other lines (mode changes) slotted in by time. */
+function feedEntries() {
+  const room = app.room;
+  const changes = [...room.changes].sort((a, b) => a.at - b.at);
+  const out = [];
+  let c = 0;
+  for (const roll of room.rolls.values()) {
+    while (c < changes.length && changes[c].at <= roll.at) out.push({ key: changeKey(changes[c]), change: changes[c++] });
+    out.push({ key: roll.id, roll });
+  }
+  while (c < changes.length) out.push({ key: changeKey(changes[c]), change: changes[c++] });
+  return out;
+}
+
+function makeNode(entry) {
+  if (entry.roll) return rollItem(entry.roll, { me: myId(), dm: amDm() });
+  const node = changeItem(entry.change, nameOf(entry.change.by));
+  node.dataset.key = entry.key;
+  return node;
 }
 
 /**
- * Brings the feed in line with app.room.rolls, newest first, moving no entry that is already in place:
- * the feed is a live region, and an entry removed and re-added would be read out again.
+ * Brings the feed in line with the room's rolls and changes, newest first, moving no entry that is already in
+ * place: the feed is a live region, and an entry removed and re-added would be read out again.
  */
-function renderFeed(isNewRoom) {
+function renderFeed(isNewRoom, olderOnly = false) {
   const feed = ui.feed;
-  if (isNewRoom) {
+  if (isNewRoom || olderOnly) {
     // A whole history arriving at once is not news; let it in silently.
     feed.setAttribute('aria-live', 'off');
     setTimeout(() => feed.setAttribute('aria-live', 'polite'), 300);
   }
-  const rolls = [...app.room.rolls.values()].slice(-FEED_LIMIT);
-  const keep = new Set(rolls.map((r) => r.id));
-  for (const [id, node] of app.feedNodes) {
-    if (!keep.has(id)) {
+  const entries = feedEntries();
+  const keep = new Set(entries.map((e) => e.key));
+  for (const [key, node] of app.feedNodes) {
+    if (!keep.has(key)) {
       node.remove();
-      app.feedNodes.delete(id);
+      app.feedNodes.delete(key);
     }
   }
-  let older = null; // each roll goes right before the one rolled before it
-  for (const roll of rolls) {
-    let node = app.feedNodes.get(roll.id);
+  let older = null; // each entry goes right before the one that came before it
+  for (const entry of entries) {
+    let node = app.feedNodes.get(entry.key);
     if (!node) {
-      node = rollItem(roll, app.me && app.me.player);
-      if (!isNewRoom) node.classList.add('fresh');
-      app.feedNodes.set(roll.id, node);
+      node = makeNode(entry);
+      if (!isNewRoom && !olderOnly) node.classList.add('fresh');
+      app.feedNodes.set(entry.key, node);
     }
     if (node.parentNode !== feed || node.nextSibling !== older) feed.insertBefore(node, older);
     older = node;
   }
   ui.feedEmpty.hidden = app.feedNodes.size > 0;
+  ui.loadOlder.hidden = !app.room.hasOlder;
+  updateControls();
 }
 
-function addRoll(roll) {
-  const node = rollItem(roll, app.me && app.me.player);
-  node.classList.add('fresh');
-  app.feedNodes.set(roll.id, node);
-  ui.feed.prepend(node);
-  while (app.feedNodes.size > FEED_LIMIT) {
-    const oldest = ui.feed.lastElementChild;
-    app.feedNodes.delete(oldest.dataset.rollId);
-    app.room.rolls.delete(oldest.dataset.rollId);
-    oldest.remove();
+function rerenderRoll(id) {
+  const node = app.feedNodes.get(id);
+  const roll = app.room.rolls.get(id);
+  if (!node || !roll) return;
+  const fresh = makeNode({ key: id, roll });
+  node.replaceWith(fresh);
+  app.feedNodes.set(id, fresh);
+  updateControls();
+}
+
+function trimRolls() {
+  const room = app.room;
+  if (room.rolls.size <= FEED_LIMIT) return;
+  const ids = [...room.rolls.keys()];
+  for (const id of ids.slice(0, ids.length - FEED_LIMIT)) room.rolls.delete(id);
+  room.hasOlder = true;
+}
+
+// ---------------------------------------------------------------- banners
+
+function renderBanners() {
+  const room = app.room;
+  const now = Date.now();
+  const expiring = room && room.expiring;
+  ui.expiryBanner.hidden = !expiring;
+  if (expiring) {
+    const text = `Quiet table: this room closes in ${clock(expiring.until - now)} unless someone rolls.`;
+    if (ui.expiryText.textContent !== text) ui.expiryText.textContent = text;
   }
-  ui.feedEmpty.hidden = true;
+  const grace = room && room.grace;
+  ui.graceBanner.hidden = !grace;
+  if (grace) {
+    const text = `${nameOf(grace.player)} (the DM) lost their connection. The room closes in `
+      + `${clock(grace.until - now)} unless they come back.`;
+    if (ui.graceText.textContent !== text) ui.graceText.textContent = text;
+  }
+  const ticking = Boolean(expiring || grace);
+  if (ticking && !app.ticker) app.ticker = setInterval(renderBanners, 1000);
+  if (!ticking && app.ticker) {
+    clearInterval(app.ticker);
+    app.ticker = 0;
+  }
 }
 
 // ---------------------------------------------------------------- the roller
@@ -417,52 +742,213 @@ function buildDiceButtons() {
 function selectDie(sides) {
   app.sides = sides;
   for (const b of ui.diceButtons.children) b.setAttribute('aria-pressed', String(Number(b.dataset.sides) === sides));
+  pickerChanged();
+}
+
+/** The picker writes its formula into the formula field; typing there overrides it. */
+function pickerChanged() {
+  const count = intIn(ui.count.value, COUNT);
+  const modifier = intIn(ui.modifier.value, MODIFIER);
+  ui.count.setAttribute('aria-invalid', String(count === null));
+  ui.modifier.setAttribute('aria-invalid', String(modifier === null));
+  if (count === null) {
+    fieldError(ui.rollError, 'COUNT', `Roll ${COUNT.min} to ${COUNT.max} dice.`);
+  } else if (modifier === null) {
+    fieldError(ui.rollError, 'MODIFIER', `The modifier is a whole number from ${MODIFIER.min} to +${MODIFIER.max}.`);
+  } else {
+    ui.formulaInput.value = formula(count, app.sides, modifier);
+    fieldError(ui.rollError, null, '');
+  }
   updateFormula();
 }
 
-function readRoller() {
-  const count = intIn(ui.count.value, COUNT);
-  const modifier = intIn(ui.modifier.value, MODIFIER);
-  return { count, modifier };
+function typedFormula() {
+  fieldError(ui.rollError, null, '');
+  for (const b of ui.diceButtons.children) b.setAttribute('aria-pressed', 'false');
+  updateFormula();
 }
 
 function updateFormula() {
-  const { count, modifier } = readRoller();
-  ui.formula.textContent = formula(count ?? '?', app.sides, modifier ?? 0);
-  ui.count.setAttribute('aria-invalid', String(count === null));
-  ui.modifier.setAttribute('aria-invalid', String(modifier === null));
-  if (count !== null && modifier !== null) ui.rollError.textContent = '';
+  const text = ui.formulaInput.value.trim();
+  ui.formula.textContent = text || '…';
+  ui.formulaInput.removeAttribute('aria-invalid');
+  const d20 = isSingleD20(text);
+  ui.advChoice.disabled = !d20;
+  ui.advChoice.classList.toggle('off', !d20);
+  const adv = advantage();
+  if (d20 && adv !== 'none') ui.formula.textContent = `${text} ${adv === 'advantage' ? 'adv' : 'dis'}`;
+}
+
+function advantage() {
+  const checked = ui.advChoice.querySelector('input[name="adv"]:checked');
+  return checked ? checked.value : 'none';
 }
 
 function roll(event) {
   event.preventDefault();
   if (!app.room) return;
-  const { count, modifier } = readRoller();
-  if (count === null) {
-    ui.rollError.textContent = `Roll ${COUNT.min} to ${COUNT.max} dice.`;
-    ui.count.focus();
+  const text = ui.formulaInput.value.trim();
+  if (!text) {
+    fieldError(ui.rollError, 'NO_FORMULA', 'Pick a die or type a formula, e.g. 2d6+3.');
+    ui.formulaInput.focus();
     return;
   }
-  if (modifier === null) {
-    ui.rollError.textContent = `The modifier is a whole number from ${MODIFIER.min} to +${MODIFIER.max}.`;
-    ui.modifier.focus();
+  fieldError(ui.rollError, null, '');
+  const body = { type: 'roll', formula: text };
+  const adv = advantage();
+  if (adv !== 'none' && isSingleD20(text)) body.advantage = adv;
+  if (amDm() && ui.hiddenToggle.checked) body.hidden = true;
+  act('roll', body);
+}
+
+// ---------------------------------------------------------------- DM and admin controls
+
+function setDc(event) {
+  event.preventDefault();
+  const dc = intIn(ui.dcInput.value, DC);
+  if (dc === null) {
+    fieldError(ui.dcError, 'INVALID_DC', friendly('INVALID_DC'));
+    ui.dcInput.setAttribute('aria-invalid', 'true');
+    ui.dcInput.focus();
     return;
   }
-  ui.rollError.textContent = '';
-  const id = crypto.randomUUID();
-  send('roll', {
-    type: 'action',
-    id,
-    session: app.room.session,
-    body: { type: 'roll', formula: formula(count, app.sides, modifier) },
-  });
+  ui.dcInput.removeAttribute('aria-invalid');
+  fieldError(ui.dcError, null, '');
+  act('dc', { type: 'set_dc', dc });
+}
+
+function clearDc() {
+  fieldError(ui.dcError, null, '');
+  act('dc', { type: 'clear_dc' });
+}
+
+/**
+ * Lasting actions (kicking, promoting) take two clicks: the first turns the button into "Sure?" for a few
+ * seconds. No window.confirm: it blocks the page, and the socket with it.
+ */
+function confirmed(button, question) {
+  if (button.dataset.confirm === 'yes') {
+    clearTimeout(Number(button.dataset.timer));
+    return true;
+  }
+  const label = button.textContent;
+  button.dataset.confirm = 'yes';
+  button.textContent = question;
+  button.dataset.timer = String(setTimeout(() => {
+    delete button.dataset.confirm;
+    button.textContent = label;
+  }, CONFIRM_MS));
+  return false;
+}
+
+function promote() {
+  if (!confirmed(ui.promote, 'Sure? You become the DM')) return;
+  act('promote', { type: 'promote' });
+  ui.promote.hidden = true;
+}
+
+function onPlayersClick(event) {
+  const b = event.target.closest('button[data-action="kick"]');
+  if (!b) return;
+  const li = b.closest('[data-player-id]');
+  if (!li || !confirmed(b, 'Sure? Remove')) return;
+  act('kick', { type: 'kick', player: li.dataset.playerId });
+}
+
+function onFeedClick(event) {
+  const b = event.target.closest('button[data-action]');
+  if (!b) return;
+  const li = b.closest('[data-roll-id]');
+  const roll = li && app.room && app.room.rolls.get(li.dataset.rollId);
+  if (!roll) return;
+  if (b.dataset.action === 'reveal') {
+    b.disabled = true;
+    act('reveal', { type: 'reveal', roll: roll.id });
+  } else if (b.dataset.action === 'copy-link' && isPublic(roll)) {
+    copyLink(b, `${location.origin}/roll/${encodeURIComponent(roll.id)}`);
+  }
+}
+
+function loadOlder() {
+  const room = app.room;
+  if (!room || !room.hasOlder) return;
+  const oldest = room.rolls.keys().next().value;
+  const body = { type: 'history', limit: PAGE };
+  if (oldest) body.before = oldest;
+  act('history', body);
+}
+
+// ---------------------------------------------------------------- clipboard
+
+/** navigator.clipboard where allowed (secure contexts); else the old copy command on a hidden field. */
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const field = document.createElement('textarea');
+    field.value = text;
+    field.readOnly = true;
+    field.className = 'copy-buffer';
+    document.body.append(field);
+    field.select();
+    let ok = false;
+    try {
+      ok = document.execCommand('copy');
+    } catch {
+      ok = false;
+    }
+    field.remove();
+    return ok;
+  }
+}
+
+async function copyLink(button, link) {
+  button.dataset.link = link;
+  const ok = await copyText(link);
+  button.dataset.copied = String(ok);
+  button.textContent = ok ? 'Link copied' : 'Copy failed';
+  if (!ok) {
+    // Last resort: show the link selected, for the player to copy by hand.
+    const shown = document.createElement('input');
+    shown.type = 'text';
+    shown.readOnly = true;
+    shown.className = 'link-shown';
+    shown.value = link;
+    shown.setAttribute('aria-label', 'Link to this roll');
+    button.after(shown);
+    shown.select();
+  }
+  setTimeout(() => {
+    button.textContent = 'Copy link';
+  }, 2500);
+}
+
+async function copyCode() {
+  const code = app.room && app.room.code;
+  if (!code) return;
+  try {
+    await navigator.clipboard.writeText(code);
+    ui.copyStatus.textContent = 'Copied. Send it to your friends.';
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents(ui.roomCode);
+    const selection = getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    ui.copyStatus.textContent = 'Selected: press Ctrl+C (or ⌘C) to copy.';
+  }
 }
 
 // ---------------------------------------------------------------- lobby and room actions
 
-function createRoom() {
+function createRoom(event) {
+  event.preventDefault();
   clearError();
-  send('create', { type: 'create', id: crypto.randomUUID(), game: 'dice', settings: {} });
+  const mode = ui.createForm.querySelector('input[name="mode"]:checked');
+  send('create', {
+    type: 'create', id: crypto.randomUUID(), game: 'dice', settings: { mode: mode ? mode.value : 'open' },
+  });
 }
 
 /** Accepts `wolf 1234`, ` Wolf-1234 ` and the like; the server decides whether the room exists. */
@@ -494,20 +980,9 @@ function leaveRoom() {
   showView('lobby');
 }
 
-async function copyCode() {
-  const code = app.room && app.room.code;
-  if (!code) return;
-  try {
-    await navigator.clipboard.writeText(code);
-    ui.copyStatus.textContent = 'Copied. Send it to your friends.';
-  } catch {
-    const range = document.createRange();
-    range.selectNodeContents(ui.roomCode);
-    const selection = getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
-    ui.copyStatus.textContent = 'Selected: press Ctrl+C (or ⌘C) to copy.';
-  }
+function backToLobby() {
+  app.closed = null;
+  showView('lobby');
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -601,11 +1076,20 @@ async function boot(delayMs = 500) {
 
 buildDiceButtons();
 ui.signinForm.addEventListener('submit', submitName);
-ui.createRoom.addEventListener('click', createRoom);
+ui.createForm.addEventListener('submit', createRoom);
 ui.joinForm.addEventListener('submit', joinRoom);
 ui.rollForm.addEventListener('submit', roll);
-ui.count.addEventListener('input', updateFormula);
-ui.modifier.addEventListener('input', updateFormula);
+ui.count.addEventListener('input', pickerChanged);
+ui.modifier.addEventListener('input', pickerChanged);
+ui.formulaInput.addEventListener('input', typedFormula);
+ui.advChoice.addEventListener('change', updateFormula);
+ui.dcForm.addEventListener('submit', setDc);
+ui.clearDc.addEventListener('click', clearDc);
+ui.promote.addEventListener('click', promote);
+ui.players.addEventListener('click', onPlayersClick);
+ui.feed.addEventListener('click', onFeedClick);
+ui.loadOlder.addEventListener('click', loadOlder);
+ui.backToLobby.addEventListener('click', backToLobby);
 ui.leave.addEventListener('click', leaveRoom);
 ui.copyCode.addEventListener('click', copyCode);
 ui.signOut.addEventListener('click', signOutClicked);
