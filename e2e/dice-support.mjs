@@ -1,0 +1,160 @@
+// Shared pieces of the dice-room browser tests (dice-*.test.mjs): a Chromium, pages that record their own
+// script errors, and the steps every scenario takes (sign in, create, join, roll).
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const BASE_URL = (process.env.RF_BASE_URL || 'http://localhost:8080').replace(/\/+$/, '');
+export const WAIT = 10_000;
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+export const DESKTOP = { viewport: { width: 1280, height: 800 } };
+
+/** One browser per test file; `close` screenshots every page first (on a failure they show where it stopped). */
+export async function startBrowser(prefix) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+  });
+  /** name -> {page, context, problems}; problems: uncaught script errors, console errors (CSP ones among them). */
+  const players = new Map();
+
+  async function openPage(name, contextOptions = DESKTOP) {
+    const context = await browser.newContext(contextOptions);
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+    page.on('console', (m) => {
+      // Chromium logs every 4xx; the 401 of "who am I?" before sign-in and the 400 of a refused name are expected.
+      if (m.type() === 'error' && !/^Failed to load resource: .* status of 40[01]\b/.test(m.text())) {
+        problems.push(`console: ${m.text()}`);
+      }
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 500 || r.status() === 404) problems.push(`${r.status()} for ${r.url()}`);
+    });
+    players.set(name, { page, context, problems });
+    await page.goto(`${BASE_URL}/`);
+    return page;
+  }
+
+  async function close() {
+    await mkdir(ARTIFACTS, { recursive: true });
+    for (const [name, { page }] of players) {
+      await page.screenshot({ path: `${ARTIFACTS}${prefix}-${name.toLowerCase()}.png`, fullPage: true, animations: 'disabled' })
+        .catch((e) => console.error(`screenshot of ${name} failed: ${e.message}`));
+    }
+    await browser.close();
+  }
+
+  function assertNoProblems() {
+    for (const [name, { problems }] of players) assert.deepEqual(problems, [], `${name}'s page`);
+  }
+
+  return { browser, openPage, close, players, assertNoProblems };
+}
+
+export async function signIn(page, name) {
+  await page.getByTestId('name-input').fill(name);
+  await page.getByTestId('sign-in').click();
+  await page.locator('[data-testid="conn-status"][data-state="connected"]').waitFor();
+  assert.equal(await page.getByTestId('me').textContent(), name);
+}
+
+/** Creates a room in the given mode; returns its code. */
+export async function createRoom(page, mode = 'open') {
+  await page.getByTestId(mode === 'dm-led' ? 'mode-dm-led' : 'mode-open').check();
+  await page.getByTestId('create-room').click();
+  await page.getByTestId('room-code').filter({ hasText: /\S/ }).waitFor();
+  const code = (await page.getByTestId('room-code').textContent()).trim();
+  assert.match(code, /^[A-Z]+-\d{4}$/);
+  return code;
+}
+
+export async function joinRoom(page, code) {
+  await page.getByTestId('join-code').fill(code);
+  await page.getByTestId('join-room').click();
+  await page.getByTestId('room-code').filter({ hasText: code }).waitFor();
+}
+
+export const feedEntries = (page) => page.locator('[data-testid="roll-feed"] [data-testid="roll-entry"]');
+
+/** The roll ids in a page's feed, newest first. */
+export async function rollIds(page) {
+  return feedEntries(page).evaluateAll((els) => els.map((el) => el.dataset.rollId));
+}
+
+/** The feed, newest first: rolls as their id, history lines as `change:<kind>`. */
+export async function feedKeys(page) {
+  return page.locator('[data-testid="roll-feed"] > li').evaluateAll((els) => els.map((el) =>
+    (el.dataset.testid === 'change-entry' ? `change:${el.dataset.kind}` : el.dataset.rollId)));
+}
+
+/** Waits until the feed holds exactly n rolls. */
+export async function waitForRolls(page, n) {
+  await page.waitForFunction((want) =>
+    document.querySelectorAll('[data-testid="roll-feed"] [data-testid="roll-entry"]').length === want, n,
+  { timeout: WAIT });
+}
+
+/**
+ * Rolls `text` from the formula field and waits for the roll to arrive in the roller's own feed; returns its id.
+ * @param {object} [options] {advantage: 'advantage'|'disadvantage', hidden: boolean}
+ */
+export async function rollFormula(page, text, options = {}) {
+  const before = new Set(await rollIds(page));
+  await page.getByTestId('formula-input').fill(text);
+  if (options.advantage) await page.getByTestId(`adv-${options.advantage}`).check();
+  if (options.hidden !== undefined) await page.getByTestId('hidden-toggle').setChecked(options.hidden);
+  await page.getByTestId('roll').click();
+  const handle = await page.waitForFunction((known) => {
+    const ids = [...document.querySelectorAll('[data-testid="roll-feed"] [data-testid="roll-entry"].mine')]
+      .map((el) => el.dataset.rollId);
+    return ids.find((id) => !known.includes(id));
+  }, [...before], { timeout: WAIT });
+  return handle.jsonValue();
+}
+
+export function entry(page, rollId) {
+  return page.locator(`[data-testid="roll-feed"] [data-roll-id=${JSON.stringify(rollId)}]`);
+}
+
+/** What a player sees of one roll. */
+export async function shownRoll(page, rollId) {
+  const el = entry(page, rollId);
+  await el.waitFor();
+  return el.evaluate((li) => ({
+    id: li.dataset.rollId,
+    total: li.querySelector('[data-testid="roll-total"]')
+      ? Number(li.querySelector('[data-testid="roll-total"]').textContent.replace(/[^\d-]+/g, '')) : null,
+    secret: Boolean(li.querySelector('[data-testid="roll-secret"]')),
+    dice: [...li.querySelectorAll('[data-testid="die-value"]')].map((d) => ({
+      value: Number(d.textContent), dropped: d.classList.contains('dropped'),
+    })),
+    dc: li.querySelector('[data-testid="roll-dc"]')?.textContent ?? null,
+    who: li.querySelector('.roll-who').textContent,
+    formula: li.querySelector('.roll-formula')?.textContent ?? null,
+    text: li.textContent,
+  }));
+}
+
+/** Nothing on the page is wider than the viewport: no sideways scrolling on a phone. */
+export async function assertNoHorizontalScroll(page, where) {
+  const { scrollWidth, clientWidth, wide } = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const over = [...document.querySelectorAll('body *')]
+      .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().right > width + 0.5)
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${el.className}`);
+    return { scrollWidth: document.documentElement.scrollWidth, clientWidth: width, wide: over };
+  });
+  assert.ok(scrollWidth <= clientWidth, `${where}: page is ${scrollWidth}px wide in a ${clientWidth}px viewport; `
+    + `too wide: ${wide.join(', ')}`);
+  assert.deepEqual(wide, [], `${where}: elements past the right edge`);
+}
