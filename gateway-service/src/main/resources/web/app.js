@@ -11,7 +11,9 @@ const FEED_LIMIT = 1000; // rolls kept on the page, paged history included (the 
 const PAGE = 50; // rolls per "load older" page
 const ANSWER_TIMEOUT_MS = 10_000;
 const REJOIN_TRIES = 5;
-const CONFIRM_MS = 4000; // how long a "Sure?" button waits for its second click
+const CONFIRM_MS = 4000;
+// The DM's grace is 60 s by default; a view's dmAwayUntil is read on our clock, so bound what a skew can show.
+const GRACE_MAX_MS = 5 * 60_000; // how long a "Sure?" button waits for its second click
 const CODE_IN_LINK = /^#([A-Za-z]{2,12}-\d{4})$/;
 // Events that are activity: the server restarts the room's expiry clock on each of them.
 const ACTIVITY = new Set(['player_joined', 'player_left', 'player_kicked', 'rolled', 'roll_revealed', 'dc_set',
@@ -162,7 +164,9 @@ const FRIENDLY = {
   NOT_IN_ROOM: () => 'You are not in that room any more.',
   INVALID_DICE_FORMAT: (m) => `That is not a formula we can roll${m ? `: ${m}` : ''}. Try e.g. 2d6+3 or 4d6kh3.`,
   HIDDEN_NOT_ALLOWED: () => 'Only the DM of a DM-led room can roll in secret.',
-  RATE_LIMIT: (m) => `Easy there: too many rolls at once${m ? ` (${m})` : ''}.`,
+  RATE_LIMIT: (m, p) => (p && p.kind === 'create'
+    ? `You opened a lot of rooms in a short time${m ? ` (${m})` : ''}.`
+    : `Easy there: too many rolls at once${m ? ` (${m})` : ''}.`),
   RATE_LIMITED: () => 'Easy there: too many messages at once. Wait a moment.',
   NOT_DM: () => 'Only the DM can do that.',
   ROLL_NOT_FOUND: () => 'That roll is no longer in the room’s history.',
@@ -327,7 +331,7 @@ function onJoined(m) {
     hasOlder: (view.historySize || 0) > rolls.length,
     synced: true,
     expiring: null,
-    grace: same ? previous.grace : null,
+    grace: null,
   };
   if (same) keepOlderRolls(previous, room);
   app.room = room;
@@ -335,6 +339,9 @@ function onJoined(m) {
   const left = Number(view.expiresAt) - Date.now();
   // Joined inside the warning window (say, after a reconnect): the warning event itself is in the past.
   if (Number.isFinite(left) && left > 0 && left <= 180_000) room.expiring = { until: Date.now() + left };
+  // The DM is offline and the room closes unless they are back in time (the view says until when).
+  const away = Number(view.dmAwayUntil) - Date.now();
+  if (room.dm && Number.isFinite(away)) room.grace = { player: room.dm, until: Date.now() + Math.min(Math.max(away, 0), GRACE_MAX_MS) };
   if (!same) {
     clearError();
     ui.joinCode.value = '';
@@ -550,7 +557,7 @@ function onConnState(state, detail) {
 
 const CLOSED_TEXT = {
   expired: (code) => `Nobody rolled for a while, so room ${code} closed.`,
-  dm_left: (code) => `The DM of room ${code} left and did not come back in time, so the room closed.`,
+  dm_left: (code) => `The DM left room ${code} (or lost their connection and did not come back in time), so the room closed.`,
   gone: (code) => `Room ${code} closed while you were away.`,
 };
 
@@ -827,17 +834,21 @@ function clearDc() {
  * seconds. No window.confirm: it blocks the page, and the socket with it.
  */
 function confirmed(button, question) {
-  if (button.dataset.confirm === 'yes') {
+  const reset = () => {
     clearTimeout(Number(button.dataset.timer));
+    button.textContent = button.dataset.label;
+    delete button.dataset.confirm;
+    delete button.dataset.label;
+    delete button.dataset.timer;
+  };
+  if (button.dataset.confirm === 'yes') {
+    reset();
     return true;
   }
-  const label = button.textContent;
+  button.dataset.label = button.textContent;
   button.dataset.confirm = 'yes';
   button.textContent = question;
-  button.dataset.timer = String(setTimeout(() => {
-    delete button.dataset.confirm;
-    button.textContent = label;
-  }, CONFIRM_MS));
+  button.dataset.timer = String(setTimeout(reset, CONFIRM_MS));
   return false;
 }
 
@@ -974,6 +985,8 @@ function joinRoom(event) {
 function leaveRoom() {
   const room = app.room;
   if (!room) return;
+  // The DM leaving a DM-led room closes it for everyone: ask first.
+  if (amDm() && app.conn && app.conn.connected && !confirmed(ui.leave, 'Sure? This closes the room')) return;
   if (app.conn && app.conn.connected) send('leave', { type: 'leave', id: crypto.randomUUID(), session: room.session });
   dropRoom(); // the server's `left` for this session is then ignored
   clearError();

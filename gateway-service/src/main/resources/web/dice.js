@@ -74,6 +74,11 @@ export function rollItem(roll, { me, dm }) {
   if (roll.player === me) li.classList.add('mine');
 
   const head = el('div', 'roll-head');
+  if (Number.isFinite(roll.number)) {
+    const number = el('span', 'roll-number', `#${roll.number}`);
+    number.title = `Roll ${roll.number} in this room`;
+    head.append(number, srOnly(' '));
+  }
   head.append(el('span', 'roll-who', roll.name), srOnly(' rolled '));
   if (roll.formula) head.append(el('span', 'roll-formula', roll.formula));
   if (roll.hidden) {
