@@ -3,8 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DESKTOP, PHONE, createRoom, entry, feedKeys, joinRoom, rollFormula, rollIds, shownRoll, signIn, startBrowser,
-  waitForRolls,
+  DESKTOP, PHONE, createRoom, entry, feedKeys, joinRoom, networkSwitch, rollFormula, rollIds, shownRoll, signIn,
+  startBrowser, waitForRolls,
 } from './dice-support.mjs';
 
 let b;
@@ -14,40 +14,6 @@ before(async () => {
 after(async () => {
   await b?.close();
 });
-
-/**
- * Chromium's offline emulation (setOffline) cuts HTTP but leaves open WebSockets alone, so Bob's sockets go
- * through a route this test controls: while `cut`, the live socket is closed (at both ends: the server sees
- * the drop) and new ones are refused.
- */
-function networkSwitch(context) {
-  const state = { cut: false, live: new Set(), opened: 0 };
-  const ready = context.routeWebSocket(/\/ws$/, (ws) => {
-    if (state.cut) {
-      ws.close({ code: 1011, reason: 'offline' });
-      return;
-    }
-    state.opened++;
-    state.live.add(ws);
-    ws.onClose(() => state.live.delete(ws));
-    ws.connectToServer();
-  });
-  return {
-    ready,
-    get opened() {
-      return state.opened;
-    },
-    async off() {
-      state.cut = true;
-      await context.setOffline(true);
-      for (const ws of [...state.live]) await ws.close({ code: 1011, reason: 'offline' });
-    },
-    async on() {
-      state.cut = false;
-      await context.setOffline(false);
-    },
-  };
-}
 
 test('a dropped connection catches up with no roll missing or twice', { timeout: 120_000 }, async (t) => {
   let alice;
@@ -78,6 +44,8 @@ test('a dropped connection catches up with no roll missing or twice', { timeout:
   await t.test('Bob\'s network drops: his page says so', async () => {
     await net.off();
     await bob.locator('[data-testid="conn-status"][data-state="offline"]').waitFor();
+    // The server noticed too: Alice sees Bob go offline.
+    await alice.getByTestId('players').locator('li[data-connected="false"]', { hasText: 'Bob' }).waitFor();
     assert.equal(await bob.getByTestId('roll').isDisabled(), true, 'no rolling into a dead socket');
   });
 
@@ -96,6 +64,7 @@ test('a dropped connection catches up with no roll missing or twice', { timeout:
   await t.test('Bob comes back: the missed rolls appear once each, the DC too, the secret stays secret', async () => {
     await net.on();
     await bob.locator('[data-testid="conn-status"][data-state="connected"]').waitFor();
+    await alice.getByTestId('players').locator('li[data-connected="true"]', { hasText: 'Bob' }).waitFor();
     assert.ok(net.opened >= 2, 'Bob reconnected on a new socket');
     await waitForRolls(bob, 6);
     await bob.getByTestId('room-dc').filter({ hasText: 'DC 15' }).waitFor();

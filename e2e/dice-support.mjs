@@ -158,3 +158,40 @@ export async function assertNoHorizontalScroll(page, where) {
     + `too wide: ${wide.join(', ')}`);
   assert.deepEqual(wide, [], `${where}: elements past the right edge`);
 }
+
+/**
+ * A switch for a browser context's network. Chromium's offline emulation (setOffline) fails HTTP and fires the
+ * page's `offline` event but leaves WebSockets alone, so the sockets go through a route too: while the switch
+ * is off, new sockets are refused at once. The live socket is closed by the page itself on `offline` (the
+ * client's reaction to losing the network), and the route passes that close on to the gateway, which then sees
+ * the player go. (Closing it from the route instead leaves the gateway's end open until its heartbeat gives up.)
+ */
+export function networkSwitch(context) {
+  const state = { cut: false, opened: 0, refused: 0 };
+  const ready = context.routeWebSocket(/\/ws$/, (ws) => {
+    if (state.cut) {
+      state.refused++;
+      ws.close({ code: 1011, reason: 'offline' });
+      return;
+    }
+    state.opened++;
+    ws.connectToServer(); // no handlers: frames and closes pass through both ways
+  });
+  return {
+    ready,
+    get opened() {
+      return state.opened;
+    },
+    get refused() {
+      return state.refused;
+    },
+    async off() {
+      state.cut = true;
+      await context.setOffline(true);
+    },
+    async on() {
+      state.cut = false;
+      await context.setOffline(false);
+    },
+  };
+}

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class BrowserIT {
     private static final Path E2E = Path.of("..").toAbsolutePath().normalize().resolve("e2e");
-    /** Scenarios that need a platform of their own (short room expiry); the rest share one. */
-    private static final String EXPIRY = "dice-expiry.test.mjs";
+    /** Scenarios that need a platform of their own (short room expiry and DM grace); the rest share one. */
+    private static final String LIFECYCLE = "dice-lifecycle.test.mjs";
     private static String chromium;
 
     @BeforeAll
@@ -43,7 +43,7 @@ class BrowserIT {
      */
     @Test
     void diceRoomScenariosInRealBrowsers() throws Exception {
-        List<String> files = scenarios().stream().filter(f -> !f.equals(EXPIRY)).toList();
+        List<String> files = scenarios().stream().filter(f -> !f.equals(LIFECYCLE)).toList();
         assertTrue(files.size() >= 5, "expected the dice-*.test.mjs scenarios, found " + files);
         try (Platform platform = new Platform(Map.of("game.dice.rolls.limit", "1000",
                 "gateway.rate.burst", "1000", "gateway.rate.refill", "1000"))) {
@@ -51,12 +51,15 @@ class BrowserIT {
         }
     }
 
-    /** A room nobody uses warns with a countdown, then closes, and the browser says why. */
+    /**
+     * A room nobody uses warns with a countdown, then closes; a DM who drops out gets a grace period the players
+     * see counting down; the browser says why a room closed.
+     */
     @Test
-    void anIdleRoomWarnsAndClosesInTheBrowser() throws Exception {
-        assertTrue(scenarios().contains(EXPIRY), EXPIRY + " is missing");
-        try (Platform platform = new Platform(Map.of("game.dice.ttl.open", "PT6S"))) {
-            runNode(platform, List.of(EXPIRY));
+    void roomsWarnAndCloseInTheBrowser() throws Exception {
+        assertTrue(scenarios().contains(LIFECYCLE), LIFECYCLE + " is missing");
+        try (Platform platform = new Platform(Map.of("game.dice.ttl.open", "PT6S", "game.dice.dm.grace", "PT8S"))) {
+            runNode(platform, List.of(LIFECYCLE));
         }
     }
 
