@@ -523,6 +523,7 @@ function onError(m) {
     ui.formulaInput.setAttribute('aria-invalid', String(m.code === 'INVALID_DICE_FORMAT'));
     return;
   }
+  if (pending && pending.kind === 'reveal' && app.room) rerenderRoll(pending.roll); // its button back
   if (pending && pending.kind === 'dc' && m.code !== 'NOT_IN_ROOM') {
     fieldError(ui.dcError, m.code, friendly(m.code, m.message, pending));
     return;
@@ -874,7 +875,7 @@ function onFeedClick(event) {
   if (!roll) return;
   if (b.dataset.action === 'reveal') {
     b.disabled = true;
-    act('reveal', { type: 'reveal', roll: roll.id });
+    act('reveal', { type: 'reveal', roll: roll.id }, { roll: roll.id });
   } else if (b.dataset.action === 'copy-link' && isPublic(roll)) {
     copyLink(b, `${location.origin}/roll/${encodeURIComponent(roll.id)}`);
   }
