@@ -67,10 +67,10 @@ test('the DM drops out: a grace banner, then the room closes unless they are bac
   let code;
 
   await t.test('Dana (DM) and Bob share a DM-led room', async () => {
-    dana = await b.openPage('Dana', DESKTOP);
-    net = networkSwitch(b.players.get('Dana').context);
-    await net.ready;
-    await dana.reload();
+    dana = await b.openPage('Dana', DESKTOP, async (context) => {
+      net = networkSwitch(context);
+      await net.ready;
+    });
     await signIn(dana, 'Dana');
     code = await createRoom(dana, 'dm-led');
     bob = await b.openPage('Bob', PHONE);

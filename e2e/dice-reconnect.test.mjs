@@ -26,10 +26,10 @@ test('a dropped connection catches up with no roll missing or twice', { timeout:
     alice = await b.openPage('Alice', DESKTOP);
     await signIn(alice, 'Alice');
     code = await createRoom(alice, 'dm-led');
-    bob = await b.openPage('Bob', PHONE);
-    net = networkSwitch(b.players.get('Bob').context);
-    await net.ready;
-    await bob.reload();
+    bob = await b.openPage('Bob', PHONE, async (context) => {
+      net = networkSwitch(context);
+      await net.ready;
+    });
     await signIn(bob, 'Bob');
     await joinRoom(bob, code);
     assert.equal(net.opened, 1, 'Bob\'s socket goes through the switch');

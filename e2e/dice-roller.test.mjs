@@ -3,8 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DESKTOP, PHONE, assertNoHorizontalScroll, createRoom, feedEntries, joinRoom, rollFormula, shownRoll, signIn,
-  startBrowser, waitForRolls,
+  BASE_URL, DESKTOP, PHONE, assertNoHorizontalScroll, createRoom, entry, feedEntries, joinRoom, rollFormula,
+  shownRoll, signIn, startBrowser, waitForRolls,
 } from './dice-support.mjs';
 
 let b;
@@ -100,6 +100,30 @@ test('notation, errors and kicks in the roller', { timeout: 120_000 }, async (t)
     await alice.getByTestId('roll').click();
     await waitForRolls(alice, 5);
     await assertNoHorizontalScroll(alice, 'a room with a big roll on a phone');
+  });
+
+  await t.test('copy-link falls back to the copy command where the Clipboard API is refused', async () => {
+    const carol = await b.openPage('Carol', PHONE, async (context) => {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE_URL });
+      await context.addInitScript(() => {
+        // Keep a way for the test to read the clipboard, then refuse writes as a locked-down browser would.
+        const clipboard = navigator.clipboard;
+        window.readClipboardForTest = () => clipboard.readText();
+        Object.defineProperty(navigator, 'clipboard', {
+          value: { writeText: () => Promise.reject(new DOMException('refused', 'NotAllowedError')) },
+        });
+      });
+    });
+    await signIn(carol, 'Carol');
+    await joinRoom(carol, code);
+    const id = await feedEntries(carol).first().getAttribute('data-roll-id');
+    const copy = entry(carol, id).getByTestId('copy-link');
+    await copy.click();
+    await entry(carol, id).locator('[data-testid="copy-link"][data-copied="true"]').waitFor();
+    assert.equal(await copy.getAttribute('data-link'), `${BASE_URL}/roll/${id}`);
+    assert.equal(await carol.evaluate(() => window.readClipboardForTest()), `${BASE_URL}/roll/${id}`);
+    await carol.getByTestId('leave').click();
+    await carol.getByTestId('create-room').waitFor();
   });
 
   await t.test('Alice removes Bob (two clicks): he is told, and cannot come back', async () => {

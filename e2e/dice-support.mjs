@@ -24,8 +24,10 @@ export async function startBrowser(prefix) {
   /** name -> {page, context, problems}; problems: uncaught script errors, console errors (CSP ones among them). */
   const players = new Map();
 
-  async function openPage(name, contextOptions = DESKTOP) {
+  /** @param {(context) => Promise<void>} [setup] runs before the first page load (routes, init scripts) */
+  async function openPage(name, contextOptions = DESKTOP, setup = async () => {}) {
     const context = await browser.newContext(contextOptions);
+    await setup(context);
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT);
     const problems = [];
