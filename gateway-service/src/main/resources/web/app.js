@@ -381,7 +381,11 @@ function onEvent(m) {
   }
   if (!room || m.session !== room.session || typeof m.seq !== 'number') return;
   if (m.seq <= room.seq) return; // seen already (a replay after a reconnect)
-  if (m.seq > room.seq + 1 && room.synced) join(room.code, 'rejoin'); // a gap: fetch the whole view again
+  if (m.seq > room.seq + 1 && room.synced) {
+    room.synced = false; // a gap: fetch the whole view again (once), and roll nothing into a stale room meanwhile
+    join(room.code, 'rejoin');
+    updateControls();
+  }
   room.seq = m.seq;
   if (ACTIVITY.has(body.type) && room.expiring) {
     room.expiring = null;
