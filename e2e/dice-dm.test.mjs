@@ -105,6 +105,9 @@ test('DM-led room: hidden roll, reveal, DC and pass/fail', { timeout: 120_000 },
     assert.deepEqual(atDana, atBob);
     assert.equal(atBob.dc, `DC 12: ${atBob.total >= 12 ? 'pass' : 'fail'}`);
     assert.equal(await entry(bob, check).getByTestId('roll-dc').getAttribute('data-passed'), String(atBob.total >= 12));
+    // On the phone the newest roll also shows under the Roll button; the desktop has the feed beside it.
+    await dana.getByTestId('roll-latest').filter({ hasText: `Latest: Bob rolled 1d20+5 = ${atBob.total}` }).waitFor();
+    assert.equal(await bob.getByTestId('roll-latest').isVisible(), false);
     // The roll made before the DC carries none.
     assert.equal((await shownRoll(bob, secret)).dc, null);
     await assertNoHorizontalScroll(dana, 'the DM\'s room with a DC on a phone');

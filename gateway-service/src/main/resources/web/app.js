@@ -74,6 +74,7 @@ const ui = {
   formula: $('formula'),
   feed: $('roll-feed'),
   feedEmpty: $('feed-empty'),
+  latest: $('roll-latest'),
   loadOlder: $('load-older'),
   closedTitle: $('closed-title'),
   closedReason: $('closed-reason'),
@@ -582,6 +583,7 @@ function dropRoom() {
   ui.feed.replaceChildren();
   ui.players.replaceChildren();
   renderBanners();
+  renderLatest();
   if (CODE_IN_LINK.test(location.hash)) history.replaceState(null, '', location.pathname + location.search);
 }
 
@@ -682,7 +684,23 @@ function renderFeed(isNewRoom, olderOnly = false) {
   }
   ui.feedEmpty.hidden = app.feedNodes.size > 0;
   ui.loadOlder.hidden = !app.room.hasOlder;
+  renderLatest();
   updateControls();
+}
+
+/**
+ * The newest roll in one line under the Roll button. On a phone the feed is a long way down the page; this
+ * saves the scroll after every roll. (Not a live region: the feed already announces rolls.)
+ */
+function renderLatest() {
+  const rolls = app.room ? [...app.room.rolls.values()] : [];
+  const roll = rolls[rolls.length - 1];
+  ui.latest.hidden = !roll;
+  if (!roll) return;
+  ui.latest.dataset.rollId = roll.id;
+  ui.latest.textContent = Number.isFinite(roll.total)
+    ? `Latest: ${roll.name} rolled ${roll.formula} = ${roll.total}`
+    : `Latest: ${roll.name} rolled in secret`;
 }
 
 function rerenderRoll(id) {
@@ -692,6 +710,7 @@ function rerenderRoll(id) {
   const fresh = makeNode({ key: id, roll });
   node.replaceWith(fresh);
   app.feedNodes.set(id, fresh);
+  renderLatest();
   updateControls();
 }
 
