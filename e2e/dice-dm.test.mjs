@@ -87,6 +87,23 @@ test('DM-led room: hidden roll, reveal, DC and pass/fail', { timeout: 120_000 },
     assert.equal(copied, `${BASE_URL}/roll/${secret}`);
   });
 
+  await t.test('the copied link opens the roll in a fresh browser, signature verified', async () => {
+    // The permalink exists once persistence-service has projected the reveal; wait for that, not for a time.
+    const api = `${BASE_URL}/api/permalink/${secret}`;
+    const deadline = Date.now() + 15_000;
+    let status = 0;
+    while (Date.now() < deadline && (status = (await fetch(api)).status) !== 200) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(status, 200, `${api} never answered 200`);
+    const stranger = await b.openPage('Stranger', PHONE);
+    await stranger.goto(`${BASE_URL}/roll/${secret}`);
+    await stranger.locator('[data-testid="verify-status"][data-state="verified"]').waitFor();
+    assert.equal((await stranger.getByTestId('roll-total').textContent()).trim(), String(secretAtDana.total));
+    assert.equal((await stranger.getByTestId('roll-formula').textContent()).trim(), '3d6+2');
+    await stranger.getByTestId('roll-revealed-label').waitFor(); // it was a secret roll, revealed
+  });
+
   await t.test('Dana sets DC 12: everyone sees it, and later rolls pass or fail for both', async () => {
     await dana.getByTestId('dc-input').fill('31');
     await dana.getByTestId('set-dc').click();
