@@ -7,6 +7,9 @@ import java.util.UUID;
 
 import dev.runeforge.auth.guest.GuestNames;
 import dev.runeforge.auth.keys.KeyRing;
+import dev.runeforge.auth.keys.KeyRotation;
+import dev.runeforge.auth.keys.KeyStore;
+import dev.runeforge.auth.keys.SecretBox;
 import dev.runeforge.auth.keys.RollSigner;
 import dev.runeforge.auth.keys.TokenIssuer;
 import dev.runeforge.common.auth.GuestRequest;
@@ -36,6 +39,29 @@ public final class Main {
         start(ServiceConfig.load()).shutdown().onSignal();
     }
 
+    /** Tokens are checked against a clock that may run a little apart from ours. */
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(2);
+    /**
+     * Used only when {@code dev.mode=true} and no {@code auth.keys.secret} is set, so a local run keeps its keys
+     * across restarts. It is public (it is in this file): never a production secret.
+     */
+    private static final String DEV_SECRET = "cnVuZS1mb3JnZS1kZXYtb25seS1rZXktc2VjcmV0ISE=";
+
+    /** The AES-256-GCM key that seals the signing keys at rest: {@code auth.keys.secret} (base64 of 32 bytes). */
+    static SecretBox secretBox(Config config) {
+        var secret = config.get("auth.keys.secret").asString().filter(s -> !s.isBlank());
+        if (secret.isPresent()) {
+            return SecretBox.fromBase64(secret.get());
+        }
+        if (config.get("dev.mode").asBoolean().orElse(false)) {
+            java.util.logging.Logger.getLogger(Main.class.getName()).warning(
+                    "auth.keys.secret is not set: sealing signing keys with the public development secret (dev.mode=true)");
+            return SecretBox.fromBase64(DEV_SECRET);
+        }
+        throw new IllegalStateException("auth.keys.secret is required (base64 of 32 random bytes, e.g. openssl rand -base64 32); "
+                + "set dev.mode=true to use the public development secret");
+    }
+
     public static ServiceRuntime.Running start(Config config) throws Exception {
         ServiceRuntime rt = ServiceRuntime.open(SERVICE, config);
         Subjects subjects = rt.subjects();
@@ -44,8 +70,22 @@ public final class Main {
         Duration guestTtl = config.get("auth.guest.ttl").as(Duration.class).orElse(Duration.ofHours(8));
 
         Connection nc = rt.nats();
-        KeyRing keys = KeyRing.generate();
-        TokenIssuer tokens = new TokenIssuer(keys, issuer, audience, Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
+        // A retired key stays published until every token it signed has expired (plus clock skew).
+        Duration retention = guestTtl.plus(CLOCK_SKEW);
+        KeyRing keys;
+        try {
+            KeyStore store = new KeyStore(nc, subjects.namespace(), secretBox(config),
+                    config.get("bus.replicas").asInt().orElse(1));
+            keys = KeyRing.open(store, clock, retention);
+        } catch (Exception | Error e) {
+            nc.close();
+            throw e;
+        }
+        KeyRotation rotation = new KeyRotation(keys,
+                config.get("auth.keys.rotate-every").as(Duration.class).orElse(Duration.ofDays(30)),
+                config.get("auth.keys.check-every").as(Duration.class).orElse(Duration.ofMinutes(1)));
+        TokenIssuer tokens = new TokenIssuer(keys, issuer, audience, clock);
         RollSigner rolls = new RollSigner(keys);
         Counter issued = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "guest")
                 .description("Access tokens issued").register(rt.admin().registry());
@@ -63,8 +103,14 @@ public final class Main {
                 // Permalinks: the caller sends a public roll; the canonical bytes are made here, from the
                 // validated record, so this endpoint cannot be used to sign anything else.
                 Rpc.endpoint(nc, new Group(subjects.authSignGroup()), "roll",
-                        data -> rolls.sign(Json.read(data, PublicRoll.class))));
-        return rt.run(9081, service::stop, null);
+                        data -> rolls.sign(Json.read(data, PublicRoll.class))),
+                Rpc.endpoint(nc, new Group(subjects.authAdminGroup()), "rotate",
+                        data -> KeyRotation.rotateNow(keys, clock)));
+        return rt.run(9081, () -> {
+            rotation.close();
+            service.stop();
+            keys.close();
+        }, null);
     }
 
 }

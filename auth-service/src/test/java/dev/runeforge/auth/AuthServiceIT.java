@@ -46,7 +46,8 @@ class AuthServiceIT {
     static void start() throws Exception {
         ns = TestNats.newNamespace();
         subjects = new Subjects(ns);
-        auth = Main.start(ServiceConfig.load(Map.of("bus.namespace", ns, "nats.url", TestNats.url(), "admin.port", "0")));
+        auth = Main.start(ServiceConfig.load(Map.of("bus.namespace", ns, "nats.url", TestNats.url(), "admin.port", "0",
+                "auth.keys.secret", KeyRotationIT.SECRET)));
         nc = Nats.connect(TestNats.url());
     }
 
@@ -126,7 +127,7 @@ class AuthServiceIT {
     @Test
     void theJwksHoldsNoPrivateKey() throws Exception {
         JWKSet set = jwks();
-        assertEquals(1, set.getKeys().size());
+        assertEquals(2, set.getKeys().size(), "the current key and the next one");
         assertTrue(set.getKeys().stream().noneMatch(k -> k.isPrivate()));
         String raw = set.toString(false);
         assertTrue(!raw.contains("\"d\""), raw);

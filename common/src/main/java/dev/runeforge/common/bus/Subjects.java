@@ -126,6 +126,16 @@ public final class Subjects {
         return authSignGroup() + ".roll";
     }
 
+    /** Operator requests to auth-service: {@code <ns>.auth.admin.*} (the bus is the trusted side of the platform). */
+    public String authAdminGroup() {
+        return authGroup() + ".admin";
+    }
+
+    /** Request {@code {}}, reply the key ids after rotating the signing key now. */
+    public String authAdminRotate() {
+        return authAdminGroup() + ".rotate";
+    }
+
     // --- core NATS: game instance liveness (answered while the instance's connection is up) ---
     public String instanceAlive(String instance) {
         return ns + ".game.alive." + instance;
