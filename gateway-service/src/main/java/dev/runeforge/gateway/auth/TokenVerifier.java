@@ -24,7 +24,8 @@ import io.nats.client.Connection;
 
 /**
  * Checks platform access tokens: ES256 only, signature against auth-service's JWKS (cached; refetched on an
- * unknown {@code kid}, at most once every 10 s), issuer, audience, expiry and not-before, required claims.
+ * unknown {@code kid}, at most twice every 10 s), a {@code kid} required, issuer, audience, expiry and not-before
+ * (60 s clock skew), required claims.
  */
 public final class TokenVerifier {
     private static final Logger LOG = Logger.getLogger(TokenVerifier.class.getName());
@@ -44,7 +45,11 @@ public final class TokenVerifier {
     TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience) {
         processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, keys));
+        var byKid = new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, keys);
+        // Our tokens always name their key; without a kid Nimbus would try every published key, which hides a
+        // token made outside the issuer's rules.
+        processor.setJWSKeySelector((header, context) -> header.getKeyID() == null || header.getKeyID().isEmpty()
+                ? java.util.List.of() : byKid.selectJWSKeys(header, context));
         processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
                 audience,
                 new JWTClaimsSet.Builder().issuer(issuer).build(),
