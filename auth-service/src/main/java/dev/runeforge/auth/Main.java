@@ -12,7 +12,9 @@ import dev.runeforge.auth.keys.KeyStore;
 import dev.runeforge.auth.keys.SecretBox;
 import dev.runeforge.auth.keys.RollSigner;
 import dev.runeforge.auth.keys.TokenIssuer;
+import dev.runeforge.auth.session.RefreshTokens;
 import dev.runeforge.common.auth.GuestRequest;
+import dev.runeforge.common.auth.RefreshRequest;
 import dev.runeforge.common.auth.TokenClaims;
 import dev.runeforge.common.bus.Rpc;
 import dev.runeforge.common.bus.Subjects;
@@ -67,12 +69,12 @@ public final class Main {
         Subjects subjects = rt.subjects();
         String issuer = config.get("auth.issuer").asString().orElse(TokenClaims.DEFAULT_ISSUER);
         String audience = config.get("auth.audience").asString().orElse(TokenClaims.DEFAULT_AUDIENCE);
-        Duration guestTtl = config.get("auth.guest.ttl").as(Duration.class).orElse(Duration.ofHours(8));
+        Duration accessTtl = config.get("auth.access.ttl").as(Duration.class).orElse(Duration.ofMinutes(15));
 
         Connection nc = rt.nats();
         Clock clock = Clock.systemUTC();
         // A retired key stays published until every token it signed has expired (plus clock skew).
-        Duration retention = guestTtl.plus(CLOCK_SKEW);
+        Duration retention = accessTtl.plus(CLOCK_SKEW);
         KeyRing keys;
         try {
             KeyStore store = new KeyStore(nc, subjects.namespace(), secretBox(config),
@@ -87,17 +89,34 @@ public final class Main {
                 config.get("auth.keys.check-every").as(Duration.class).orElse(Duration.ofMinutes(1)));
         TokenIssuer tokens = new TokenIssuer(keys, issuer, audience, clock);
         RollSigner rolls = new RollSigner(keys);
+        RefreshTokens refresh = new RefreshTokens(nc, subjects.refreshBucket(), config.get("bus.replicas").asInt().orElse(1),
+                clock, config.get("auth.refresh.ttl").as(Duration.class).orElse(Duration.ofDays(14)),
+                config.get("auth.refresh.max-lifetime").as(Duration.class).orElse(Duration.ofDays(90)));
         Counter issued = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "guest")
+                .description("Access tokens issued").register(rt.admin().registry());
+        Counter refreshes = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "refresh")
                 .description("Access tokens issued").register(rt.admin().registry());
 
         Group group = new Group(subjects.authGroup());
         Service service = rt.service("auth", "Rune Forge identities and tokens",
-                Rpc.endpoint(nc, group, "guest", data -> {
+                Rpc.blockingEndpoint(nc, group, "guest", data -> {
                     String name = GuestNames.validate(Json.read(data, GuestRequest.class).name());
                     String player = "g-" + UUID.randomUUID().toString().replace("-", "");
-                    var token = tokens.issue(player, name, List.of("guest"), guestTtl);
+                    var owner = new RefreshTokens.Owner(player, name, List.of("guest"));
+                    var grant = refresh.start(owner);
                     issued.increment();
-                    return token;
+                    return tokens.issue(player, name, owner.roles(), accessTtl).withRefresh(grant.token(), grant.expiresAt());
+                }),
+                Rpc.blockingEndpoint(nc, group, "refresh", data -> {
+                    var refreshed = refresh.rotate(Json.read(data, RefreshRequest.class).refreshToken());
+                    var owner = refreshed.owner();
+                    refreshes.increment();
+                    return tokens.issue(owner.player(), owner.name(), owner.roles(), accessTtl)
+                            .withRefresh(refreshed.grant().token(), refreshed.grant().expiresAt());
+                }),
+                Rpc.blockingEndpoint(nc, group, "logout", data -> {
+                    refresh.logout(Json.read(data, RefreshRequest.class).refreshToken());
+                    return java.util.Map.of();
                 }),
                 Rpc.endpoint(nc, group, "jwks", data -> keys.publicJwks().toJSONObject(true)),
                 // Permalinks: the caller sends a public roll; the canonical bytes are made here, from the

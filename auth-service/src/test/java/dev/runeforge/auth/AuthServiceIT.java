@@ -80,7 +80,7 @@ class AuthServiceIT {
         assertEquals(List.of("guest"), claims.getStringListClaim("roles"));
         assertEquals(token.expiresAt(), claims.getExpirationTime().toInstant().getEpochSecond());
         long ttl = token.expiresAt() - claims.getIssueTime().toInstant().getEpochSecond();
-        assertEquals(Duration.ofHours(8).toSeconds(), ttl);
+        assertEquals(Duration.ofMinutes(15).toSeconds(), ttl);
     }
 
     private static PublicRoll roll(int total) {

@@ -86,7 +86,8 @@ public final class Main {
 
         TokenVerifier verifier = new TokenVerifier(nc, subjects,
                 config.get("auth.issuer").asString().orElse(TokenClaims.DEFAULT_ISSUER),
-                config.get("auth.audience").asString().orElse(TokenClaims.DEFAULT_AUDIENCE));
+                config.get("auth.audience").asString().orElse(TokenClaims.DEFAULT_AUDIENCE),
+                config.get("auth.clock-skew").as(Duration.class).orElse(Duration.ofSeconds(60)));
         UpgradeGate gate = new UpgradeGate(verifier, origins);
         SessionHub hub = new SessionHub(nc, subjects, admin.registry());
         Heartbeat heartbeat = new Heartbeat(

@@ -94,6 +94,21 @@ public final class Subjects {
         return authGroup() + ".guest";
     }
 
+    /** Request {@code {refreshToken}}, reply a new {@code IssuedToken} (both tokens rotated) or UNAUTHORIZED. */
+    public String authRefresh() {
+        return authGroup() + ".refresh";
+    }
+
+    /** Request {@code {refreshToken}}: revokes the token's whole family. Reply {@code {}}. */
+    public String authLogout() {
+        return authGroup() + ".logout";
+    }
+
+    /** Refresh-token families and tokens (auth-service). */
+    public String refreshBucket() {
+        return ns + "-refresh";
+    }
+
     public String authJwks() {
         return authGroup() + ".jwks";
     }

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.runeforge.common.auth.GuestRequest;
 import dev.runeforge.common.auth.IssuedToken;
+import dev.runeforge.common.auth.RefreshRequest;
 import dev.runeforge.common.auth.TokenClaims;
 import dev.runeforge.common.bus.Rpc;
 import dev.runeforge.common.bus.RpcException;
@@ -38,6 +39,7 @@ public final class AuthRoutes {
     public void register(HttpRules rules) {
         rules.post("/api/auth/guest", this::guest)
                 .get("/api/auth/me", this::me)
+                .post("/api/auth/refresh", this::refresh)
                 .post("/api/auth/logout", this::logout);
     }
 
@@ -58,17 +60,61 @@ public final class AuthRoutes {
         try {
             token = Rpc.request(nc, subjects.authGuest(), body, IssuedToken.class, Duration.ofSeconds(3));
         } catch (RpcException e) {
-            Status status = ErrorCodes.UNAVAILABLE.equals(e.code()) || ErrorCodes.INTERNAL.equals(e.code())
-                    ? Status.SERVICE_UNAVAILABLE_503 : Status.BAD_REQUEST_400;
-            error(res, status, e.code(), e.getMessage());
+            rpcError(res, e);
             return;
         }
-        long maxAge = Math.max(0, token.expiresAt() - Instant.now().getEpochSecond());
-        res.headers().add(io.helidon.http.HeaderValues.create(HeaderNames.SET_COOKIE, cookie(token.token(), maxAge)));
+        signedIn(req, res, token);
+    }
+
+    /** Sets the access and refresh cookies of a sign-in (and a device cookie the first time) and answers who. */
+    public void signedIn(ServerRequest req, ServerResponse res, IssuedToken token) {
+        setCookies(res, token);
         if (Credentials.device(req.headers()).isEmpty()) {
             res.headers().add(io.helidon.http.HeaderValues.create(HeaderNames.SET_COOKIE, deviceCookie()));
         }
         json(res, Status.OK_200, Map.of("player", token.player(), "name", token.name(), "expiresAt", token.expiresAt()));
+    }
+
+    void setCookies(ServerResponse res, IssuedToken token) {
+        long now = Instant.now().getEpochSecond();
+        res.headers().add(io.helidon.http.HeaderValues.create(HeaderNames.SET_COOKIE,
+                cookie(token.token(), Math.max(0, token.expiresAt() - now))));
+        if (token.refreshToken() != null && token.refreshExpiresAt() != null) {
+            res.headers().add(io.helidon.http.HeaderValues.create(HeaderNames.SET_COOKIE,
+                    refreshCookie(token.refreshToken(), Math.max(0, token.refreshExpiresAt() - now))));
+        }
+    }
+
+    /** Both tokens rotate: the old refresh token is spent (presenting it again signs this sign-in out everywhere). */
+    private void refresh(ServerRequest req, ServerResponse res) {
+        var refreshToken = Credentials.refresh(req.headers());
+        if (refreshToken.isEmpty()) {
+            error(res, Status.UNAUTHORIZED_401, ErrorCodes.UNAUTHORIZED, "no refresh token: sign in");
+            return;
+        }
+        IssuedToken token;
+        try {
+            token = Rpc.request(nc, subjects.authRefresh(), new RefreshRequest(refreshToken.get()), IssuedToken.class,
+                    Duration.ofSeconds(3));
+        } catch (RpcException e) {
+            if (ErrorCodes.UNAUTHORIZED.equals(e.code())) {
+                clearCookies(res);
+            }
+            rpcError(res, e);
+            return;
+        }
+        setCookies(res, token);
+        json(res, Status.OK_200, Map.of("player", token.player(), "name", token.name(), "expiresAt", token.expiresAt()));
+    }
+
+    static void rpcError(ServerResponse res, RpcException e) {
+        Status status = switch (e.code()) {
+            case ErrorCodes.UNAVAILABLE, ErrorCodes.INTERNAL -> Status.SERVICE_UNAVAILABLE_503;
+            case ErrorCodes.UNAUTHORIZED -> Status.UNAUTHORIZED_401;
+            case ErrorCodes.RATE_LIMITED -> Status.TOO_MANY_REQUESTS_429;
+            default -> Status.BAD_REQUEST_400;
+        };
+        error(res, status, e.code(), e.getMessage());
     }
 
     private void me(ServerRequest req, ServerResponse res) {
@@ -81,9 +127,30 @@ public final class AuthRoutes {
                 "expiresAt", principal.get().expiresAt()));
     }
 
+    /** Revokes the refresh token's family, then clears both cookies (the access token lapses within its 15 min). */
     private void logout(ServerRequest req, ServerResponse res) {
-        res.header(HeaderNames.SET_COOKIE, cookie("", 0));
+        var refreshToken = Credentials.refresh(req.headers());
+        if (refreshToken.isPresent()) {
+            try {
+                Rpc.request(nc, subjects.authLogout(), new RefreshRequest(refreshToken.get()), Map.class, Duration.ofSeconds(3));
+            } catch (RpcException e) {
+                // The cookies stay: the client can retry, and the session was not revoked.
+                rpcError(res, e);
+                return;
+            }
+        }
+        clearCookies(res);
         res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private void clearCookies(ServerResponse res) {
+        res.headers().add(io.helidon.http.HeaderValues.create(HeaderNames.SET_COOKIE, cookie("", 0)));
+        res.headers().add(io.helidon.http.HeaderValues.create(HeaderNames.SET_COOKIE, refreshCookie("", 0)));
+    }
+
+    private String refreshCookie(String value, long maxAge) {
+        return TokenClaims.REFRESH_COOKIE + "=" + value + "; Path=/api/auth; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict"
+                + (secureCookies ? "; Secure" : "");
     }
 
     /** A new browser id for a year; it proves nothing about the player, it only lets a room recognise a browser. */
