@@ -12,7 +12,11 @@ import dev.runeforge.auth.keys.KeyStore;
 import dev.runeforge.auth.keys.SecretBox;
 import dev.runeforge.auth.keys.RollSigner;
 import dev.runeforge.auth.keys.TokenIssuer;
+import dev.runeforge.auth.oidc.LoginStates;
+import dev.runeforge.auth.oidc.OidcRelyingParty;
 import dev.runeforge.auth.session.RefreshTokens;
+import dev.runeforge.common.auth.OidcMessages;
+import dev.runeforge.common.player.OidcProfile;
 import dev.runeforge.common.auth.GuestRequest;
 import dev.runeforge.common.auth.RefreshRequest;
 import dev.runeforge.common.auth.TokenClaims;
@@ -64,6 +68,31 @@ public final class Main {
                 + "set dev.mode=true to use the public development secret");
     }
 
+    /** The OIDC relying party when {@code auth.oidc.issuer} is set, else null (guest sign-in only). */
+    static OidcRelyingParty oidc(Config config, Connection nc, Subjects subjects, Clock clock) throws Exception {
+        var issuer = config.get("auth.oidc.issuer").asString().filter(s -> !s.isBlank());
+        if (issuer.isEmpty()) {
+            return null;
+        }
+        var settings = new OidcRelyingParty.Settings(java.net.URI.create(issuer.get()),
+                config.get("auth.oidc.client-id").asString().orElseThrow(() -> new IllegalStateException("auth.oidc.client-id is required")),
+                config.get("auth.oidc.client-secret").asString().orElse(""),
+                java.net.URI.create(config.get("auth.oidc.redirect-uri").asString()
+                        .orElseThrow(() -> new IllegalStateException("auth.oidc.redirect-uri is required"))),
+                List.of(config.get("auth.oidc.scopes").asString().orElse("openid profile email").trim().split("[ ,]+")));
+        var states = new LoginStates(nc, subjects.oidcStateBucket(), config.get("bus.replicas").asInt().orElse(1), clock,
+                config.get("auth.oidc.state-ttl").as(Duration.class).orElse(Duration.ofMinutes(10)));
+        return new OidcRelyingParty(settings, states, clock);
+    }
+
+    private static OidcRelyingParty enabled(OidcRelyingParty oidc) {
+        if (oidc == null) {
+            throw new dev.runeforge.common.bus.RpcException(dev.runeforge.common.protocol.ErrorCodes.OIDC_DISABLED,
+                    "sign-in with an identity provider is not configured here");
+        }
+        return oidc;
+    }
+
     public static ServiceRuntime.Running start(Config config) throws Exception {
         ServiceRuntime rt = ServiceRuntime.open(SERVICE, config);
         Subjects subjects = rt.subjects();
@@ -97,7 +126,12 @@ public final class Main {
         Counter refreshes = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "refresh")
                 .description("Access tokens issued").register(rt.admin().registry());
 
+        OidcRelyingParty oidc = oidc(config, nc, subjects, clock);
+        Counter oidcIssued = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "oidc")
+                .description("Access tokens issued").register(rt.admin().registry());
+
         Group group = new Group(subjects.authGroup());
+        Group oidcGroup = new Group(subjects.authOidcGroup());
         Service service = rt.service("auth", "Rune Forge identities and tokens",
                 Rpc.blockingEndpoint(nc, group, "guest", data -> {
                     String name = GuestNames.validate(Json.read(data, GuestRequest.class).name());
@@ -113,6 +147,23 @@ public final class Main {
                     refreshes.increment();
                     return tokens.issue(owner.player(), owner.name(), owner.roles(), accessTtl)
                             .withRefresh(refreshed.grant().token(), refreshed.grant().expiresAt());
+                }),
+                Rpc.blockingEndpoint(nc, oidcGroup, "login", data -> {
+                    var login = Json.read(data, OidcMessages.Login.class);
+                    return enabled(oidc).begin(login.linkGuest());
+                }),
+                Rpc.blockingEndpoint(nc, oidcGroup, "callback", data -> {
+                    var callback = Json.read(data, OidcMessages.Callback.class);
+                    var finished = enabled(oidc).finish(callback.code(), callback.state());
+                    var id = finished.identity();
+                    OidcProfile.Player player = Rpc.request(nc, subjects.dbPlayerOidc(),
+                            new OidcProfile(id.issuer(), id.subject(), id.name(), id.email(), finished.linkGuest()),
+                            OidcProfile.Player.class, Duration.ofSeconds(5));
+                    var owner = new RefreshTokens.Owner(player.id(), player.name(), List.of("player"));
+                    var grant = refresh.start(owner);
+                    oidcIssued.increment();
+                    return tokens.issue(owner.player(), owner.name(), owner.roles(), accessTtl)
+                            .withRefresh(grant.token(), grant.expiresAt());
                 }),
                 Rpc.blockingEndpoint(nc, group, "logout", data -> {
                     refresh.logout(Json.read(data, RefreshRequest.class).refreshToken());

@@ -101,7 +101,10 @@ public final class Main {
                         config.get("gateway.rooms.per.minute").asDouble().orElse(2.0), 100_000),
                 config.get("http.forwarded.trust").asBoolean().orElse(false),
                 heartbeat);
-        AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode);
+        AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode,
+                new AddressLimiter(config.get("gateway.signin.burst").asInt().orElse(10),
+                        config.get("gateway.signin.per.minute").asDouble().orElse(10.0), 100_000),
+                config.get("http.forwarded.trust").asBoolean().orElse(false));
         PermalinkRoutes permalinks = new PermalinkRoutes(nc, subjects);
 
         WebServer server = WebServer.builder()

@@ -42,7 +42,8 @@ final class Platform implements AutoCloseable {
                 "game.partitions", "8",
                 "auth.keys.secret", KEY_SECRET,
                 // Every test player comes from 127.0.0.1: the per-address room creation limit is tested on its own.
-                "gateway.rooms.burst", "10000"));
+                "gateway.rooms.burst", "10000",
+                "gateway.signin.burst", "10000"));
         if (!extra.containsKey("db.url")) {
             TestPostgres.Database db = TestPostgres.newDatabase();
             config.put("db.url", db.jdbcUrl());

@@ -180,6 +180,46 @@ class SessionCookiesIT {
     }
 
     @Test
+    void withoutAProviderLoginIsATyped404() throws Exception {
+        HttpResponse<String> res = platform.get(platform.http("/api/auth/login"), null);
+        assertEquals(404, res.statusCode());
+        assertTrue(res.body().contains("\"code\":\"OIDC_DISABLED\""), res.body());
+    }
+
+    @Test
+    void signInsAreRateLimitedPerClientAddress() throws Exception {
+        try (Platform limited = new Platform(Map.of("gateway.signin.burst", "2", "gateway.signin.per.minute", "1",
+                "http.forwarded.trust", "true"))) {
+            java.util.function.BiFunction<String, String, Integer> guestFrom = (address, path) -> {
+                try {
+                    HttpRequest.Builder b = HttpRequest.newBuilder(limited.http(path)).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Gil\"}"));
+                    if (address != null) {
+                        b.header("X-Forwarded-For", address + ", 10.0.0.1");
+                    }
+                    HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                    if (res.statusCode() == 429) {
+                        assertTrue(res.body().contains("\"code\":\"RATE_LIMITED\""), res.body());
+                        assertTrue(res.headers().firstValue("Retry-After").isPresent());
+                    }
+                    return res.statusCode();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            assertEquals(200, guestFrom.apply("203.0.113.7", "/api/auth/guest"));
+            assertEquals(200, guestFrom.apply("203.0.113.7", "/api/auth/guest"));
+            assertEquals(429, guestFrom.apply("203.0.113.7", "/api/auth/guest"));
+            // Login attempts draw on the same per-address budget.
+            HttpResponse<String> login = http.send(HttpRequest.newBuilder(limited.http("/api/auth/login"))
+                    .header("X-Forwarded-For", "203.0.113.7").GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(429, login.statusCode());
+            // Another client behind the same proxy is not affected.
+            assertEquals(200, guestFrom.apply("198.51.100.9", "/api/auth/guest"));
+        }
+    }
+
+    @Test
     void outsideDevModeCookiesAreSecure() throws Exception {
         try (Platform prod = new Platform(Map.of("dev.mode", "false"))) {
             HttpResponse<String> res = http.send(HttpRequest.newBuilder(prod.http("/api/auth/guest"))

@@ -131,6 +131,34 @@ public final class Subjects {
         return dbPermalinkGroup() + ".get";
     }
 
+    /** Players (persistence-service): {@code <ns>.db.player.*}. */
+    public String dbPlayerGroup() {
+        return dbGroup() + ".player";
+    }
+
+    /** Request an {@code OidcProfile}, reply the player it maps to (upserted; a signing-in guest is linked). */
+    public String dbPlayerOidc() {
+        return dbPlayerGroup() + ".oidc";
+    }
+
+    /** OIDC sign-in (auth-service): {@code <ns>.auth.oidc.login} and {@code <ns>.auth.oidc.callback}. */
+    public String authOidcGroup() {
+        return authGroup() + ".oidc";
+    }
+
+    public String authOidcLogin() {
+        return authOidcGroup() + ".login";
+    }
+
+    public String authOidcCallback() {
+        return authOidcGroup() + ".callback";
+    }
+
+    /** OIDC sign-in state (auth-service): state → PKCE verifier, nonce, guest to link; minutes long. */
+    public String oidcStateBucket() {
+        return ns + "-oidcstate";
+    }
+
     /** Signing with the platform key (auth-service): {@code <ns>.auth.sign.*}. */
     public String authSignGroup() {
         return authGroup() + ".sign";

@@ -44,7 +44,7 @@ public final class Credentials {
         return cookie(headers.get(HeaderNames.COOKIE).allValues(), DEVICE_COOKIE).filter(d -> DEVICE.matcher(d).matches());
     }
 
-    static Optional<String> cookie(List<String> cookieHeaders, String name) {
+    public static Optional<String> cookie(List<String> cookieHeaders, String name) {
         for (String header : cookieHeaders) {
             for (String part : header.split(";")) {
                 String p = part.trim();
