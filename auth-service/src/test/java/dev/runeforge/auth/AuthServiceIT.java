@@ -81,6 +81,9 @@ class AuthServiceIT {
         assertEquals(token.expiresAt(), claims.getExpirationTime().toInstant().getEpochSecond());
         long ttl = token.expiresAt() - claims.getIssueTime().toInstant().getEpochSecond();
         assertEquals(Duration.ofMinutes(15).toSeconds(), ttl);
+        assertTrue(token.refreshToken() != null && token.refreshToken().matches("[A-Za-z0-9_-]{43}"), "an opaque refresh token");
+        assertTrue(token.refreshExpiresAt() > token.expiresAt());
+        assertFalse(token.toString().contains(token.token()) || token.toString().contains(token.refreshToken()));
     }
 
     private static PublicRoll roll(int total) {

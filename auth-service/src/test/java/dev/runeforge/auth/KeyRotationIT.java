@@ -135,6 +135,18 @@ class KeyRotationIT {
     }
 
     @Test
+    void aDeletedRingIsReplacedByAFreshOneOnTheNextRotation() throws Exception {
+        try (var a = auth(Map.of())) {
+            String before = kid(guest());
+            nc.keyValue(KeyStore.bucket(ns)).delete("ring");
+            assertEquals(before, kid(guest()), "the running replica keeps signing with the key it holds");
+            var r = Rpc.request(nc, subjects.authAdminRotate(), Map.of(), KeyRotation.Rotated.class, T);
+            assertNotEquals(before, r.current());
+            assertEquals(r.current(), kid(guest()));
+        }
+    }
+
+    @Test
     void aRotationOnOneReplicaReachesTheOther() throws Exception {
         try (var a = auth(Map.of()); var b = auth(Map.of())) {
             String before = kid(guest());

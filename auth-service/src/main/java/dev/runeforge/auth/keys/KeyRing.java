@@ -11,7 +11,6 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.api.KeyValueEntry;
-import io.nats.client.api.KeyValueWatchOption;
 import io.nats.client.api.KeyValueWatcher;
 
 /**
@@ -71,7 +70,9 @@ public final class KeyRing implements AutoCloseable {
                 public void endOfData() {
                 }
             };
-            return store.kv().watch(KeyStore.ENTRY, watcher, KeyValueWatchOption.UPDATES_ONLY);
+            // Not updates-only: the watch starts with the entry's latest value, so a rotation between our read and
+            // the subscription is not missed (values at or below our revision are ignored).
+            return store.kv().watch(KeyStore.ENTRY, watcher);
         } catch (IOException | JetStreamApiException | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -105,6 +106,11 @@ public final class KeyRing implements AutoCloseable {
     private KeyState rotateIf(java.util.function.Predicate<KeyState> due) throws IOException, JetStreamApiException {
         for (int attempt = 0; attempt < 10; attempt++) {
             KeyStore.Versioned read = store.read();
+            if (read == null) {
+                // The ring was deleted (docs/operations.md, moving to a new secret): start a fresh one.
+                store.create(KeyState.fresh(clock.instant()));
+                continue;
+            }
             if (!due.test(read.state())) {
                 adopt(read);
                 return read.state();

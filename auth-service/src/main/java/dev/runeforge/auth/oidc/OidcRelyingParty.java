@@ -159,10 +159,14 @@ public final class OidcRelyingParty {
         LoginStates.Pending pending = states.take(state)
                 .orElseThrow(() -> refused("this sign-in expired or was already used; start again"));
         Provider p = provider();
-        TokenRequest request = new TokenRequest(p.metadata().getTokenEndpointURI(),
-                new ClientSecretBasic(new ClientID(settings.clientId()), new Secret(settings.clientSecret())),
-                new AuthorizationCodeGrant(new AuthorizationCode(code), settings.redirectUri(),
-                        new CodeVerifier(pending.verifier())));
+        var grant = new AuthorizationCodeGrant(new AuthorizationCode(code), settings.redirectUri(),
+                new CodeVerifier(pending.verifier()));
+        ClientID client = new ClientID(settings.clientId());
+        // A confidential client authenticates with HTTP Basic; a public one (no secret) relies on PKCE alone.
+        TokenRequest request = settings.clientSecret() == null || settings.clientSecret().isEmpty()
+                ? new TokenRequest(p.metadata().getTokenEndpointURI(), client, grant)
+                : new TokenRequest(p.metadata().getTokenEndpointURI(),
+                        new ClientSecretBasic(client, new Secret(settings.clientSecret())), grant);
         TokenResponse response;
         try {
             HTTPRequest http = request.toHTTPRequest();
