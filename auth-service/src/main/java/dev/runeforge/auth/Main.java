@@ -150,7 +150,12 @@ public final class Main {
                 }),
                 Rpc.blockingEndpoint(nc, oidcGroup, "login", data -> {
                     var login = Json.read(data, OidcMessages.Login.class);
-                    return enabled(oidc).begin(login.linkGuest());
+                    String guest = login.linkGuest();
+                    if (guest == null && login.refreshToken() != null) {
+                        guest = refresh.owner(login.refreshToken()).filter(o -> o.roles().contains("guest"))
+                                .map(RefreshTokens.Owner::player).orElse(null);
+                    }
+                    return enabled(oidc).begin(guest);
                 }),
                 Rpc.blockingEndpoint(nc, oidcGroup, "callback", data -> {
                     var callback = Json.read(data, OidcMessages.Callback.class);

@@ -187,7 +187,35 @@ class OidcLoginIT {
 
         // Signing in again later, from a fresh browser, lands on the same player.
         nextSignInIs(subject, "Gus Grant");
+        assertEquals(guestId, me(cookies(signIn(null)).get("rf_token")).path("player").asText());
+    }
+
+    @Test
+    void aGuestWhoseAccessTokenLapsedIsStillLinkedThroughTheRefreshCookie() throws Exception {
+        HttpResponse<String> guest = http.send(HttpRequest.newBuilder(platform.http("/api/auth/guest"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Hal\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, String> jar = cookies(guest);
+        String guestId = me(jar.get("rf_token")).path("player").asText();
+
+        // Only the refresh cookie (Path=/api/auth) reaches /api/auth/login, as after 15 idle minutes.
+        nextSignInIs("hal-" + UUID.randomUUID(), "Hal");
+        HttpResponse<String> callback = signIn("rf_refresh=" + jar.get("rf_refresh"));
+        assertEquals(guestId, me(cookies(callback).get("rf_token")).path("player").asText());
+
+        // A spent or unknown refresh cookie links nothing: a new player.
+        nextSignInIs("ida-" + UUID.randomUUID(), "Ida");
+        HttpResponse<String> other = signIn("rf_refresh=" + "A".repeat(43));
+        assertTrue(me(cookies(other).get("rf_token")).path("player").asText().startsWith("u-"));
+    }
+
+    @Test
+    void signingInTwiceWithOneIdentityGivesOnePlayer() throws Exception {
+        String subject = "twice-" + UUID.randomUUID();
+        nextSignInIs(subject, "Twice");
+        String first = me(cookies(signIn(null)).get("rf_token")).path("player").asText();
+        nextSignInIs(subject, "Twice");
         HttpResponse<String> again = signIn(null);
-        assertEquals(guestId, me(cookies(again).get("rf_token")).path("player").asText());
+        assertEquals(first, me(cookies(again).get("rf_token")).path("player").asText());
     }
 }

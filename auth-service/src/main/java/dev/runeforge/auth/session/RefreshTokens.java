@@ -152,6 +152,25 @@ public final class RefreshTokens {
         return new Refreshed(f.owner(), new Grant(next, expires));
     }
 
+    /**
+     * The owner of {@code token} if it is its family's live, current token; empty otherwise. Spends nothing and
+     * revokes nothing (a look-up for account linking, not a refresh).
+     */
+    public java.util.Optional<Owner> owner(String token) {
+        try {
+            Lookup found = lookup(token);
+            Family f = found.family();
+            boolean live = !f.revoked() && f.current().equals(found.hash())
+                    && clock.instant().getEpochSecond() < f.expiresAt();
+            return live ? java.util.Optional.of(f.owner()) : java.util.Optional.empty();
+        } catch (RpcException e) {
+            if (ErrorCodes.UNAUTHORIZED.equals(e.code())) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     /** Logout: revokes the family of {@code token}; unknown tokens are ignored (logging out twice is fine). */
     public void logout(String token) {
         if (token == null || !FORMAT.matcher(token).matches()) {

@@ -124,6 +124,17 @@ class RefreshTokensIT {
     }
 
     @Test
+    void lookingUpTheOwnerSpendsNothingAndKnowsOnlyLiveCurrentTokens() {
+        var first = tokens.start(ADA);
+        assertEquals(java.util.Optional.of(ADA), tokens.owner(first.token()));
+        var second = tokens.rotate(first.token());
+        assertEquals(java.util.Optional.of(ADA), tokens.owner(second.grant().token()));
+        assertTrue(tokens.owner(first.token()).isEmpty(), "a spent token names nobody");
+        assertEquals(ADA, tokens.rotate(second.grant().token()).owner(), "the look-ups revoked nothing");
+        assertTrue(tokens.owner("garbage").isEmpty());
+    }
+
+    @Test
     void garbageAndUnknownTokensAreRefused() {
         assertRefused(null);
         assertRefused("");

@@ -5,8 +5,16 @@ public final class OidcMessages {
     private OidcMessages() {
     }
 
-    /** Start a sign-in; {@code linkGuest} is the verified guest player id of the browser, or null. */
-    public record Login(String linkGuest) {
+    /**
+     * Start a sign-in; {@code linkGuest} is the verified guest player id of the browser (from its access token),
+     * or null; {@code refreshToken} the browser's refresh cookie, if any, so a guest whose access token lapsed is
+     * still recognised (auth-service looks it up without spending it).
+     */
+    public record Login(String linkGuest, String refreshToken) {
+        @Override
+        public String toString() {
+            return "Login[linkGuest=" + linkGuest + "]";
+        }
     }
 
     /** Where to send the browser, and the {@code state} the gateway binds to it in a short-lived cookie. */

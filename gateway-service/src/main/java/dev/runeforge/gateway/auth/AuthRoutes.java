@@ -82,7 +82,8 @@ public final class AuthRoutes {
                 .filter(p -> p.roles().contains("guest")).map(Principal::player).orElse(null);
         OidcMessages.Redirect redirect;
         try {
-            redirect = Rpc.request(nc, subjects.authOidcLogin(), new OidcMessages.Login(linkGuest),
+            redirect = Rpc.request(nc, subjects.authOidcLogin(), new OidcMessages.Login(linkGuest,
+                            linkGuest == null ? Credentials.refresh(req.headers()).orElse(null) : null),
                     OidcMessages.Redirect.class, Duration.ofSeconds(8));
         } catch (RpcException e) {
             rpcError(res, e);
