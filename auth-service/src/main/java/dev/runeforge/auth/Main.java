@@ -126,6 +126,9 @@ public final class Main {
         Counter refreshes = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "refresh")
                 .description("Access tokens issued").register(rt.admin().registry());
 
+        io.micrometer.core.instrument.FunctionCounter.builder("rf_auth_refresh_reuse_total", refresh, RefreshTokens::reuses)
+                .description("Spent refresh tokens presented again (each revoked its sign-in)")
+                .register(rt.admin().registry());
         OidcRelyingParty oidc = oidc(config, nc, subjects, clock);
         Counter oidcIssued = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "oidc")
                 .description("Access tokens issued").register(rt.admin().registry());
@@ -179,8 +182,11 @@ public final class Main {
                 // validated record, so this endpoint cannot be used to sign anything else.
                 Rpc.endpoint(nc, new Group(subjects.authSignGroup()), "roll",
                         data -> rolls.sign(Json.read(data, PublicRoll.class))),
-                Rpc.endpoint(nc, new Group(subjects.authAdminGroup()), "rotate",
+                Rpc.blockingEndpoint(nc, new Group(subjects.authAdminGroup()), "rotate",
                         data -> KeyRotation.rotateNow(keys, clock)));
+        // The endpoints' subscriptions reach the server before start returns: a caller that saw this replica start
+        // (a restart in a test, a readiness probe) is never told "no service answers".
+        nc.flush(Duration.ofSeconds(2));
         return rt.run(9081, () -> {
             rotation.close();
             service.stop();

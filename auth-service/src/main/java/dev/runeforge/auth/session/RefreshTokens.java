@@ -46,6 +46,7 @@ public final class RefreshTokens {
     private final Clock clock;
     private final Duration ttl;
     private final Duration maxLifetime;
+    private final java.util.concurrent.atomic.LongAdder reuses = new java.util.concurrent.atomic.LongAdder();
 
     /** Who a family belongs to: what a refreshed access token says. */
     public record Owner(String player, String name, List<String> roles) {
@@ -100,6 +101,11 @@ public final class RefreshTokens {
                 .build());
     }
 
+    /** How many times a spent token was presented (each revoked its family): a sign of stolen tokens. */
+    public long reuses() {
+        return reuses.sum();
+    }
+
     /** Starts a family for a fresh sign-in. */
     public Grant start(Owner owner) {
         long now = clock.instant().getEpochSecond();
@@ -126,6 +132,7 @@ public final class RefreshTokens {
             throw refused("signed out: sign in again");
         }
         if (!f.current().equals(found.hash())) {
+            reuses.increment();
             revoke(found.familyId());
             LOG.warning(() -> "refresh token reuse: family of player " + f.player() + " revoked");
             throw refused("this refresh token was already used: every session of this sign-in is now signed out");
@@ -142,6 +149,7 @@ public final class RefreshTokens {
         } catch (JetStreamApiException e) {
             if (e.getApiErrorCode() == CONFLICT) {
                 // Another refresh with this same token won the race: two holders, so the family is revoked.
+                reuses.increment();
                 revoke(found.familyId());
                 throw refused("this refresh token was already used: every session of this sign-in is now signed out");
             }

@@ -87,6 +87,7 @@ class RefreshTokensIT {
         var third = tokens.rotate(second.grant().token());
         // A thief replays the first token: refused, and the family is revoked...
         assertRefused(first.token());
+        assertEquals(1, tokens.reuses());
         // ...so the newest token, which the real owner holds, fails too.
         assertRefused(third.grant().token());
         // Other sign-ins are untouched.
