@@ -120,7 +120,8 @@ public final class Main {
         RollSigner rolls = new RollSigner(keys);
         RefreshTokens refresh = new RefreshTokens(nc, subjects.refreshBucket(), config.get("bus.replicas").asInt().orElse(1),
                 clock, config.get("auth.refresh.ttl").as(Duration.class).orElse(Duration.ofDays(14)),
-                config.get("auth.refresh.max-lifetime").as(Duration.class).orElse(Duration.ofDays(90)));
+                config.get("auth.refresh.max-lifetime").as(Duration.class).orElse(Duration.ofDays(90)),
+                config.get("auth.refresh.reuse-leeway").as(Duration.class).orElse(Duration.ofSeconds(10)));
         Counter issued = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "guest")
                 .description("Access tokens issued").register(rt.admin().registry());
         Counter refreshes = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "refresh")

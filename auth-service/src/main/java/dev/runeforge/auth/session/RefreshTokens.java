@@ -28,13 +28,14 @@ import io.nats.client.api.StorageType;
 /**
  * Opaque refresh tokens in families, stored in JetStream KV ({@code <ns>-refresh}). A sign-in starts a family;
  * every refresh replaces its token (the family remembers only the SHA-256 of its one current token). Presenting
- * any other token of the family - one already rotated out, so someone else holds a copy - revokes the family,
+ * any other token of the family - one already rotated out, so someone else holds a copy - revokes the family
+ * (except the token replaced last, for a few seconds: concurrent tabs),
  * and from then on its newest token fails too. Logout revokes the family. The store holds hashes only: reading
  * the bucket gives nobody a usable token.
  *
  * <p>Keys: {@code t.<sha256 hex>} → the family id; {@code f.<family>} → owner, current hash, expiry, revoked.
  * Family updates are compare-and-set on the entry's revision: of two refreshes racing with one token, one wins
- * and the other counts as reuse.
+ * and the other decides again on the updated family (within the leeway it is honoured, else it is reuse).
  */
 public final class RefreshTokens {
     private static final Logger LOG = Logger.getLogger(RefreshTokens.class.getName());
@@ -46,6 +47,7 @@ public final class RefreshTokens {
     private final Clock clock;
     private final Duration ttl;
     private final Duration maxLifetime;
+    private final Duration reuseLeeway;
     private final java.util.concurrent.atomic.LongAdder reuses = new java.util.concurrent.atomic.LongAdder();
 
     /** Who a family belongs to: what a refreshed access token says. */
@@ -68,14 +70,15 @@ public final class RefreshTokens {
     public record Refreshed(Owner owner, Grant grant) {
     }
 
+    /** {@code previous}: the hash of the token {@code current} replaced, at {@code rotatedAt} (epoch s). */
     record Family(String player, String name, List<String> roles, String current, long expiresAt, long notAfter,
-                  boolean revoked) {
+                  boolean revoked, String previous, long rotatedAt) {
         Owner owner() {
             return new Owner(player, name, roles);
         }
 
         Family revoke() {
-            return new Family(player, name, roles, current, expiresAt, notAfter, true);
+            return new Family(player, name, roles, current, expiresAt, notAfter, true, previous, rotatedAt);
         }
     }
 
@@ -85,9 +88,11 @@ public final class RefreshTokens {
     /**
      * @param ttl         a refresh token's life (each refresh starts a new one)
      * @param maxLifetime a family's absolute life: past it, sign in again
+     * @param reuseLeeway how long the token replaced last still refreshes (concurrent tabs); zero: never
      */
-    public RefreshTokens(Connection nc, String bucket, int replicas, Clock clock, Duration ttl, Duration maxLifetime)
-            throws IOException, JetStreamApiException {
+    public RefreshTokens(Connection nc, String bucket, int replicas, Clock clock, Duration ttl, Duration maxLifetime,
+                         Duration reuseLeeway) throws IOException, JetStreamApiException {
+        this.reuseLeeway = Objects.requireNonNull(reuseLeeway);
         this.clock = Objects.requireNonNull(clock);
         this.ttl = Objects.requireNonNull(ttl);
         this.maxLifetime = Objects.requireNonNull(maxLifetime);
@@ -116,48 +121,58 @@ public final class RefreshTokens {
         try {
             kv.create(tokenKey(hash(token)), Json.bytes(new TokenEntry(family)));
             kv.create(familyKey(family), Json.bytes(new Family(owner.player(), owner.name(), owner.roles(), hash(token),
-                    expires, notAfter, false)));
+                    expires, notAfter, false, null, 0)));
         } catch (IOException | JetStreamApiException e) {
             throw unavailable();
         }
         return new Grant(token, expires);
     }
 
-    /** Replaces {@code token} by a new one of the same family, or fails UNAUTHORIZED (revoking on reuse). */
+    /**
+     * Replaces {@code token} by a new one of the same family, or fails UNAUTHORIZED (revoking on reuse). The token
+     * the family replaced last is still honoured for {@code reuseLeeway} after that replacement: two tabs of one
+     * browser refreshing at the same moment with the same cookie are not a theft (the browser keeps whichever new
+     * cookie arrives last; the other new token is never presented, and if it ever is, it is reuse).
+     */
     public Refreshed rotate(String token) {
-        Lookup found = lookup(token);
-        Family f = found.family();
-        long now = clock.instant().getEpochSecond();
-        if (f.revoked()) {
-            throw refused("signed out: sign in again");
-        }
-        if (!f.current().equals(found.hash())) {
-            reuses.increment();
-            revoke(found.familyId());
-            LOG.warning(() -> "refresh token reuse: family of player " + f.player() + " revoked");
-            throw refused("this refresh token was already used: every session of this sign-in is now signed out");
-        }
-        if (now >= f.expiresAt()) {
-            throw refused("the session expired: sign in again");
-        }
-        String next = newToken();
-        long expires = Math.min(now + ttl.toSeconds(), f.notAfter());
-        try {
-            kv.create(tokenKey(hash(next)), Json.bytes(new TokenEntry(found.familyId())));
-            kv.update(familyKey(found.familyId()), Json.bytes(new Family(f.player(), f.name(), f.roles(), hash(next),
-                    expires, f.notAfter(), false)), found.revision());
-        } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == CONFLICT) {
-                // Another refresh with this same token won the race: two holders, so the family is revoked.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Lookup found = lookup(token);
+            Family f = found.family();
+            long now = clock.instant().getEpochSecond();
+            if (f.revoked()) {
+                throw refused("signed out: sign in again");
+            }
+            boolean current = f.current().equals(found.hash());
+            boolean graced = !current && found.hash().equals(f.previous()) && now - f.rotatedAt() < reuseLeeway.toSeconds();
+            if (!current && !graced) {
                 reuses.increment();
                 revoke(found.familyId());
+                LOG.warning(() -> "refresh token reuse: family of player " + f.player() + " revoked");
                 throw refused("this refresh token was already used: every session of this sign-in is now signed out");
             }
-            throw unavailable();
-        } catch (IOException e) {
-            throw unavailable();
+            if (now >= f.expiresAt()) {
+                throw refused("the session expired: sign in again");
+            }
+            String next = newToken();
+            long expires = Math.min(now + ttl.toSeconds(), f.notAfter());
+            // A graced use keeps the window where it was: it cannot be stretched by using it again and again.
+            Family after = current
+                    ? new Family(f.player(), f.name(), f.roles(), hash(next), expires, f.notAfter(), false, found.hash(), now)
+                    : new Family(f.player(), f.name(), f.roles(), hash(next), expires, f.notAfter(), false, f.previous(), f.rotatedAt());
+            try {
+                kv.create(tokenKey(hash(next)), Json.bytes(new TokenEntry(found.familyId())));
+                kv.update(familyKey(found.familyId()), Json.bytes(after), found.revision());
+                return new Refreshed(f.owner(), new Grant(next, expires));
+            } catch (JetStreamApiException e) {
+                if (e.getApiErrorCode() != CONFLICT) {
+                    throw unavailable();
+                }
+                // Another refresh of this family landed first: decide again on the family as it is now.
+            } catch (IOException e) {
+                throw unavailable();
+            }
         }
-        return new Refreshed(f.owner(), new Grant(next, expires));
+        throw unavailable();
     }
 
     /**

@@ -56,7 +56,7 @@ class RefreshTokensIT {
         ns = TestNats.newNamespace();
         nc = Nats.connect(TestNats.url());
         clock = new ManualClock();
-        tokens = new RefreshTokens(nc, ns + "-refresh", 1, clock, Duration.ofDays(14), Duration.ofDays(90));
+        tokens = new RefreshTokens(nc, ns + "-refresh", 1, clock, Duration.ofDays(14), Duration.ofDays(90), Duration.ofSeconds(10));
     }
 
     @AfterEach
@@ -93,6 +93,34 @@ class RefreshTokensIT {
         // Other sign-ins are untouched.
         var other = tokens.start(ADA);
         assertEquals(ADA, tokens.rotate(other.token()).owner());
+    }
+
+    @Test
+    void twoTabsRefreshingAtOnceAreNotATheftButALaterReplayIs() {
+        var first = tokens.start(ADA);
+        var tabA = tokens.rotate(first.token());
+        // Tab B sent the same cookie a moment later: honoured, and the family lives on with B's token.
+        clock.now = clock.now.plusSeconds(2);
+        var tabB = tokens.rotate(first.token());
+        assertEquals(ADA, tabB.owner());
+        assertEquals(0, tokens.reuses());
+        var next = tokens.rotate(tabB.grant().token());
+        // The window does not move: past it, the old token is reuse and revokes everything.
+        clock.now = clock.now.plusSeconds(9);
+        assertRefused(first.token());
+        assertEquals(1, tokens.reuses());
+        assertRefused(next.grant().token());
+        assertRefused(tabA.grant().token());
+    }
+
+    @Test
+    void withoutLeewayTheSecondOfTwoConcurrentRefreshesRevokes() throws Exception {
+        var strict = new RefreshTokens(nc, ns + "-refresh", 1, clock, Duration.ofDays(14), Duration.ofDays(90), Duration.ZERO);
+        var first = strict.start(ADA);
+        var second = strict.rotate(first.token());
+        RpcException e = assertThrows(RpcException.class, () -> strict.rotate(first.token()));
+        assertEquals(ErrorCodes.UNAUTHORIZED, e.code());
+        assertThrows(RpcException.class, () -> strict.rotate(second.grant().token()));
     }
 
     @Test
