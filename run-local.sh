@@ -174,7 +174,7 @@ start_service() {
 }
 
 t_services=$(rf_now_ms)
-start_service auth-service
+start_service auth-service DEV_MODE=true
 start_service game-instance-service
 start_service persistence-service DB_URL=jdbc:postgresql://127.0.0.1:5432/runeforge DB_USER=postgres
 start_service media-token-service

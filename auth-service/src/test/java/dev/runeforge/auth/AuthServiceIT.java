@@ -46,7 +46,8 @@ class AuthServiceIT {
     static void start() throws Exception {
         ns = TestNats.newNamespace();
         subjects = new Subjects(ns);
-        auth = Main.start(ServiceConfig.load(Map.of("bus.namespace", ns, "nats.url", TestNats.url(), "admin.port", "0")));
+        auth = Main.start(ServiceConfig.load(Map.of("bus.namespace", ns, "nats.url", TestNats.url(), "admin.port", "0",
+                "auth.keys.secret", KeyRotationIT.SECRET)));
         nc = Nats.connect(TestNats.url());
     }
 
@@ -79,7 +80,10 @@ class AuthServiceIT {
         assertEquals(List.of("guest"), claims.getStringListClaim("roles"));
         assertEquals(token.expiresAt(), claims.getExpirationTime().toInstant().getEpochSecond());
         long ttl = token.expiresAt() - claims.getIssueTime().toInstant().getEpochSecond();
-        assertEquals(Duration.ofHours(8).toSeconds(), ttl);
+        assertEquals(Duration.ofMinutes(15).toSeconds(), ttl);
+        assertTrue(token.refreshToken() != null && token.refreshToken().matches("[A-Za-z0-9_-]{43}"), "an opaque refresh token");
+        assertTrue(token.refreshExpiresAt() > token.expiresAt());
+        assertFalse(token.toString().contains(token.token()) || token.toString().contains(token.refreshToken()));
     }
 
     private static PublicRoll roll(int total) {
@@ -126,7 +130,7 @@ class AuthServiceIT {
     @Test
     void theJwksHoldsNoPrivateKey() throws Exception {
         JWKSet set = jwks();
-        assertEquals(1, set.getKeys().size());
+        assertEquals(2, set.getKeys().size(), "the current key and the next one");
         assertTrue(set.getKeys().stream().noneMatch(k -> k.isPrivate()));
         String raw = set.toString(false);
         assertTrue(!raw.contains("\"d\""), raw);

@@ -86,7 +86,8 @@ public final class Main {
 
         TokenVerifier verifier = new TokenVerifier(nc, subjects,
                 config.get("auth.issuer").asString().orElse(TokenClaims.DEFAULT_ISSUER),
-                config.get("auth.audience").asString().orElse(TokenClaims.DEFAULT_AUDIENCE));
+                config.get("auth.audience").asString().orElse(TokenClaims.DEFAULT_AUDIENCE),
+                config.get("auth.clock-skew").as(Duration.class).orElse(Duration.ofSeconds(60)));
         UpgradeGate gate = new UpgradeGate(verifier, origins);
         SessionHub hub = new SessionHub(nc, subjects, admin.registry());
         Heartbeat heartbeat = new Heartbeat(
@@ -100,7 +101,10 @@ public final class Main {
                         config.get("gateway.rooms.per.minute").asDouble().orElse(2.0), 100_000),
                 config.get("http.forwarded.trust").asBoolean().orElse(false),
                 heartbeat);
-        AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode);
+        AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode,
+                new AddressLimiter(config.get("gateway.signin.burst").asInt().orElse(10),
+                        config.get("gateway.signin.per.minute").asDouble().orElse(10.0), 100_000),
+                config.get("http.forwarded.trust").asBoolean().orElse(false));
         PermalinkRoutes permalinks = new PermalinkRoutes(nc, subjects);
 
         WebServer server = WebServer.builder()

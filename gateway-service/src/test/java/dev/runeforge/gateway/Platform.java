@@ -18,6 +18,8 @@ import dev.runeforge.testsupport.TestPostgres;
  * and the gateway. (media-token is not on any path the gateway serves yet; its own IT covers it.)
  */
 final class Platform implements AutoCloseable {
+    /** The secret sealing auth-service's signing keys in tests; white-box tests open the store with it. */
+    static final String KEY_SECRET = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     final String namespace = TestNats.newNamespace();
     final ServiceRuntime.Running auth;
     final ServiceRuntime.Running persistence;
@@ -38,8 +40,10 @@ final class Platform implements AutoCloseable {
                 "http.host", "127.0.0.1",
                 "dev.mode", "true",
                 "game.partitions", "8",
+                "auth.keys.secret", KEY_SECRET,
                 // Every test player comes from 127.0.0.1: the per-address room creation limit is tested on its own.
-                "gateway.rooms.burst", "10000"));
+                "gateway.rooms.burst", "10000",
+                "gateway.signin.burst", "10000"));
         if (!extra.containsKey("db.url")) {
             TestPostgres.Database db = TestPostgres.newDatabase();
             config.put("db.url", db.jdbcUrl());

@@ -24,39 +24,48 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import dev.runeforge.common.bus.Rpc;
-import dev.runeforge.common.bus.Subjects;
+import dev.runeforge.auth.keys.KeyStore;
+import dev.runeforge.auth.keys.SecretBox;
 import dev.runeforge.testsupport.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * A WebSocket upgrade without a valid token is answered 401 before any handshake: the raw HTTP status line is
- * read off the socket, so "refused" cannot mean "upgraded, then closed".
+ * read off the socket, so "refused" cannot mean "upgraded, then closed". The claim attacks are signed with the
+ * platform's real signing key (read from auth-service's sealed store with the test secret), and a control token
+ * made the same way is accepted: each refusal is the claim check's doing, not a bad signature's.
  */
 class UpgradeRefusalIT {
     private static Platform platform;
     private static String realToken;
     private static String realKid;
+    private static ECKey signingKey;
+    private static MockOAuth2Server provider;
 
     @BeforeAll
     static void start() throws Exception {
         platform = new Platform();
         String cookie = platform.guest("Mallory");
         realToken = cookie.substring(cookie.indexOf('=') + 1);
+        realKid = SignedJWT.parse(realToken).getHeader().getKeyID();
         try (Connection nc = Nats.connect(TestNats.url())) {
-            @SuppressWarnings("unchecked")
-            var json = Rpc.request(nc, new Subjects(platform.namespace).authJwks(), java.util.Map.of(),
-                    java.util.Map.class, java.time.Duration.ofSeconds(3));
-            realKid = JWKSet.parse(json).getKeys().getFirst().getKeyID();
+            signingKey = new KeyStore(nc, platform.namespace, SecretBox.fromBase64(Platform.KEY_SECRET), 1)
+                    .read().state().current().jwk();
         }
+        provider = new MockOAuth2Server();
+        provider.start();
     }
 
     @AfterAll
     static void stop() {
+        if (provider != null) {
+            provider.shutdown();
+        }
         if (platform != null) {
             platform.close();
         }
@@ -93,6 +102,25 @@ class UpgradeRefusalIT {
                 .issueTime(new Date()).expirationTime(exp).build();
     }
 
+    private static JWTClaimsSet.Builder valid() {
+        return new JWTClaimsSet.Builder(claims("rune-forge", "rune-forge", inAnHour())).notBeforeTime(new Date());
+    }
+
+    /** Signed with the platform's real key and kid. */
+    private static String signed(JWTClaimsSet claims) throws Exception {
+        return signed(claims, realKid, JOSEObjectType.JWT);
+    }
+
+    private static String signed(JWTClaimsSet claims, String kid, JOSEObjectType type) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(kid).type(type).build(), claims);
+        jwt.sign(new ECDSASigner(signingKey));
+        return jwt.serialize();
+    }
+
+    private static Date minutesFromNow(int minutes) {
+        return new Date(System.currentTimeMillis() + minutes * 60_000L);
+    }
+
     private static Date inAnHour() {
         return new Date(System.currentTimeMillis() + 3_600_000);
     }
@@ -101,6 +129,71 @@ class UpgradeRefusalIT {
     void aValidTokenIsUpgraded() throws Exception {
         assertEquals(101, upgrade(realToken, null));
         assertEquals(101, upgrade(realToken, "http://127.0.0.1:" + platform.gateway.port()));
+    }
+
+    @Test
+    void aControlTokenSignedWithTheRealKeyIsUpgraded() throws Exception {
+        assertEquals(signingKey.getKeyID(), realKid);
+        assertEquals(101, upgrade(signed(valid().build()), null));
+    }
+
+    @Test
+    void anExpiredTokenIsRefused() throws Exception {
+        // Beyond the verifier's 60 s clock skew.
+        assertEquals(401, upgrade(signed(valid().issueTime(minutesFromNow(-20)).expirationTime(minutesFromNow(-5)).build()), null));
+    }
+
+    @Test
+    void aTokenNotYetValidIsRefused() throws Exception {
+        assertEquals(401, upgrade(signed(valid().notBeforeTime(minutesFromNow(5)).build()), null));
+    }
+
+    @Test
+    void aWrongOrMissingIssuerIsRefused() throws Exception {
+        assertEquals(401, upgrade(signed(valid().issuer("https://evil.example").build()), null));
+        assertEquals(401, upgrade(signed(valid().issuer(null).build()), null));
+    }
+
+    @Test
+    void aWrongOrMissingAudienceIsRefused() throws Exception {
+        assertEquals(401, upgrade(signed(valid().audience("another-app").build()), null));
+        assertEquals(401, upgrade(signed(valid().audience((String) null).build()), null));
+    }
+
+    @Test
+    void missingSubjectNameOrExpiryIsRefused() throws Exception {
+        assertEquals(401, upgrade(signed(valid().subject(null).build()), null));
+        assertEquals(401, upgrade(signed(valid().claim("name", null).build()), null));
+        assertEquals(401, upgrade(signed(valid().expirationTime(null).build()), null));
+    }
+
+    @Test
+    void theRealSignatureUnderAnUnknownKidIsRefused() throws Exception {
+        assertEquals(401, upgrade(signed(valid().build(), "unknown-kid", JOSEObjectType.JWT), null));
+        assertEquals(401, upgrade(signed(valid().build(), null, JOSEObjectType.JWT), null));
+    }
+
+    @Test
+    void aRollSignatureTypeCannotPassForAnAccessToken() throws Exception {
+        assertEquals(401, upgrade(signed(valid().build(), realKid, new JOSEObjectType("rf-roll")), null));
+    }
+
+    @Test
+    void aTokenFromTheOidcProviderItselfIsRefused() throws Exception {
+        String fromProvider = provider.issueToken("default", "g-victim", "rune-forge",
+                java.util.Map.of("name", "Victim", "roles", List.of("guest"))).serialize();
+        assertEquals(401, upgrade(fromProvider, null));
+    }
+
+    @Test
+    void aLargeValidlySignedTokenIsRefused() throws Exception {
+        // Under the server's header limit: refused by the verifier's size limit before any parsing.
+        String big = signed(valid().claim("pad", "x".repeat(6 * 1024)).build());
+        assertEquals(401, upgrade(big, null));
+        // 64 KB: past the header limit, refused as a malformed request, still before any upgrade.
+        String huge = signed(valid().claim("pad", "x".repeat(64 * 1024)).build());
+        int status = upgrade(huge, null);
+        assertTrue(status == 400 || status == 431, "status " + status);
     }
 
     @Test
@@ -121,6 +214,12 @@ class UpgradeRefusalIT {
     void unsignedTokenIsRefused() throws Exception {
         String none = new PlainJWT(claims("rune-forge", "rune-forge", inAnHour())).serialize();
         assertEquals(401, upgrade(none, null));
+        // alg none with the real kid, and alg none keeping the real token's signature part.
+        String header = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"" + realKid + "\"}").getBytes(StandardCharsets.UTF_8));
+        String[] parts = realToken.split("\\.");
+        assertEquals(401, upgrade(header + "." + parts[1] + ".", null));
+        assertEquals(401, upgrade(header + "." + parts[1] + "." + parts[2], null));
     }
 
     @Test
@@ -136,12 +235,20 @@ class UpgradeRefusalIT {
     }
 
     @Test
-    void hmacWithThePublicKeyIsRefused() throws Exception {
-        byte[] secret = realKid.repeat(4).getBytes(StandardCharsets.UTF_8);
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(realKid).build(),
-                claims("rune-forge", "rune-forge", inAnHour()));
-        jwt.sign(new MACSigner(secret));
-        assertEquals(401, upgrade(jwt.serialize(), null));
+    void hmacWithThePublicKeyAsSecretIsRefused() throws Exception {
+        // The classic algorithm confusion: HS256 keyed with the public key in each form a verifier might hold.
+        ECKey pub = signingKey.toPublicJWK();
+        byte[] der = pub.toECPublicKey().getEncoded();
+        String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
+        List<byte[]> secrets = List.of(der, pem.getBytes(StandardCharsets.US_ASCII),
+                pub.toJSONString().getBytes(StandardCharsets.UTF_8), new JWKSet(pub).toString().getBytes(StandardCharsets.UTF_8));
+        for (byte[] secret : secrets) {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(realKid).type(JOSEObjectType.JWT).build(),
+                    valid().build());
+            jwt.sign(new MACSigner(secret));
+            assertEquals(401, upgrade(jwt.serialize(), null));
+        }
     }
 
     @Test

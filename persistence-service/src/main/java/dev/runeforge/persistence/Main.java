@@ -17,6 +17,8 @@ import dev.runeforge.persistence.permalink.PermalinkStore;
 import dev.runeforge.persistence.permalink.Projector;
 import io.helidon.config.Config;
 import io.nats.service.Group;
+import dev.runeforge.common.player.OidcProfile;
+import dev.runeforge.persistence.player.PlayerStore;
 import io.nats.service.Service;
 
 /** persistence-service: owns PostgreSQL (schema, history) and answers for it over NATS ({@code rf.db.*}). */
@@ -49,6 +51,7 @@ public final class Main {
                 config.get("permalinks.consumer").asString().orElse("permalinks"),
                 config.get("permalinks.ackwait").as(Duration.class).orElse(Duration.ofSeconds(30)),
                 permalinks, db::migrated, rt.admin().registry()).start(config.get("bus.replicas").asInt().orElse(1));
+        PlayerStore players = new PlayerStore(db.dataSource());
         Cleanup cleanup = new Cleanup(permalinks,
                 config.get("permalinks.cleanup.interval").as(Duration.class).orElse(Duration.ofHours(1)),
                 rt.admin().registry());
@@ -58,13 +61,24 @@ public final class Main {
                 Rpc.endpoint(rt.nats(), new Group(rt.subjects().dbGroup()), "ping",
                         data -> new PingReply(true, db.ready())),
                 Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPermalinkGroup()), "get",
-                        data -> permalink(permalinks, Json.read(data, Permalink.Get.class).id())));
+                        data -> permalink(permalinks, Json.read(data, Permalink.Get.class).id())),
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPlayerGroup()), "oidc",
+                        data -> player(players, Json.read(data, OidcProfile.class))));
         rt.admin().readiness("postgres", db::ready);
         return rt.run(9083, () -> {
             service.stop();
             cleanup.close();
             projector.close();
         }, db::close);
+    }
+
+    /** {@code <ns>.db.player.oidc}: the player a verified OIDC identity maps to. */
+    static OidcProfile.Player player(PlayerStore store, OidcProfile profile) {
+        try {
+            return store.upsert(profile);
+        } catch (SQLException e) {
+            throw new RpcException(ErrorCodes.UNAVAILABLE, "player profiles are unavailable right now; try again shortly");
+        }
     }
 
     /** {@code <ns>.db.permalink.get}: a public roll's permalink, or a typed refusal. */

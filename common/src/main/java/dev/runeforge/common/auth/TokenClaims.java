@@ -7,6 +7,8 @@ public final class TokenClaims {
     public static final String NAME = "name";
     public static final String ROLES = "roles";
     public static final String COOKIE = "rf_token";
+    /** The opaque refresh token; its cookie is scoped to {@code /api/auth}. */
+    public static final String REFRESH_COOKIE = "rf_refresh";
 
     private TokenClaims() {
     }

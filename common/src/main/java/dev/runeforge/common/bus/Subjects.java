@@ -94,6 +94,21 @@ public final class Subjects {
         return authGroup() + ".guest";
     }
 
+    /** Request {@code {refreshToken}}, reply a new {@code IssuedToken} (both tokens rotated) or UNAUTHORIZED. */
+    public String authRefresh() {
+        return authGroup() + ".refresh";
+    }
+
+    /** Request {@code {refreshToken}}: revokes the token's whole family. Reply {@code {}}. */
+    public String authLogout() {
+        return authGroup() + ".logout";
+    }
+
+    /** Refresh-token families and tokens (auth-service). */
+    public String refreshBucket() {
+        return ns + "-refresh";
+    }
+
     public String authJwks() {
         return authGroup() + ".jwks";
     }
@@ -116,6 +131,34 @@ public final class Subjects {
         return dbPermalinkGroup() + ".get";
     }
 
+    /** Players (persistence-service): {@code <ns>.db.player.*}. */
+    public String dbPlayerGroup() {
+        return dbGroup() + ".player";
+    }
+
+    /** Request an {@code OidcProfile}, reply the player it maps to (upserted; a signing-in guest is linked). */
+    public String dbPlayerOidc() {
+        return dbPlayerGroup() + ".oidc";
+    }
+
+    /** OIDC sign-in (auth-service): {@code <ns>.auth.oidc.login} and {@code <ns>.auth.oidc.callback}. */
+    public String authOidcGroup() {
+        return authGroup() + ".oidc";
+    }
+
+    public String authOidcLogin() {
+        return authOidcGroup() + ".login";
+    }
+
+    public String authOidcCallback() {
+        return authOidcGroup() + ".callback";
+    }
+
+    /** OIDC sign-in state (auth-service): state → PKCE verifier, nonce, guest to link; minutes long. */
+    public String oidcStateBucket() {
+        return ns + "-oidcstate";
+    }
+
     /** Signing with the platform key (auth-service): {@code <ns>.auth.sign.*}. */
     public String authSignGroup() {
         return authGroup() + ".sign";
@@ -124,6 +167,16 @@ public final class Subjects {
     /** Request a public roll, reply a detached JWS over its canonical form and the key id. */
     public String authSignRoll() {
         return authSignGroup() + ".roll";
+    }
+
+    /** Operator requests to auth-service: {@code <ns>.auth.admin.*} (the bus is the trusted side of the platform). */
+    public String authAdminGroup() {
+        return authGroup() + ".admin";
+    }
+
+    /** Request {@code {}}, reply the key ids after rotating the signing key now. */
+    public String authAdminRotate() {
+        return authAdminGroup() + ".rotate";
     }
 
     // --- core NATS: game instance liveness (answered while the instance's connection is up) ---

@@ -21,6 +21,8 @@ public final class ErrorCodes {
     public static final String INVALID_PERMALINK = "INVALID_PERMALINK";
     /** No such permalink: never made, not (yet) public, or expired. */
     public static final String PERMALINK_NOT_FOUND = "PERMALINK_NOT_FOUND";
+    /** No OpenID Connect provider is configured: only guest sign-in. */
+    public static final String OIDC_DISABLED = "OIDC_DISABLED";
     public static final String UNAVAILABLE = "UNAVAILABLE";
     public static final String INTERNAL = "INTERNAL";
 

@@ -25,6 +25,14 @@ public final class Credentials {
         return Optional.empty();
     }
 
+    /** The opaque refresh token ({@code rf_refresh} cookie, sent only to {@code /api/auth}). */
+    public static Optional<String> refresh(Headers headers) {
+        if (!headers.contains(HeaderNames.COOKIE)) {
+            return Optional.empty();
+        }
+        return cookie(headers.get(HeaderNames.COOKIE).allValues(), TokenClaims.REFRESH_COOKIE);
+    }
+
     /** The browser's id ({@code rf_device} cookie): lets a room bar a kicked browser, whatever token it gets next. */
     public static final String DEVICE_COOKIE = "rf_device";
     private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{16,64}");
@@ -36,7 +44,7 @@ public final class Credentials {
         return cookie(headers.get(HeaderNames.COOKIE).allValues(), DEVICE_COOKIE).filter(d -> DEVICE.matcher(d).matches());
     }
 
-    static Optional<String> cookie(List<String> cookieHeaders, String name) {
+    public static Optional<String> cookie(List<String> cookieHeaders, String name) {
         for (String header : cookieHeaders) {
             for (String part : header.split(";")) {
                 String p = part.trim();

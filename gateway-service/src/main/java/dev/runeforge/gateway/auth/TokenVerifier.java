@@ -24,7 +24,8 @@ import io.nats.client.Connection;
 
 /**
  * Checks platform access tokens: ES256 only, signature against auth-service's JWKS (cached; refetched on an
- * unknown {@code kid}, at most once every 10 s), issuer, audience, expiry and not-before, required claims.
+ * unknown {@code kid}, at most twice every 10 s), a {@code kid} required, issuer, audience, expiry and not-before
+ * (60 s clock skew), required claims.
  */
 public final class TokenVerifier {
     private static final Logger LOG = Logger.getLogger(TokenVerifier.class.getName());
@@ -34,21 +35,32 @@ public final class TokenVerifier {
     private final DefaultJWTProcessor<SecurityContext> processor;
 
     public TokenVerifier(Connection nc, Subjects subjects, String issuer, String audience) {
+        this(nc, subjects, issuer, audience, java.time.Duration.ofSeconds(60));
+    }
+
+    /** {@code clockSkew}: how far past {@code exp} (and before {@code nbf}) a token still counts ({@code auth.clock-skew}). */
+    public TokenVerifier(Connection nc, Subjects subjects, String issuer, String audience, java.time.Duration clockSkew) {
         this(JWKSourceBuilder.create(new NatsJwkSetSource(nc, subjects))
                 .cache(5 * 60_000L, 2_000L)
                 .rateLimited(10_000L)
                 .retrying(true)
-                .build(), issuer, audience);
+                .build(), issuer, audience, clockSkew);
     }
 
-    TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience) {
+    TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience, java.time.Duration clockSkew) {
         processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, keys));
-        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
+        var byKid = new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, keys);
+        // Our tokens always name their key; without a kid Nimbus would try every published key, which hides a
+        // token made outside the issuer's rules.
+        processor.setJWSKeySelector((header, context) -> header.getKeyID() == null || header.getKeyID().isEmpty()
+                ? java.util.List.of() : byKid.selectJWSKeys(header, context));
+        var claimsVerifier = new DefaultJWTClaimsVerifier<>(
                 audience,
                 new JWTClaimsSet.Builder().issuer(issuer).build(),
-                new HashSet<>(Set.of(JWTClaimNames.SUBJECT, JWTClaimNames.EXPIRATION_TIME, TokenClaims.NAME))));
+                new HashSet<>(Set.of(JWTClaimNames.SUBJECT, JWTClaimNames.EXPIRATION_TIME, TokenClaims.NAME)));
+        claimsVerifier.setMaxClockSkew((int) clockSkew.toSeconds());
+        processor.setJWTClaimsSetVerifier(claimsVerifier);
     }
 
     /** The principal of a valid token; empty for anything else (never throws on bad input). */
