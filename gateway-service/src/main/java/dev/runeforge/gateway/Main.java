@@ -29,6 +29,7 @@ import io.helidon.common.socket.SocketOptions;
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
 import io.helidon.webserver.websocket.WsConfig;
@@ -114,6 +115,9 @@ public final class Main {
                 // Game frames are small and latency-bound: without TCP_NODELAY, Nagle's algorithm meets the
                 // client's delayed ACK and back-to-back frames wait ~40 ms.
                 .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
+                // Headers up to 96 KiB reach the routes, so an oversized token is refused by the token check (401,
+                // like every other bad token) rather than by the HTTP parser (431).
+                .addProtocol(Http1Config.builder().maxHeadersSize(96 * 1024).build())
                 .addProtocol(WsConfig.builder().name("websocket").maxFrameLength(maxMessage).build())
                 .addFeature(StaticContentFeature.builder()
                         .addClasspath(cp -> cp.location("web").context("/").welcome("index.html"))
