@@ -1,86 +1,23 @@
 // Two players in two real browsers share a dice room (docs/protocol.md), through the platform at RF_BASE_URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const BASE_URL = (process.env.RF_BASE_URL || 'http://localhost:8080').replace(/\/+$/, '');
-const WAIT = 10_000;
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { DESKTOP, PHONE, WAIT, feedEntries, shownRoll, signIn, startBrowser } from './dice-support.mjs';
 
 let browser;
-/** name -> {page, problems}; problems are uncaught script errors and console errors (CSP violations among them). */
-const players = new Map();
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    timeout: 30_000,
-  });
+  browser = await startBrowser('room');
 });
 
 after(async () => {
-  // Screenshots whatever happened: on a failure they show where it stopped.
-  await mkdir(ARTIFACTS, { recursive: true });
-  for (const [name, { page }] of players) {
-    const path = `${ARTIFACTS}${name.toLowerCase()}.png`;
-    await page.screenshot({ path, fullPage: true, animations: 'disabled' })
-      .catch((e) => console.error(`screenshot of ${name} failed: ${e.message}`));
-  }
   await browser?.close();
 });
 
-async function openPage(name, contextOptions) {
-  const context = await browser.newContext(contextOptions);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.on('console', (m) => {
-    // Chromium logs every 4xx; the 401 of "who am I?" before sign-in and the 400 of a refused name are expected.
-    if (m.type() === 'error' && !/^Failed to load resource: .* status of 40[01]\b/.test(m.text())) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 500 || r.status() === 404) problems.push(`${r.status()} for ${r.url()}`);
-  });
-  page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
-  players.set(name, { page, problems });
-  await page.goto(`${BASE_URL}/`);
-  return page;
-}
-
-async function signIn(page, name) {
-  await page.getByTestId('name-input').fill(name);
-  await page.getByTestId('sign-in').click();
-  await page.locator('[data-testid="conn-status"][data-state="connected"]').waitFor();
-  assert.equal(await page.getByTestId('me').textContent(), name);
-}
-
-const feedEntries = (page) => page.locator('[data-testid="roll-feed"] [data-testid="roll-entry"]');
+const openPage = (name, contextOptions) => browser.openPage(name, contextOptions);
 
 async function waitForCount(locator, n) {
   await locator.nth(n - 1).waitFor();
   assert.equal(await locator.count(), n);
-}
-
-/** What a player sees of one roll in the feed. */
-async function shownRoll(page, rollId) {
-  const entry = page.locator(`[data-testid="roll-feed"] [data-roll-id=${JSON.stringify(rollId)}]`);
-  await entry.waitFor();
-  return entry.evaluate((el) => ({
-    id: el.dataset.rollId,
-    total: Number(el.dataset.total),
-    shownTotal: Number(el.querySelector('[data-testid="roll-total"]').textContent.replace(/\D+/g, '')),
-    dice: [...el.querySelectorAll('[data-testid="die-value"]')].map((d) => Number(d.textContent)),
-    who: el.querySelector('.roll-who').textContent,
-    formula: el.querySelector('.roll-formula').textContent,
-  }));
 }
 
 async function newestRollId(page) {
@@ -100,7 +37,7 @@ test('two players share a dice room and see the same rolls', { timeout: 120_000 
   let code;
 
   await t.test('Alice signs in (after a refused name) and creates a room', async () => {
-    alice = await openPage('Alice', { viewport: { width: 1280, height: 800 } });
+    alice = await openPage('Alice', DESKTOP);
     await refusedName(alice);
     await signIn(alice, 'Alice');
     await alice.getByTestId('create-room').click();
@@ -110,7 +47,7 @@ test('two players share a dice room and see the same rolls', { timeout: 120_000 
   });
 
   await t.test('an unknown room code is refused with ROOM_NOT_FOUND', async () => {
-    bob = await openPage('Bob', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    bob = await openPage('Bob', PHONE);
     await signIn(bob, 'Bob');
     await bob.getByTestId('join-code').fill('NOSUCHROOM-0000');
     await bob.getByTestId('join-room').click();
@@ -146,10 +83,10 @@ test('two players share a dice room and see the same rolls', { timeout: 120_000 
     assert.deepEqual(atBob, first);
     assert.equal(first.who, 'Alice');
     assert.equal(first.formula, '2d20+3');
-    assert.equal(first.dice.length, 2);
-    for (const d of first.dice) assert.ok(d >= 1 && d <= 20, `a d20 showed ${d}`);
-    assert.equal(first.total, first.dice[0] + first.dice[1] + 3);
-    assert.equal(first.shownTotal, first.total);
+    const values = first.dice.map((d) => d.value);
+    assert.equal(values.length, 2);
+    for (const v of values) assert.ok(v >= 1 && v <= 20, `a d20 showed ${v}`);
+    assert.equal(first.total, values[0] + values[1] + 3);
   });
 
   await t.test('Bob rolls a d6 and both see it, newest first', async () => {
@@ -164,12 +101,12 @@ test('two players share a dice room and see the same rolls', { timeout: 120_000 
     assert.equal(atBob.who, 'Bob');
     assert.equal(atBob.formula, '1d6');
     assert.equal(atBob.dice.length, 1);
-    assert.ok(atBob.dice[0] >= 1 && atBob.dice[0] <= 6);
-    assert.equal(atBob.total, atBob.dice[0]);
+    assert.ok(atBob.dice[0].value >= 1 && atBob.dice[0].value <= 6);
+    assert.equal(atBob.total, atBob.dice[0].value);
   });
 
   await t.test('no script errors or blocked resources on either page', () => {
-    for (const [name, { problems }] of players) assert.deepEqual(problems, [], `${name}'s page`);
+    browser.assertNoProblems();
   });
 });
 

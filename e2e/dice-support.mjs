@@ -1,5 +1,5 @@
-// Shared pieces of the dice-room browser tests (dice-*.test.mjs): a Chromium, pages that record their own
-// script errors, and the steps every scenario takes (sign in, create, join, roll).
+// Shared pieces of the browser tests (dice-*.test.mjs, permalink.test.mjs): a Chromium, pages that record their
+// own script errors, and the steps every dice scenario takes (sign in, create, join, roll).
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,11 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 export const DESKTOP = { viewport: { width: 1280, height: 800 } };
 
-/** One browser per test file; `close` screenshots every page first (on a failure they show where it stopped). */
-export async function startBrowser(prefix) {
+/**
+ * One browser per test file; `close` screenshots every page first (on a failure they show where it stopped).
+ * @param {object} [options] {expected: HTTP statuses the file provokes on purpose, so not counted as problems}
+ */
+export async function startBrowser(prefix, { expected = [400, 401] } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
@@ -24,8 +27,11 @@ export async function startBrowser(prefix) {
   /** name -> {page, context, problems}; problems: uncaught script errors, console errors (CSP ones among them). */
   const players = new Map();
 
-  /** @param {(context) => Promise<void>} [setup] runs before the first page load (routes, init scripts) */
-  async function openPage(name, contextOptions = DESKTOP, setup = async () => {}) {
+  /**
+   * A page in a new browser context (nothing shared with any other page), at `path` (null: not loaded yet).
+   * @param {(context) => Promise<void>} [setup] runs before the first page load (routes, init scripts)
+   */
+  async function openPage(name, contextOptions = DESKTOP, setup = async () => {}, path = '/') {
     const context = await browser.newContext(contextOptions);
     await setup(context);
     const page = await context.newPage();
@@ -33,16 +39,19 @@ export async function startBrowser(prefix) {
     const problems = [];
     page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
     page.on('console', (m) => {
-      // Chromium logs every 4xx; the 401 of "who am I?" before sign-in and the 400 of a refused name are expected.
-      if (m.type() === 'error' && !/^Failed to load resource: .* status of 40[01]\b/.test(m.text())) {
+      // Chromium logs every 4xx; by default the 401 of "who am I?" before sign-in and the 400 of a refused name.
+      const status = /^Failed to load resource: .* status of (\d{3})\b/.exec(m.text());
+      if (m.type() === 'error' && !(status && expected.includes(Number(status[1])))) {
         problems.push(`console: ${m.text()}`);
       }
     });
     page.on('response', (r) => {
-      if (r.status() >= 500 || r.status() === 404) problems.push(`${r.status()} for ${r.url()}`);
+      if ((r.status() >= 500 || r.status() === 404) && !expected.includes(r.status())) {
+        problems.push(`${r.status()} for ${r.url()}`);
+      }
     });
     players.set(name, { page, context, problems });
-    await page.goto(`${BASE_URL}/`);
+    if (path !== null) await page.goto(`${BASE_URL}${path}`);
     return page;
   }
 

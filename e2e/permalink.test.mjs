@@ -4,56 +4,29 @@
 // RF_ROLL_NAME); PermalinkIT sets them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { BASE_URL, startBrowser } from './dice-support.mjs';
 
-const BASE_URL = (process.env.RF_BASE_URL || 'http://localhost:8080').replace(/\/+$/, '');
 const ROLL_ID = process.env.RF_ROLL_ID;
 const ROLL_TOTAL = process.env.RF_ROLL_TOTAL;
 const ROLL_NAME = process.env.RF_ROLL_NAME;
-const WAIT = 10_000;
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
 const PHONE = { viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 let browser;
-const pages = [];
 
 before(async () => {
   assert.ok(ROLL_ID, 'RF_ROLL_ID names a projected roll');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    timeout: 30_000,
-  });
+  // The page and API answer 400 and 404 on purpose in these tests.
+  browser = await startBrowser('permalink', { expected: [400, 404] });
 });
 
 after(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  for (const [name, page] of pages) {
-    await page.screenshot({ path: `${ARTIFACTS}permalink-${name}.png`, fullPage: true, animations: 'disabled' })
-      .catch((e) => console.error(`screenshot of ${name} failed: ${e.message}`));
-  }
   await browser?.close();
 });
 
-/** A new browser context (nothing shared with any other page) and the problems it reports. */
+/** A new browser context (nothing shared with any other page), not loaded yet, and the problems it reports. */
 async function freshPage(name, options = PHONE) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.on('console', (m) => {
-    // Chromium logs the 4xx of the page and API answers these tests ask for on purpose.
-    if (m.type() === 'error' && !/^Failed to load resource: .* status of 40[04]\b/.test(m.text())) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  pages.push([name, page]);
-  return { page, problems };
+  const page = await browser.openPage(name, options, undefined, null);
+  return { page, problems: browser.players.get(name).problems };
 }
 
 const status = (page) => page.locator('[data-testid="verify-status"]');

@@ -43,11 +43,7 @@ class DiceRoomIT {
     }
 
     private static WsClient connect(String name) throws Exception {
-        WsClient ws = WsClient.connect(platform.ws(), platform.guest(name));
-        ws.send(Map.of("type", "hello", "v", 1));
-        JsonNode welcome = ws.awaitType("welcome", WAIT);
-        assertEquals(name, welcome.path("name").asText());
-        return ws;
+        return platform.player(name);
     }
 
     /** Alice creates a room, Bob joins it; returns {session, code}. */

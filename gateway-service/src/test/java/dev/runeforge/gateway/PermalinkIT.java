@@ -8,12 +8,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,7 +35,6 @@ import org.junit.jupiter.api.Test;
  */
 class PermalinkIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static Platform platform;
 
     @BeforeAll
@@ -54,13 +51,6 @@ class PermalinkIT {
 
     private static String id() {
         return UUID.randomUUID().toString();
-    }
-
-    static WsClient connect(Platform platform, String name) throws Exception {
-        WsClient ws = WsClient.connect(platform.ws(), platform.guest(name));
-        ws.send(Map.of("type", "hello", "v", 1));
-        ws.awaitType("welcome", WAIT);
-        return ws;
     }
 
     /** Creates a room; returns its session id. */
@@ -109,7 +99,7 @@ class PermalinkIT {
 
     @Test
     void aPermalinksJwsVerifiesWithNimbusAgainstTheJwksAndFailsWithOneByteOfTheRollChanged() throws Exception {
-        try (WsClient ada = connect(platform, "Ada")) {
+        try (WsClient ada = platform.player("Ada")) {
             String session = room(ada, "open");
             String code = ada.frames().stream().filter(f -> f.contains("\"joined\"")).findFirst()
                     .map(f -> Json.read(f, JsonNode.class).path("code").asText()).orElseThrow();
@@ -151,7 +141,7 @@ class PermalinkIT {
 
     @Test
     void aHiddenRollGetsItsPermalinkOnlyOnceRevealed() throws Exception {
-        try (WsClient dm = connect(platform, "Dora")) {
+        try (WsClient dm = platform.player("Dora")) {
             String session = room(dm, "dm-led");
             String hidden = roll(dm, session, Map.of("type", "roll", "formula", "1d20", "hidden", true)).path("id").asText();
             // The projection keeps the log's order: once a later roll has its permalink, the hidden one was seen.
@@ -194,39 +184,21 @@ class PermalinkIT {
 
     @Test
     void aFreshBrowserOpensAPermalinkAndSeesVerified() throws Exception {
-        Path e2e = ROOT.resolve("e2e");
-        assertTrue(Files.isDirectory(e2e.resolve("node_modules/playwright-core")),
-                "e2e/node_modules is missing: ./run-tests.sh provisions it (npm ci --prefix e2e)");
-        String chromium = System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium");
-        assertTrue(Files.isExecutable(Path.of(chromium)),
-                chromium + " is missing: ./run-tests.sh provisions it (apt-get install chromium)");
+        BrowserTests.chromium();
         String rollId;
         int total;
         // Beyond ASCII (and beyond the BMP): the browser's canonical bytes must match Java's for any name.
         String name = "Zo\u00eb \uD835\uDD04da";
-        try (WsClient ada = connect(platform, name)) {
+        try (WsClient ada = platform.player(name)) {
             String session = room(ada, "open");
             JsonNode rolled = roll(ada, session, Map.of("type", "roll", "formula", "4d6kh3+1d8+2"));
             rollId = rolled.path("id").asText();
             total = rolled.path("total").asInt();
             awaitPermalink(platform, rollId, WAIT);
         }
-        ProcessBuilder node = new ProcessBuilder("node", "--test", "--test-reporter=spec", "permalink.test.mjs")
-                .directory(e2e.toFile())
-                .redirectErrorStream(true);
-        node.environment().putAll(Map.of(
-                "RF_BASE_URL", "http://127.0.0.1:" + platform.gateway.port(),
+        BrowserTests.run(platform, List.of("permalink.test.mjs"), Map.of(
                 "RF_ROLL_ID", rollId,
                 "RF_ROLL_TOTAL", Integer.toString(total),
-                "RF_ROLL_NAME", name,
-                "CHROMIUM_PATH", chromium));
-        Process p = node.start();
-        Thread relay = Thread.ofVirtual().start(() -> p.inputReader().lines().forEach(System.out::println));
-        if (!p.waitFor(2, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("the browser test did not finish within 2 minutes");
-        }
-        relay.join(5_000);
-        assertEquals(0, p.exitValue(), "the browser test failed (its output is above; screenshots in e2e/artifacts/)");
+                "RF_ROLL_NAME", name), Duration.ofMinutes(2));
     }
 }

@@ -36,7 +36,7 @@ class PermalinkOutageIT {
             try (Platform platform = new Platform(Map.of(
                     "db.url", pg.jdbcUrl("runeforge"), "db.user", "postgres", "db.password", "",
                     "game.dice.rolls.limit", "1000", "gateway.rate.burst", "1000", "gateway.rate.refill", "1000"));
-                 WsClient dm = PermalinkIT.connect(platform, "Dora")) {
+                 WsClient dm = platform.player("Dora")) {
                 String session = PermalinkIT.room(dm, "dm-led");
                 Set<String> open = new LinkedHashSet<>();
                 List<String> hidden = new ArrayList<>();

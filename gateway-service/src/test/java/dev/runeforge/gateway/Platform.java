@@ -4,13 +4,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.testsupport.TestNats;
 import dev.runeforge.testsupport.TestPostgres;
+import dev.runeforge.testsupport.WsClient;
 
 /**
  * The platform's NATS-side services started in this JVM against the real NATS, in a fresh namespace: auth,
@@ -76,6 +79,18 @@ final class Platform implements AutoCloseable {
         }
         String setCookie = res.headers().firstValue("Set-Cookie").orElseThrow();
         return setCookie.substring(0, setCookie.indexOf(';'));
+    }
+
+    /** A guest named {@code name} on a WebSocket, past hello: the welcome names them. */
+    WsClient player(String name) throws Exception {
+        WsClient ws = WsClient.connect(ws(), guest(name));
+        ws.send(Map.of("type", "hello", "v", 1));
+        JsonNode welcome = ws.awaitType("welcome", Duration.ofSeconds(10));
+        if (!name.equals(welcome.path("name").asText())) {
+            ws.close();
+            throw new AssertionError("welcomed as " + welcome.path("name") + ", not " + name);
+        }
+        return ws;
     }
 
     HttpResponse<String> get(URI uri, String cookie) throws Exception {
