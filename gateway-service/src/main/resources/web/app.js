@@ -11,9 +11,9 @@ const FEED_LIMIT = 1000; // rolls kept on the page, paged history included (the 
 const PAGE = 50; // rolls per "load older" page
 const ANSWER_TIMEOUT_MS = 10_000;
 const REJOIN_TRIES = 5;
-const CONFIRM_MS = 4000;
-// The DM's grace is 60 s by default; a view's dmAwayUntil is read on our clock, so bound what a skew can show.
-const GRACE_MAX_MS = 5 * 60_000; // how long a "Sure?" button waits for its second click
+const CONFIRM_MS = 4000; // how long a "Sure?" button waits for its second click
+// The DM's grace is 60 s by default (configurable): bound what an odd view can make the banner show.
+const GRACE_MAX_MS = 5 * 60_000;
 const CODE_IN_LINK = /^#([A-Za-z]{2,12}-\d{4})$/;
 // Events that are activity: the server restarts the room's expiry clock on each of them.
 const ACTIVITY = new Set(['player_joined', 'player_left', 'player_kicked', 'rolled', 'roll_revealed', 'dc_set',
@@ -337,11 +337,14 @@ function onJoined(m) {
   if (same) keepOlderRolls(previous, room);
   app.room = room;
   for (const p of room.players.values()) app.names.set(p.id, p.name);
-  const left = Number(view.expiresAt) - Date.now();
+  // The view's deadlines are on the server's clock: read them against the time the view was made, so a browser
+  // whose clock is off still counts down the right number of seconds.
+  const serverNow = Number.isFinite(m.serverTime) ? m.serverTime : Date.now();
+  const left = Number(view.expiresAt) - serverNow;
   // Joined inside the warning window (say, after a reconnect): the warning event itself is in the past.
   if (Number.isFinite(left) && left > 0 && left <= 180_000) room.expiring = { until: Date.now() + left };
   // The DM is offline and the room closes unless they are back in time (the view says until when).
-  const away = Number(view.dmAwayUntil) - Date.now();
+  const away = Number(view.dmAwayUntil) - serverNow;
   if (room.dm && Number.isFinite(away)) room.grace = { player: room.dm, until: Date.now() + Math.min(Math.max(away, 0), GRACE_MAX_MS) };
   if (!same) {
     clearError();

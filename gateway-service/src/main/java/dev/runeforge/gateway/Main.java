@@ -91,6 +91,8 @@ public final class Main {
                 config.get("auth.clock-skew").as(Duration.class).orElse(Duration.ofSeconds(60)));
         UpgradeGate gate = new UpgradeGate(verifier, origins);
         SessionHub hub = new SessionHub(nc, subjects, admin.registry());
+        // Behind a reverse proxy the operator trusts, per-address limits count X-Forwarded-For's first address.
+        boolean trustForwarded = config.get("http.forwarded.trust").asBoolean().orElse(false);
         Heartbeat heartbeat = new Heartbeat(
                 config.get("gateway.heartbeat.interval").as(Duration.class).orElse(Duration.ofSeconds(10)),
                 config.get("gateway.heartbeat.silence").as(Duration.class).orElse(Duration.ofSeconds(25)));
@@ -100,13 +102,16 @@ public final class Main {
                 config.get("gateway.rate.refill").asDouble().orElse(10.0),
                 new AddressLimiter(config.get("gateway.rooms.burst").asInt().orElse(10),
                         config.get("gateway.rooms.per.minute").asDouble().orElse(2.0), 100_000),
-                config.get("http.forwarded.trust").asBoolean().orElse(false),
+                trustForwarded,
                 heartbeat);
         AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode,
                 new AddressLimiter(config.get("gateway.signin.burst").asInt().orElse(10),
                         config.get("gateway.signin.per.minute").asDouble().orElse(10.0), 100_000),
-                config.get("http.forwarded.trust").asBoolean().orElse(false));
-        PermalinkRoutes permalinks = new PermalinkRoutes(nc, subjects);
+                trustForwarded);
+        PermalinkRoutes permalinks = new PermalinkRoutes(nc, subjects,
+                new AddressLimiter(config.get("gateway.permalinks.burst").asInt().orElse(120),
+                        config.get("gateway.permalinks.per.minute").asDouble().orElse(120.0), 100_000),
+                trustForwarded);
 
         WebServer server = WebServer.builder()
                 .host(config.get("http.host").asString().orElse("0.0.0.0"))

@@ -54,6 +54,8 @@ class DiceRoomIT {
     private static String[] room(WsClient alice, WsClient bob, String mode) throws Exception {
         alice.send(Map.of("type", "create", "id", id(), "game", "dice", "settings", Map.of("mode", mode)));
         JsonNode joined = alice.awaitType("joined", WAIT);
+        assertTrue(Math.abs(joined.path("serverTime").asLong() - System.currentTimeMillis()) < 60_000,
+                "a view says when (server time) it was made: " + joined);
         String session = joined.path("session").asText();
         String code = joined.path("code").asText();
         assertTrue(code.matches("[A-Z]+-\\d{4}"), code);

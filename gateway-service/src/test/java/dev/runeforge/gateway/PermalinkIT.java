@@ -183,6 +183,22 @@ class PermalinkIT {
     }
 
     @Test
+    void oneAddressReadsOnlySoManyPermalinks() throws Exception {
+        try (Platform limited = new Platform(Map.of("gateway.permalinks.burst", "2",
+                "gateway.permalinks.per.minute", "1"))) {
+            String unknown = "/api/permalink/AAAAAAAAAAAAAAAA";
+            assertEquals(404, limited.get(limited.http(unknown), null).statusCode());
+            assertEquals(404, limited.get(limited.http("/roll/AAAAAAAAAAAAAAAA"), null).statusCode());
+            HttpResponse<String> refused = limited.get(limited.http(unknown), null);
+            assertEquals(429, refused.statusCode(), refused.body());
+            assertEquals("RATE_LIMITED", Json.tree(refused.body().getBytes(StandardCharsets.UTF_8)).path("code").asText());
+            assertEquals("60", refused.headers().firstValue("Retry-After").orElseThrow());
+            // The JWKS is not limited: verifiers fetch it freely (and it is cached).
+            assertEquals(200, limited.get(limited.http("/.well-known/jwks.json"), null).statusCode());
+        }
+    }
+
+    @Test
     void aFreshBrowserOpensAPermalinkAndSeesVerified() throws Exception {
         BrowserTests.chromium();
         String rollId;

@@ -43,9 +43,9 @@ final class Platform implements AutoCloseable {
                 "http.host", "127.0.0.1",
                 "dev.mode", "true",
                 "game.partitions", "8",
-                "auth.keys.secret", KEY_SECRET,
-                // Every test player comes from 127.0.0.1: the per-address room creation limit is tested on its own.
-                "gateway.rooms.burst", "10000",
+                "auth.keys.secret", KEY_SECRET));
+        // Every test player comes from 127.0.0.1: the per-address limits are tested on their own.
+        config.putAll(Map.of("gateway.rooms.burst", "10000", "gateway.permalinks.burst", "10000",
                 "gateway.signin.burst", "10000"));
         if (!extra.containsKey("db.url")) {
             TestPostgres.Database db = TestPostgres.newDatabase();

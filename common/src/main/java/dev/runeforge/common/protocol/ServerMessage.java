@@ -26,8 +26,13 @@ public sealed interface ServerMessage {
     record Welcome(int v, String player, String name) implements ServerMessage {
     }
 
-    /** The viewer's full view of a session at {@code seq}; events follow with seq + 1, seq + 2, ... */
-    record Joined(String session, String code, String game, long seq, JsonNode view) implements ServerMessage {
+    /**
+     * The viewer's full view of a session at {@code seq}; events follow with seq + 1, seq + 2, ...
+     * {@code serverTime} (epoch ms, the game instance's clock when the view was made) lets a client read the
+     * view's deadlines on the server's clock rather than its own.
+     */
+    record Joined(String session, String code, String game, long seq, JsonNode view, long serverTime)
+            implements ServerMessage {
         public Joined {
             Objects.requireNonNull(session);
             Objects.requireNonNull(view);

@@ -34,7 +34,7 @@ class ProtocolJsonTest {
     static Stream<ServerMessage> serverMessages() {
         return Stream.of(
                 new ServerMessage.Welcome(1, "g-1", "Ada"),
-                new ServerMessage.Joined("s1", "WOLF-1234", "dice", 3, obj("{\"players\":[]}")),
+                new ServerMessage.Joined("s1", "WOLF-1234", "dice", 3, obj("{\"players\":[]}"), 1_700_000_000_000L),
                 new ServerMessage.Event("s1", 4, obj("{\"type\":\"rolled\"}")),
                 new ServerMessage.Accepted("a1", "s1"),
                 new ServerMessage.Error("ROOM_NOT_FOUND", "no such room", "j1"),

@@ -208,7 +208,7 @@ public final class ActionHandler {
         }
         if (action.kind() != BusAction.Kind.GAME && action.kind() != BusAction.Kind.LEAVE) {
             if (session.hasMember(action.player())) {
-                reply(action, SessionStep.joined(session, action.player()));
+                reply(action, SessionStep.joined(session, action.player(), clock.instant()));
             }
         }
         reply(action, new ServerMessage.Accepted(action.id(), session.id()));

@@ -162,13 +162,13 @@ public final class SessionStep {
         return new Applied<>(before.fold(commit, streamSeq), out);
     }
 
-    /** The full view {@code player} gets on joining (or on asking again). */
-    public static ServerMessage.Joined joined(LiveSession<?, ?, ?> session, String player) {
-        return joinedView(session, player);
+    /** The full view {@code player} gets on joining (or on asking again), made at {@code now}. */
+    public static ServerMessage.Joined joined(LiveSession<?, ?, ?> session, String player, Instant now) {
+        return joinedView(session, player, now);
     }
 
-    private static <S, C, E> ServerMessage.Joined joinedView(LiveSession<S, C, E> s, String player) {
+    private static <S, C, E> ServerMessage.Joined joinedView(LiveSession<S, C, E> s, String player, Instant now) {
         return new ServerMessage.Joined(s.id(), s.code(), s.rules().id(), s.seq(),
-                Json.tree(s.rules().view(s.state(), Viewer.of(player))));
+                Json.tree(s.rules().view(s.state(), Viewer.of(player))), now.toEpochMilli());
     }
 }

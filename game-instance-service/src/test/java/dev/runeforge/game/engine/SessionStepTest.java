@@ -95,9 +95,10 @@ class SessionStepTest {
         var event = (ServerMessage.Event) applied.outbound().getFirst().message();
         assertEquals(1, event.seq());
         assertEquals("room_created", event.body().path("type").asText());
-        ServerMessage.Joined joined = SessionStep.joined(applied.after(), "a");
+        ServerMessage.Joined joined = SessionStep.joined(applied.after(), "a", Instant.ofEpochMilli(42));
         assertEquals(1, joined.seq());
         assertEquals("WOLF-0001", joined.view().path("code").asText());
+        assertEquals(42, joined.serverTime(), "the view says when it was made");
     }
 
     /** Property: for random action sequences, replaying the stored commits rebuilds exactly the live state. */

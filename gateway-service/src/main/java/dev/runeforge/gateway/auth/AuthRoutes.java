@@ -8,7 +8,7 @@ import dev.runeforge.common.auth.GuestRequest;
 import dev.runeforge.common.auth.IssuedToken;
 import dev.runeforge.common.auth.OidcMessages;
 import dev.runeforge.gateway.connection.AddressLimiter;
-import io.helidon.http.HeaderName;
+import dev.runeforge.gateway.connection.ClientAddress;
 import dev.runeforge.common.auth.RefreshRequest;
 import dev.runeforge.common.auth.TokenClaims;
 import dev.runeforge.common.bus.Rpc;
@@ -50,17 +50,10 @@ public final class AuthRoutes {
 
     /** The OIDC state cookie: only the callback reads it; Lax, because the provider's redirect is cross-site. */
     static final String STATE_COOKIE = "rf_oidc";
-    private static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
 
     /** The client's address: the socket's peer, or the first X-Forwarded-For when the proxy is trusted. */
     private String address(ServerRequest req) {
-        if (trustForwarded) {
-            var forwarded = req.headers().first(X_FORWARDED_FOR).map(v -> v.split(",")[0].trim()).filter(v -> !v.isEmpty());
-            if (forwarded.isPresent()) {
-                return forwarded.get();
-            }
-        }
-        return req.remotePeer().host();
+        return ClientAddress.of(req.headers(), req.remotePeer().host(), trustForwarded);
     }
 
     /** False (and a 429 answered) when this address has made too many sign-in requests. */

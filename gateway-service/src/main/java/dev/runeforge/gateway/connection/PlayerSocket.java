@@ -45,8 +45,6 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
     /** WebSocket close code 1001: the server gives up on a client it cannot hear. */
     private static final int GOING_AWAY = 1001;
 
-    private static final io.helidon.http.HeaderName X_FORWARDED_FOR =
-            io.helidon.http.HeaderNames.create("X-Forwarded-For");
 
     private final Wiring w;
     private final String connectionId = UUID.randomUUID().toString();
@@ -81,10 +79,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
             return new WsUpgradeException("not authenticated");
         });
         device = dev.runeforge.gateway.auth.Credentials.device(headers).orElse(null);
-        if (w.trustForwarded()) {
-            address = headers.first(X_FORWARDED_FOR).map(v -> v.split(",")[0].trim()).filter(v -> !v.isEmpty())
-                    .orElse(null);
-        }
+        address = ClientAddress.forwarded(headers, w.trustForwarded()).orElse(null);
         return Optional.empty();
     }
 

@@ -16,6 +16,8 @@ import dev.runeforge.common.json.Json;
 import dev.runeforge.common.permalink.Permalink;
 import dev.runeforge.common.permalink.PublicRoll;
 import dev.runeforge.common.protocol.ErrorCodes;
+import dev.runeforge.gateway.connection.AddressLimiter;
+import dev.runeforge.gateway.connection.ClientAddress;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -38,10 +40,18 @@ public final class PermalinkRoutes {
     private final Connection nc;
     private final Subjects subjects;
     private final byte[] page;
+    private final AddressLimiter reads;
+    private final boolean trustForwarded;
 
-    public PermalinkRoutes(Connection nc, Subjects subjects) {
+    /**
+     * @param reads          per-address budget for permalink reads (each costs a database read and a signature)
+     * @param trustForwarded whether the client address is the first {@code X-Forwarded-For} (behind a proxy)
+     */
+    public PermalinkRoutes(Connection nc, Subjects subjects, AddressLimiter reads, boolean trustForwarded) {
         this.nc = Objects.requireNonNull(nc);
         this.subjects = Objects.requireNonNull(subjects);
+        this.reads = Objects.requireNonNull(reads);
+        this.trustForwarded = trustForwarded;
         try (InputStream in = PermalinkRoutes.class.getClassLoader().getResourceAsStream("web/roll.html")) {
             if (in == null) {
                 throw new IllegalStateException("web/roll.html is missing from the classpath");
@@ -58,7 +68,21 @@ public final class PermalinkRoutes {
                 .get("/.well-known/jwks.json", this::jwks);
     }
 
+    /** False (and a 429 answered) when this address has read too many permalinks lately. */
+    private boolean admitted(ServerRequest req, ServerResponse res) {
+        if (reads.tryAcquire(ClientAddress.of(req.headers(), req.remotePeer().host(), trustForwarded),
+                System.nanoTime())) {
+            return true;
+        }
+        res.header(HeaderNames.RETRY_AFTER, Long.toString(reads.retryAfterSeconds()));
+        error(res, new RpcException(ErrorCodes.RATE_LIMITED, "too many permalink requests from this address; wait a little"));
+        return false;
+    }
+
     private void api(ServerRequest req, ServerResponse res) {
+        if (!admitted(req, res)) {
+            return;
+        }
         String id = req.path().pathParameters().get("id");
         Permalink permalink;
         Permalink.Signature signature;
@@ -91,6 +115,9 @@ public final class PermalinkRoutes {
      * unknown or expired, 503), so crawlers and link checkers see the truth and the page explains it.
      */
     private void page(ServerRequest req, ServerResponse res) {
+        if (!admitted(req, res)) {
+            return;
+        }
         Status status = Status.OK_200;
         try {
             lookup(req.path().pathParameters().get("id"));
@@ -139,6 +166,7 @@ public final class PermalinkRoutes {
         return switch (code) {
             case ErrorCodes.INVALID_PERMALINK, ErrorCodes.BAD_MESSAGE -> Status.BAD_REQUEST_400;
             case ErrorCodes.PERMALINK_NOT_FOUND -> Status.NOT_FOUND_404;
+            case ErrorCodes.RATE_LIMITED -> Status.TOO_MANY_REQUESTS_429;
             default -> Status.SERVICE_UNAVAILABLE_503;
         };
     }
