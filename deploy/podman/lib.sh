@@ -105,7 +105,7 @@ rf_ctr_uid() {
     awk '/^Uid:/ {print $3}' "/proc/$pid/status"
 }
 
-rf_game_pods() { # [running]: only the running ones
+rf_game_pods() { # all|running
     local filter=()
     [[ ${1:-} == running ]] && filter=(--filter status=running)
     podman pod ls --filter "label=$RF_LABEL" "${filter[@]}" --format '{{.Name}}' | grep -E '^rf-game-[0-9]+$' | sort -t- -k3 -n

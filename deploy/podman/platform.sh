@@ -9,6 +9,7 @@
 #   deploy/podman/platform.sh roll [TAG]   rolling replace of the game instances with TAG, one at a time
 #   deploy/podman/platform.sh status       pods, health, readiness, uid and partitions owned
 #   deploy/podman/platform.sh down [--images]  remove pods, containers, network, volumes, secrets (and images)
+#   deploy/podman/platform.sh systemd [DIR]    podman generate systemd --new --files for every running pod
 #   deploy/podman/platform.sh test         all of the above for real, with a WebSocket client; PASS/FAIL per step
 #
 # Environment: RF_TAG (image tag, default dev), RF_HTTP_PORT (18080), RF_STATE (/var/tmp/rune-forge-podman),
@@ -17,7 +18,7 @@ set -euo pipefail
 # shellcheck source=deploy/podman/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '2,17s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
 
 # --- build ------------------------------------------------------------------------------------------------------
 
@@ -139,7 +140,7 @@ cmd_up() {
         svc=${svc%-green}-service
         wait_up "rf-$pod-app" "$svc" 120
     done
-    for pod in $(rf_game_pods); do wait_up "$(rf_app "$pod")" game-instance-service 120; done
+    for pod in $(rf_game_pods all); do wait_up "$(rf_app "$pod")" game-instance-service 120; done
     if ! rf_pod_exists rf-edge; then
         rf_step "up: rf-edge -> rf-gateway-$colour on http://127.0.0.1:$RF_HTTP_PORT"
         rf_start_edge "$colour"
@@ -153,7 +154,7 @@ cmd_scale() {
     local n=$1 wait=${2:-wait} i pod have=()
     [[ $n =~ ^[0-9]+$ ]] || rf_die "scale: N must be a number"
     rf_ensure_network
-    mapfile -t have < <(rf_game_pods)
+    mapfile -t have < <(rf_game_pods all)
     for ((i = 1; i <= n; i++)); do
         rf_pod_exists "rf-game-$i" && continue
         rf_step "scale: start rf-game-$i"
@@ -167,14 +168,14 @@ cmd_scale() {
         fi
     done
     [[ $wait == wait ]] || return 0
-    for pod in $(rf_game_pods); do wait_up "$(rf_app "$pod")" game-instance-service 120; done
+    for pod in $(rf_game_pods all); do wait_up "$(rf_app "$pod")" game-instance-service 120; done
 }
 
 # Rolling replace of the game instances: one at a time, SIGTERM (drain, partitions handed to the others), then
 # the same pod again on TAG, ready and owning partitions before the next one goes.
 cmd_roll() {
     local tag=${1:-$RF_TAG} pod i pods
-    mapfile -t pods < <(rf_game_pods)
+    mapfile -t pods < <(rf_game_pods all)
     ((${#pods[@]} >= 2)) || rf_warn "roll: with one game instance its sessions pause while it restarts"
     podman image exists "$(rf_image game-instance-service "$tag")" || rf_die "roll: no image $(rf_image game-instance-service "$tag")"
     podman inspect -f '{{.ImageName}}' "$(rf_app "${pods[0]}")" | sed 's/.*://' >"$RF_STATE/game.previous-tag"
@@ -236,6 +237,17 @@ cmd_down() {
     rf_step "down: done"
 }
 
+# Systemd units for every running pod (podman generate systemd --new: each start creates the pod afresh).
+cmd_systemd() {
+    local dir=${1:-$RF_STATE/systemd} pod n=0
+    mkdir -p "$dir"
+    for pod in $(podman pod ls --filter "label=$RF_LABEL" --filter status=running --format '{{.Name}}' | sort); do
+        (cd "$dir" && pm generate systemd --new --files --name --restart-policy=always --stop-timeout 30 "$pod" >/dev/null)
+        n=$((n + 1))
+    done
+    rf_step "systemd: units of $n pods in $dir: $(cd "$dir" && find . -name '*.service' | wc -l) files"
+}
+
 # Prints what of the platform is left (nothing, after down).
 leftovers() {
     {
@@ -256,6 +268,7 @@ roll) cmd_roll "${2:-}" ;;
 status) cmd_status ;;
 down) cmd_down "${2:-}" ;;
 test) exec "$RF_PODMAN_DIR/test/platform-test.sh" "${@:2}" ;;
+systemd) cmd_systemd "${2:-}" ;;
 leftovers) leftovers ;;
 -h | --help | "") usage ;;
 *)

@@ -101,6 +101,13 @@ partitions_ok() { # N: N game pods, each owns some, 64 in all
     ((count == $1 && total == 64))
 }
 
+# A second release of SERVICE, tag `next`: the same jars with another revision label, so a distinct image.
+build_next() {
+    pm build -q --format docker -f "$ROOT/deploy/containers/Containerfile" --build-arg JDK_IMAGE=localhost/rf-jdk:25 \
+        --build-arg SERVICE="$1" --build-arg REVISION="$(git -C "$ROOT" rev-parse HEAD)-next" \
+        -t "$(rf_image "$1" next)" "$ROOT" >/dev/null
+}
+
 t0=$SECONDS
 echo "Rune Forge podman platform test ($(date -u +%FT%TZ), podman $(podman --version | awk '{print $3}'), commit $(git -C "$ROOT" rev-parse --short HEAD))"
 "$RF_PODMAN_DIR/platform.sh" down >/dev/null 2>&1 || true
@@ -110,12 +117,26 @@ step_build "${1:-}" || { echo "build failed; stopping"; exit 1; }
 
 # 2. up
 if "$RF_PODMAN_DIR/platform.sh" up 1 >"$WORK/up.log" 2>&1; then
-    result PASS up "9 pods (nats, postgres, auth, persistence, media-token, gateway-blue, edge, game-1 + infra) on network $RF_NETWORK, edge on $URL"
+    result PASS up "8 pods (nats, postgres, auth, persistence, media-token, gateway-blue, edge, game-1) on network $RF_NETWORK, edge on $URL"
 else
     tail -n 20 "$WORK/up.log"
     result FAIL up "see $WORK/up.log"
 fi
 step_health health
+
+# systemd units for production, generated from the running pods
+rm -rf "$WORK/systemd"
+if "$RF_PODMAN_DIR/platform.sh" systemd "$WORK/systemd" >"$WORK/systemd.log" 2>&1; then
+    units=$(find "$WORK/systemd" -name 'pod-*.service' | wc -l)
+    ctrs=$(find "$WORK/systemd" -name 'container-*.service' | wc -l)
+    if ((units == 8 && ctrs == 8)) && grep -q -- '--replace' "$WORK/systemd/pod-rf-gateway-blue.service"; then
+        result PASS "systemd units" "podman generate systemd --new: $units pod units + $ctrs container units in $WORK/systemd"
+    else
+        result FAIL "systemd units" "$units pod units, $ctrs container units"
+    fi
+else
+    result FAIL "systemd units" "see $WORK/systemd.log"
+fi
 
 # 3. play a dice room through the edge and the gateway pod
 if "${CLIENT[@]}" "$URL" Ada play 5 >"$WORK/play.out" 2>&1; then
@@ -156,10 +177,16 @@ else
 fi
 
 # 6. rolling replace of the game instances (drain on SIGTERM) while a client plays
-pm tag "$(rf_image game-instance-service)" "$(rf_image game-instance-service next)" >/dev/null
+build_next game-instance-service
 soak_start Rio
 wait_actions Rio 4
-if "$RF_PODMAN_DIR/platform.sh" roll next >"$WORK/roll.log" 2>&1 && rf_wait 60 partitions_ok 3; then roll_ok=1; else roll_ok=0; fi
+roll_ok=0
+if "$RF_PODMAN_DIR/platform.sh" roll next >"$WORK/roll.log" 2>&1 && rf_wait 60 partitions_ok 3; then
+    roll_ok=1
+    for pod in $(rf_game_pods all); do
+        [[ $(podman inspect -f '{{.ImageName}}' "$(rf_app "$pod")") == "$(rf_image game-instance-service next)" ]] || roll_ok=0
+    done
+fi
 wait_actions Rio 4
 if soak_stop Rio >/dev/null && ((roll_ok)); then
     result PASS "rolling replace" "3 game pods replaced one by one (SIGTERM drain) with tag next: $(partitions_line); client: $(summary Rio)"
@@ -168,10 +195,11 @@ else
 fi
 
 # 7. blue-green switch of the gateway and rollback while a client keeps playing
-pm tag "$(rf_image gateway-service)" "$(rf_image gateway-service next)" >/dev/null
+build_next gateway-service
 soak_start Bo
 wait_actions Bo 4
-if "$RF_PODMAN_DIR/bluegreen.sh" deploy next >"$WORK/bluegreen.log" 2>&1 && rf_edge_serves green; then
+if "$RF_PODMAN_DIR/bluegreen.sh" deploy next >"$WORK/bluegreen.log" 2>&1 && rf_edge_serves green &&
+    [[ $(podman inspect -f '{{.ImageName}}' rf-gateway-green-app) == "$(rf_image gateway-service next)" ]]; then
     if "${CLIENT[@]}" "$URL" Gus play 3 >"$WORK/green.out" 2>&1; then
         result PASS "blue-green switch" "rf-gateway-green (tag next) healthy, edge switched, new client on green: $(grep '^client:' "$WORK/green.out" | sed 's/^client: //')"
     else
