@@ -219,14 +219,19 @@ cmd_status() {
 
 cmd_down() {
     local pods
-    mapfile -t pods < <(podman pod ls --filter "label=$RF_LABEL" --format '{{.Name}}')
+    # By label, and by name for pods and volumes that `podman kube play` made from deploy/podman/kube.
+    mapfile -t pods < <({
+        podman pod ls --filter "label=$RF_LABEL" --format '{{.Name}}'
+        podman pod ls --format '{{.Name}}' | grep -E '^rf-(nats|postgres|auth|persistence|media-token|gateway-(blue|green)|edge|game-[0-9]+)$'
+    } | sort -u)
     if ((${#pods[@]} > 0)); then
         rf_step "down: stopping ${#pods[@]} pod(s)"
         pm pod stop -t 20 "${pods[@]}" >/dev/null 2>&1 || true
         pm pod rm -f "${pods[@]}" >/dev/null
     fi
     podman ps -aq --filter "label=$RF_LABEL" | xargs -r podman rm -f >/dev/null 2>&1 || true
-    podman volume ls -q --filter "label=$RF_LABEL" | xargs -r podman volume rm -f >/dev/null
+    { podman volume ls -q --filter "label=$RF_LABEL"; podman volume ls -q | grep -x -e rf-nats-data -e rf-pgdata; } |
+        sort -u | xargs -r podman volume rm -f >/dev/null
     podman secret inspect rf-db-password >/dev/null 2>&1 && podman secret rm rf-db-password >/dev/null
     podman network exists "$RF_NETWORK" && podman network rm -f "$RF_NETWORK" >/dev/null
     rm -rf "$RF_STATE/edge" "$RF_STATE/gateway.active" "$RF_STATE"/game.*
@@ -251,13 +256,15 @@ cmd_systemd() {
 # Prints what of the platform is left (nothing, after down).
 leftovers() {
     {
-        podman pod ls --filter "label=$RF_LABEL" --format 'pod {{.Name}}'
+        podman pod ls --format 'pod {{.Name}}' | grep '^pod rf-'
+        podman ps -a --format 'container {{.Names}}' | grep '^container rf-'
         podman ps -a --filter "label=$RF_LABEL" --format 'container {{.Names}}'
+        podman volume ls --format 'volume {{.Name}}' | grep '^volume rf-'
         podman volume ls --filter "label=$RF_LABEL" --format 'volume {{.Name}}'
         podman network exists "$RF_NETWORK" && echo "network $RF_NETWORK"
         podman secret inspect rf-db-password >/dev/null 2>&1 && echo "secret rf-db-password"
         curl -s -m 2 -o /dev/null "http://127.0.0.1:$RF_HTTP_PORT/" && echo "port $RF_HTTP_PORT still answers"
-    } || true
+    } | sort -u || true
 }
 
 case ${1:-} in

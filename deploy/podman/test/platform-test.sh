@@ -7,8 +7,8 @@
 # and running as non-root; a WebSocket client plays a dice room through the edge and gateway pods; scale 3 (each
 # game instance owns partitions, 64 in all); podman kill of a game-instance pod while a client plays: no
 # acknowledged action lost; rolling replace of the game instances while a client plays; blue-green switch of the
-# gateway and rollback while a client plays: no error; backup, drop, restore, row counts equal; down leaves
-# nothing behind. Exit status 0 only when every step passed.
+# gateway and rollback while a client plays: no error; backup, drop, restore, row counts equal; the kube YAML
+# played with `podman kube play`; down leaves nothing behind. Exit status 0 only when every step passed.
 set -uo pipefail
 # shellcheck source=deploy/podman/lib.sh
 source "$(dirname "$0")/../lib.sh"
@@ -265,9 +265,19 @@ else
     result FAIL "play after restore" "$(tail -n 2 "$WORK/after.out" | tr '\n' ' ')"
 fi
 
-# 9. status, then down leaves nothing behind
+# 9. status, down, then the same pods from the kube YAML (podman kube play), played through
 "$RF_PODMAN_DIR/platform.sh" status
 "$RF_PODMAN_DIR/platform.sh" down >"$WORK/down.log" 2>&1
+KUBE=$RF_PODMAN_DIR/kube/rune-forge.yaml
+kube_plays() { "${CLIENT[@]}" "$URL" Kay play 2 >"$WORK/kube.out" 2>&1; }
+if rf_ensure_network && pm kube play --network "$RF_NETWORK" "$KUBE" >"$WORK/kube.log" 2>&1 &&
+    rf_wait 180 kube_plays; then
+    result PASS "kube play" "podman kube play $(basename "$KUBE"): 7 pods up, a client played through rf-gateway-blue: $(grep '^client:' "$WORK/kube.out" | sed 's/^client: //')"
+else
+    result FAIL "kube play" "see $WORK/kube.log $WORK/kube.out"
+fi
+pm kube play --down "$KUBE" >>"$WORK/kube.log" 2>&1 || true
+"$RF_PODMAN_DIR/platform.sh" down >>"$WORK/down.log" 2>&1
 pm rmi "$(rf_image game-instance-service next)" "$(rf_image gateway-service next)" >/dev/null 2>&1 || true
 left=$("$RF_PODMAN_DIR/platform.sh" leftovers)
 if [[ -z $left ]]; then
