@@ -222,7 +222,7 @@ cmd_down() {
     # By label, and by name for pods and volumes that `podman kube play` made from deploy/podman/kube.
     mapfile -t pods < <({
         podman pod ls --filter "label=$RF_LABEL" --format '{{.Name}}'
-        podman pod ls --format '{{.Name}}' | grep -E '^rf-(nats|postgres|auth|persistence|media-token|gateway-(blue|green)|edge|game-[0-9]+)$'
+        podman pod ls --format '{{.Name}}' | grep -E '^rf-(nats|postgres|auth|persistence|media-token|gateway-(blue|green)|edge|game-[0-9]+)$' || true
     } | sort -u)
     if ((${#pods[@]} > 0)); then
         rf_step "down: stopping ${#pods[@]} pod(s)"
@@ -230,13 +230,14 @@ cmd_down() {
         pm pod rm -f "${pods[@]}" >/dev/null
     fi
     podman ps -aq --filter "label=$RF_LABEL" | xargs -r podman rm -f >/dev/null 2>&1 || true
-    { podman volume ls -q --filter "label=$RF_LABEL"; podman volume ls -q | grep -x -e rf-nats-data -e rf-pgdata; } |
+    { podman volume ls -q --filter "label=$RF_LABEL"; podman volume ls -q | grep -x -e rf-nats-data -e rf-pgdata || true; } |
         sort -u | xargs -r podman volume rm -f >/dev/null
-    podman secret inspect rf-db-password >/dev/null 2>&1 && podman secret rm rf-db-password >/dev/null
-    podman network exists "$RF_NETWORK" && podman network rm -f "$RF_NETWORK" >/dev/null
+    if podman secret inspect rf-db-password >/dev/null 2>&1; then podman secret rm rf-db-password >/dev/null; fi
+    if podman network exists "$RF_NETWORK"; then podman network rm -f "$RF_NETWORK" >/dev/null; fi
     rm -rf "$RF_STATE/edge" "$RF_STATE/gateway.active" "$RF_STATE"/game.*
     if [[ ${1:-} == --images ]]; then
-        podman images --format '{{.Repository}}:{{.Tag}}' | grep -E "^($RF_REPO/|localhost/rf-)" | xargs -r podman rmi -f >/dev/null
+        { podman images --format '{{.Repository}}:{{.Tag}}' | grep -E "^($RF_REPO/|localhost/rf-)" || true; } |
+            xargs -r podman rmi -f >/dev/null
         podman image prune -f >/dev/null
     fi
     rf_step "down: done"
