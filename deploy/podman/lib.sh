@@ -197,7 +197,17 @@ rf_switch_edge() {
     podman exec rf-edge-app /usr/sbin/nginx -c /etc/rf-edge/nginx.conf -t -q 2>/dev/null || return 1
     podman exec rf-edge-app /usr/sbin/nginx -c /etc/rf-edge/nginx.conf -s reload 2>/dev/null || return 1
     echo "$1" >"$RF_STATE/gateway.active"
-    rf_wait 10 rf_edge_serves "$1"
+    # nginx starts the new worker before the old one stops listening: for a moment a new connection can still
+    # reach the old colour. Switched = five requests in a row answered by the new one.
+    rf_wait 15 rf_edge_serves_steadily "$1"
+}
+
+rf_edge_serves_steadily() { # COLOUR
+    local i
+    for i in 1 2 3 4 5; do
+        rf_edge_serves "$1" || return 1
+        sleep 0.2
+    done
 }
 
 rf_edge_serves() { # COLOUR: a new request through the edge reaches that gateway and it answers (not a 5xx)

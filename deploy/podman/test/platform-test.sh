@@ -198,7 +198,7 @@ fi
 build_next gateway-service
 soak_start Bo
 wait_actions Bo 4
-if "$RF_PODMAN_DIR/bluegreen.sh" deploy next >"$WORK/bluegreen.log" 2>&1 && rf_edge_serves green &&
+if "$RF_PODMAN_DIR/bluegreen.sh" deploy next >"$WORK/bluegreen.log" 2>&1 && rf_edge_serves_steadily green &&
     [[ $(podman inspect -f '{{.ImageName}}' rf-gateway-green-app) == "$(rf_image gateway-service next)" ]]; then
     if "${CLIENT[@]}" "$URL" Gus play 3 >"$WORK/green.out" 2>&1; then
         result PASS "blue-green switch" "rf-gateway-green (tag next) healthy, edge switched, new client on green: $(grep '^client:' "$WORK/green.out" | sed 's/^client: //')"
@@ -209,7 +209,7 @@ else
     result FAIL "blue-green switch" "see $WORK/bluegreen.log"
 fi
 wait_actions Bo 3
-if "$RF_PODMAN_DIR/rollback.sh" gateway >"$WORK/rollback.log" 2>&1 && rf_edge_serves blue &&
+if "$RF_PODMAN_DIR/rollback.sh" gateway >"$WORK/rollback.log" 2>&1 && rf_edge_serves_steadily blue &&
     "${CLIENT[@]}" "$URL" Lea play 2 >"$WORK/blue.out" 2>&1; then
     result PASS rollback "edge back on rf-gateway-blue (green kept idle), new client on blue: $(grep '^client:' "$WORK/blue.out" | sed 's/^client: //')"
 else
