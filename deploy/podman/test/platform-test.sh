@@ -279,6 +279,7 @@ fi
 pm kube play --down "$KUBE" >>"$WORK/kube.log" 2>&1 || true
 "$RF_PODMAN_DIR/platform.sh" down >>"$WORK/down.log" 2>&1
 pm rmi "$(rf_image game-instance-service next)" "$(rf_image gateway-service next)" >/dev/null 2>&1 || true
+podman image prune -f >/dev/null 2>&1 || true # the build stages of the `next` images
 left=$("$RF_PODMAN_DIR/platform.sh" leftovers)
 if [[ -z $left ]]; then
     result PASS down "no pod, container, volume, secret or network of the platform left; port $RF_HTTP_PORT closed"
