@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Offline checks of what is not Java: the Kubernetes overlays (rendered with kubectl kustomize, validated against
 # the Kubernetes schemas shipped by npm's kubernetes-models, and the project's policy), the checker's own broken
-# fixture, and every GitHub workflow (action-validator plus pinning/permission rules). Run by ./run-tests.sh
+# fixture, every GitHub workflow (action-validator plus pinning/permission rules), and the Containerfile, podman
+# and compose files (checks/podman). Run by ./run-tests.sh
 # before the Java suite; needs `scripts/provision.sh --tests` (the npm packages of checks/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,3 +15,5 @@ rf_log "checks: the Kubernetes checker rejects its broken fixture"
 node checks/k8s/selftest.mjs
 rf_log "checks: GitHub workflows"
 node checks/workflows/check.mjs
+rf_log "checks: container images, podman (kube YAML, Quadlet, scripts) and compose"
+node checks/podman/check.mjs

@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# Rune Forge as podman pods on one machine (one pod per service on the network `rune-forge`).
+#
+#   deploy/podman/platform.sh build        build every image offline (debootstrapped Debian base, this machine's
+#                                          Temurin 25 JDK); installs podman, runc, debootstrap if missing
+#   deploy/podman/platform.sh up [N]       start NATS, PostgreSQL, auth, persistence, media-token, gateway (blue),
+#                                          the edge (http://127.0.0.1:18080) and N game instances (default 1)
+#   deploy/podman/platform.sh scale N      add or remove game-instance pods (removal drains them: SIGTERM)
+#   deploy/podman/platform.sh roll [TAG]   rolling replace of the game instances with TAG, one at a time
+#   deploy/podman/platform.sh status       pods, health, readiness, uid and partitions owned
+#   deploy/podman/platform.sh down [--images]  remove pods, containers, network, volumes, secrets (and images)
+#   deploy/podman/platform.sh systemd [DIR]    podman generate systemd --new --files for every running pod
+#   deploy/podman/platform.sh test         all of the above for real, with a WebSocket client; PASS/FAIL per step
+#
+# Environment: RF_TAG (image tag, default dev), RF_HTTP_PORT (18080), RF_STATE (/var/tmp/rune-forge-podman),
+# RF_NO_JARS=1 (build: use the jars already in */target). Blue-green of the gateway: bluegreen.sh, rollback.sh.
+set -euo pipefail
+# shellcheck source=deploy/podman/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+usage() { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
+
+# --- build ------------------------------------------------------------------------------------------------------
+
+build_base() {
+    if podman image exists localhost/rf-debian:bookworm; then return 0; fi
+    rf_step "build: debootstrap Debian bookworm (minbase) -> localhost/rf-debian:bookworm"
+    local root=$RF_STATE/rootfs
+    rm -rf "$root"
+    mkdir -p "$RF_STATE"
+    debootstrap --variant=minbase --include=busybox-static,ca-certificates bookworm "$root" \
+        "${RF_DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$RF_STATE/debootstrap.log" 2>&1 ||
+        { tail -n 20 "$RF_STATE/debootstrap.log" >&2; return 1; }
+    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* \
+        "$root"/usr/share/man/* "$root"/usr/share/locale/* "$root"/var/log/*.log
+    tar -C "$root" -c . | podman import --change 'CMD ["/bin/bash"]' - localhost/rf-debian:bookworm >/dev/null
+    rm -rf "$root"
+}
+
+build_jdk() {
+    if podman image exists localhost/rf-jdk:25; then return 0; fi
+    local jdk
+    jdk=$(rf_java_home)
+    rf_step "build: localhost/rf-jdk:25 from $jdk"
+    rm -rf "$RF_STATE/jdk"
+    cp -rL "$jdk" "$RF_STATE/jdk" # the JDK's links (cacerts, legal/) become files
+    pm build -q -f "$RF_PODMAN_DIR/images/jdk.Containerfile" -t localhost/rf-jdk:25 "$RF_STATE/jdk" >/dev/null
+    rm -rf "$RF_STATE/jdk"
+}
+
+cmd_build() {
+    rf_apt_install podman runc debootstrap curl
+    mkdir -p "$RF_STATE"
+    local root version revision svc img
+    root=$(cd "$RF_PODMAN_DIR/../.." && pwd)
+    if [[ ${RF_NO_JARS:-0} != 1 ]]; then
+        rf_step "build: jars (./mvnw -B -o -q -DskipTests package)"
+        (cd "$root" && JAVA_HOME=$(rf_java_home) ./mvnw -B -o -q -DskipTests package)
+    fi
+    build_base
+    build_jdk
+    version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/pom.xml" | head -n 1)
+    revision=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
+    for svc in "${RF_SERVICES[@]}"; do
+        img=$(rf_image "$svc")
+        rf_step "build: $img"
+        pm build -q --format docker -f "$root/deploy/containers/Containerfile" \
+            --build-arg JDK_IMAGE=localhost/rf-jdk:25 --build-arg SERVICE="$svc" \
+            --build-arg VERSION="$version" --build-arg REVISION="$revision" \
+            -t "$img" "$root" >/dev/null
+    done
+    for svc in nats postgres edge; do
+        img=$(rf_image "rf-$svc")
+        rf_step "build: $img"
+        pm build -q --format docker --network host --build-arg BASE=localhost/rf-debian:bookworm \
+            -f "$RF_PODMAN_DIR/images/$svc.Containerfile" -t "$img" "$RF_PODMAN_DIR/images" >/dev/null
+    done
+    podman image prune -f >/dev/null
+    rf_step "build: images"
+    podman images --filter "reference=$RF_REPO/*:$RF_TAG" --format '  {{.Repository}}:{{.Tag}}  {{.Size}}'
+}
+
+# --- up / scale / status / down ---------------------------------------------------------------------------------
+
+wait_up() { # CTR SERVICE|- TIMEOUT
+    local ctr=$1 svc=$2
+    if [[ $svc == - ]]; then
+        rf_wait "$3" rf_healthy "$ctr"
+    else
+        rf_wait "$3" rf_service_up "$ctr" "$svc"
+    fi || { rf_err "$ctr is not up after $3 s; its log:"; podman logs --tail 30 "$ctr" >&2 || true; return 1; }
+}
+
+cmd_up() {
+    local n=${1:-1}
+    mkdir -p "$RF_STATE"
+    rf_ensure_network
+    if ! podman secret inspect rf-db-password >/dev/null 2>&1; then
+        head -c 24 /dev/urandom | base64 | tr -d '/+=\n' | podman secret create rf-db-password - >/dev/null
+    fi
+    if ! rf_pod_exists rf-nats; then
+        rf_step "up: rf-nats (JetStream)"
+        podman volume exists rf-nats-data || podman volume create --label "$RF_LABEL" rf-nats-data >/dev/null
+        rf_pod_create rf-nats
+        pm run -d --pod rf-nats --name rf-nats-app --label "$RF_LABEL" "${RF_SECURE_OPTS[@]}" \
+            -v rf-nats-data:/data:U "$(rf_image rf-nats)" >/dev/null
+    fi
+    if ! rf_pod_exists rf-postgres; then
+        rf_step "up: rf-postgres"
+        podman volume exists rf-pgdata || podman volume create --label "$RF_LABEL" rf-pgdata >/dev/null
+        rf_pod_create rf-postgres
+        pm run -d --pod rf-postgres --name rf-postgres-app --label "$RF_LABEL" "${RF_SECURE_OPTS[@]}" \
+            --secret rf-db-password,type=env,target=POSTGRES_PASSWORD -e POSTGRES_DB="$RF_DB" \
+            -v rf-pgdata:/var/lib/postgresql/data:U "$(rf_image rf-postgres)" >/dev/null
+    fi
+    wait_up rf-nats-app - 60
+    wait_up rf-postgres-app - 60
+    local pod svc
+    for pod in auth persistence media-token; do
+        svc=$pod-service
+        rf_pod_exists "rf-$pod" && continue
+        rf_step "up: rf-$pod"
+        rf_pod_create "rf-$pod"
+        if [[ $pod == persistence ]]; then
+            rf_run_service "rf-$pod" "$svc" "$RF_TAG" --secret rf-db-password,type=env,target=DB_PASSWORD \
+                -e DB_URL="jdbc:postgresql://rf-postgres:5432/$RF_DB" -e DB_USER=postgres
+        else
+            rf_run_service "rf-$pod" "$svc" "$RF_TAG"
+        fi
+    done
+    local colour
+    colour=$(rf_active_colour)
+    if ! rf_pod_exists "rf-gateway-$colour"; then
+        rf_step "up: rf-gateway-$colour"
+        rf_start_gateway "$colour"
+    fi
+    cmd_scale "$n" nowait
+    for pod in auth persistence media-token "gateway-$colour"; do
+        svc=${pod%-blue}
+        svc=${svc%-green}-service
+        wait_up "rf-$pod-app" "$svc" 120
+    done
+    for pod in $(rf_game_pods all); do wait_up "$(rf_app "$pod")" game-instance-service 120; done
+    if ! rf_pod_exists rf-edge; then
+        rf_step "up: rf-edge -> rf-gateway-$colour on http://127.0.0.1:$RF_HTTP_PORT"
+        rf_start_edge "$colour"
+    fi
+    wait_up rf-edge-app - 30
+    rf_wait 20 rf_edge_serves "$colour"
+    rf_step "up: Rune Forge is running on http://127.0.0.1:$RF_HTTP_PORT ($(rf_game_pods | wc -l) game instance(s))"
+}
+
+cmd_scale() {
+    local n=$1 wait=${2:-wait} i pod have=()
+    [[ $n =~ ^[0-9]+$ ]] || rf_die "scale: N must be a number"
+    rf_ensure_network
+    mapfile -t have < <(rf_game_pods all)
+    for ((i = 1; i <= n; i++)); do
+        rf_pod_exists "rf-game-$i" && continue
+        rf_step "scale: start rf-game-$i"
+        rf_start_game "$i"
+    done
+    for pod in "${have[@]}"; do
+        i=${pod#rf-game-}
+        if ((i > n)); then
+            rf_step "scale: drain and remove $pod (SIGTERM: it hands its partitions over)"
+            rf_stop_pod "$pod" 30
+        fi
+    done
+    [[ $wait == wait ]] || return 0
+    for pod in $(rf_game_pods all); do wait_up "$(rf_app "$pod")" game-instance-service 120; done
+}
+
+# Rolling replace of the game instances: one at a time, SIGTERM (drain, partitions handed to the others), then
+# the same pod again on TAG, ready and owning partitions before the next one goes.
+cmd_roll() {
+    local tag=${1:-$RF_TAG} pod i pods
+    mapfile -t pods < <(rf_game_pods all)
+    ((${#pods[@]} >= 2)) || rf_warn "roll: with one game instance its sessions pause while it restarts"
+    podman image exists "$(rf_image game-instance-service "$tag")" || rf_die "roll: no image $(rf_image game-instance-service "$tag")"
+    podman inspect -f '{{.ImageName}}' "$(rf_app "${pods[0]}")" | sed 's/.*://' >"$RF_STATE/game.previous-tag"
+    for pod in "${pods[@]}"; do
+        i=${pod#rf-game-}
+        rf_step "roll: $pod -> $tag (drain, replace)"
+        rf_stop_pod "$pod" 30
+        rf_start_game "$i" "$tag"
+        wait_up "$(rf_app "$pod")" game-instance-service 120 || return 1
+        rf_wait 60 owns_partitions "$pod" || { rf_err "roll: $pod took no partitions"; return 1; }
+    done
+    echo "$tag" >"$RF_STATE/game.tag"
+}
+
+owns_partitions() { (($(rf_partitions_owned "$1") > 0)); }
+
+cmd_status() {
+    local ctr svc health ready uid parts image
+    printf '%-24s %-48s %-9s %-6s %-5s %s\n' CONTAINER IMAGE HEALTH READY UID PARTITIONS
+    while read -r ctr <&3; do
+        svc=$(podman inspect -f '{{index .Config.Labels "io.runeforge.service"}}' "$ctr" 2>/dev/null || true)
+        image=$(podman inspect -f '{{.ImageName}}' "$ctr")
+        if [[ $(podman inspect -f '{{.State.Running}}' "$ctr") != true ]]; then
+            printf '%-24s %-48s %s\n' "$ctr" "$image" "$(podman inspect -f '{{.State.Status}}' "$ctr")"
+            continue
+        fi
+        health=unhealthy
+        rf_healthy "$ctr" && health=healthy
+        ready=-
+        parts=-
+        if [[ -n $svc && $svc != "<no value>" ]]; then
+            ready=no
+            rf_ready "$ctr" "$svc" && ready=yes
+            [[ $svc == game-instance-service ]] && parts=$(rf_partitions_owned "${ctr%-app}")
+        fi
+        uid=$(rf_ctr_uid "$ctr")
+        printf '%-24s %-48s %-9s %-6s %-5s %s\n' "$ctr" "$image" "$health" "$ready" "$uid" "$parts"
+    done 3< <(podman ps -a --filter "label=$RF_LABEL" --format '{{.Names}}' | grep -- '-app$' | sort)
+    echo "gateway: $(rf_active_colour) is live on http://127.0.0.1:$RF_HTTP_PORT"
+}
+
+cmd_down() {
+    local pods
+    # By label, and by name for pods and volumes that `podman kube play` made from deploy/podman/kube.
+    mapfile -t pods < <({
+        podman pod ls --filter "label=$RF_LABEL" --format '{{.Name}}'
+        podman pod ls --format '{{.Name}}' | grep -E '^rf-(nats|postgres|auth|persistence|media-token|gateway-(blue|green)|edge|game-[0-9]+)$' || true
+    } | sort -u)
+    if ((${#pods[@]} > 0)); then
+        rf_step "down: stopping ${#pods[@]} pod(s)"
+        pm pod stop -t 20 "${pods[@]}" >/dev/null 2>&1 || true
+        pm pod rm -f "${pods[@]}" >/dev/null
+    fi
+    podman ps -aq --filter "label=$RF_LABEL" | xargs -r podman rm -f >/dev/null 2>&1 || true
+    { podman volume ls -q --filter "label=$RF_LABEL"; podman volume ls -q | grep -x -e rf-nats-data -e rf-pgdata || true; } |
+        sort -u | xargs -r podman volume rm -f >/dev/null
+    if podman secret inspect rf-db-password >/dev/null 2>&1; then podman secret rm rf-db-password >/dev/null; fi
+    if podman network exists "$RF_NETWORK"; then podman network rm -f "$RF_NETWORK" >/dev/null; fi
+    rm -rf "$RF_STATE/edge" "$RF_STATE/gateway.active" "$RF_STATE"/game.*
+    if [[ ${1:-} == --images ]]; then
+        { podman images --format '{{.Repository}}:{{.Tag}}' | grep -E "^($RF_REPO/|localhost/rf-)" || true; } |
+            xargs -r podman rmi -f >/dev/null
+        podman image prune -f >/dev/null
+    fi
+    rf_step "down: done"
+}
+
+# Systemd units for every running pod (podman generate systemd --new: each start creates the pod afresh).
+cmd_systemd() {
+    local dir=${1:-$RF_STATE/systemd} pod n=0
+    mkdir -p "$dir"
+    for pod in $(podman pod ls --filter "label=$RF_LABEL" --filter status=running --format '{{.Name}}' | sort); do
+        (cd "$dir" && pm generate systemd --new --files --name --restart-policy=always --stop-timeout 30 "$pod" >/dev/null)
+        n=$((n + 1))
+    done
+    rf_step "systemd: units of $n pods in $dir: $(cd "$dir" && find . -name '*.service' | wc -l) files"
+}
+
+# Prints what of the platform is left (nothing, after down).
+leftovers() {
+    {
+        podman pod ls --format 'pod {{.Name}}' | grep '^pod rf-'
+        podman ps -a --format 'container {{.Names}}' | grep '^container rf-'
+        podman ps -a --filter "label=$RF_LABEL" --format 'container {{.Names}}'
+        podman volume ls --format 'volume {{.Name}}' | grep '^volume rf-'
+        podman volume ls --filter "label=$RF_LABEL" --format 'volume {{.Name}}'
+        podman network exists "$RF_NETWORK" && echo "network $RF_NETWORK"
+        podman secret inspect rf-db-password >/dev/null 2>&1 && echo "secret rf-db-password"
+        curl -s -m 2 -o /dev/null "http://127.0.0.1:$RF_HTTP_PORT/" && echo "port $RF_HTTP_PORT still answers"
+    } | sort -u || true
+}
+
+case ${1:-} in
+build) cmd_build ;;
+up) cmd_up "${2:-1}" ;;
+scale) cmd_scale "${2:?scale N}" ;;
+roll) cmd_roll "${2:-}" ;;
+status) cmd_status ;;
+down) cmd_down "${2:-}" ;;
+test) exec "$RF_PODMAN_DIR/test/platform-test.sh" "${@:2}" ;;
+systemd) cmd_systemd "${2:-}" ;;
+leftovers) leftovers ;;
+-h | --help | "") usage ;;
+*)
+    usage >&2
+    exit 2
+    ;;
+esac
