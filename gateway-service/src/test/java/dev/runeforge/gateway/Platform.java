@@ -58,6 +58,22 @@ final class Platform implements AutoCloseable {
         persistence = dev.runeforge.persistence.Main.start(ServiceConfig.load(config));
         game = dev.runeforge.game.Main.start(ServiceConfig.load(config));
         gateway = Main.start(ServiceConfig.load(config));
+        awaitReady(persistence.adminPort(), Duration.ofSeconds(30));
+    }
+
+    /**
+     * Waits for a service's /ready: persistence migrates its fresh database in the background, and until then
+     * answers permalink and profile requests with UNAVAILABLE (as it should; tests want the steady state).
+     */
+    private void awaitReady(int adminPort, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        URI ready = URI.create("http://127.0.0.1:" + adminPort + "/ready");
+        while (get(ready, null).statusCode() != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(ready + " not ready within " + limit);
+            }
+            Thread.sleep(50);
+        }
     }
 
     URI http(String path) {
