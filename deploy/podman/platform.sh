@@ -98,6 +98,10 @@ cmd_up() {
     if ! podman secret inspect rf-db-password >/dev/null 2>&1; then
         head -c 24 /dev/urandom | base64 | tr -d '/+=\n' | podman secret create rf-db-password - >/dev/null
     fi
+    # auth-service seals its signing keys with this (AES-256-GCM; base64 of 32 random bytes).
+    if ! podman secret inspect rf-auth-keys >/dev/null 2>&1; then
+        head -c 32 /dev/urandom | base64 | tr -d '\n' | podman secret create rf-auth-keys - >/dev/null
+    fi
     if ! rf_pod_exists rf-nats; then
         rf_step "up: rf-nats (JetStream)"
         podman volume exists rf-nats-data || podman volume create --label "$RF_LABEL" rf-nats-data >/dev/null
@@ -124,6 +128,8 @@ cmd_up() {
         if [[ $pod == persistence ]]; then
             rf_run_service "rf-$pod" "$svc" "$RF_TAG" --secret rf-db-password,type=env,target=DB_PASSWORD \
                 -e DB_URL="jdbc:postgresql://rf-postgres:5432/$RF_DB" -e DB_USER=postgres
+        elif [[ $pod == auth ]]; then
+            rf_run_service "rf-$pod" "$svc" "$RF_TAG" --secret rf-auth-keys,type=env,target=AUTH_KEYS_SECRET
         else
             rf_run_service "rf-$pod" "$svc" "$RF_TAG"
         fi
@@ -232,7 +238,10 @@ cmd_down() {
     podman ps -aq --filter "label=$RF_LABEL" | xargs -r podman rm -f >/dev/null 2>&1 || true
     { podman volume ls -q --filter "label=$RF_LABEL"; podman volume ls -q | grep -x -e rf-nats-data -e rf-pgdata || true; } |
         sort -u | xargs -r podman volume rm -f >/dev/null
-    if podman secret inspect rf-db-password >/dev/null 2>&1; then podman secret rm rf-db-password >/dev/null; fi
+    local secret
+    for secret in rf-db-password rf-auth-keys; do
+        if podman secret inspect "$secret" >/dev/null 2>&1; then podman secret rm "$secret" >/dev/null; fi
+    done
     if podman network exists "$RF_NETWORK"; then podman network rm -f "$RF_NETWORK" >/dev/null; fi
     rm -rf "$RF_STATE/edge" "$RF_STATE/gateway.active" "$RF_STATE"/game.*
     if [[ ${1:-} == --images ]]; then
@@ -264,6 +273,7 @@ leftovers() {
         podman volume ls --filter "label=$RF_LABEL" --format 'volume {{.Name}}'
         podman network exists "$RF_NETWORK" && echo "network $RF_NETWORK"
         podman secret inspect rf-db-password >/dev/null 2>&1 && echo "secret rf-db-password"
+        podman secret inspect rf-auth-keys >/dev/null 2>&1 && echo "secret rf-auth-keys"
         curl -s -m 2 -o /dev/null "http://127.0.0.1:$RF_HTTP_PORT/" && echo "port $RF_HTTP_PORT still answers"
     } | sort -u || true
 }
