@@ -1,22 +1,15 @@
 #!/usr/bin/env bash
 # Offline checks of what is not Java: the Kubernetes overlays (rendered with kubectl kustomize, validated against
 # the Kubernetes schemas shipped by npm's kubernetes-models, and the project's policy), the checker's own broken
-# fixture, every GitHub workflow (action-validator plus pinning/permission rules), and deploy/observability
-# (promtool: Prometheus configs, rules, rule unit tests; checks/observability: dashboards and metric names). Run by
-# ./run-tests.sh before the Java suite; needs `scripts/provision.sh --tests` (the npm packages of checks/, promtool).
+# fixture, and every GitHub workflow (action-validator plus pinning/permission rules). Run by ./run-tests.sh
+# before the Java suite; needs `scripts/provision.sh --tests` (the npm packages of checks/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
-rf_log "checks: Kubernetes overlays"
-node checks/k8s/check.mjs
-rf_log "checks: the Kubernetes checker rejects its broken fixture"
-node checks/k8s/selftest.mjs
-rf_log "checks: GitHub workflows"
-node checks/workflows/check.mjs
-
-# --- Observability (deploy/observability) -------------------------------------------------------------------------
+# Observability (deploy/observability): the Prometheus configs, alert rules and their unit tests with promtool
+# (scripts/provision.sh --tests installs it); the Grafana dashboards and rules name only exported metrics.
 rf_log "checks: Prometheus configs, alert rules and their unit tests (promtool)"
 for config in deploy/observability/prometheus*.yml; do
     promtool check config "$config"
@@ -26,3 +19,10 @@ promtool test rules deploy/observability/rules/*.rules.test.yml
 rf_log "checks: Grafana dashboards and rules name only exported metrics"
 node checks/observability/check.mjs
 node checks/observability/selftest.mjs
+
+rf_log "checks: Kubernetes overlays"
+node checks/k8s/check.mjs
+rf_log "checks: the Kubernetes checker rejects its broken fixture"
+node checks/k8s/selftest.mjs
+rf_log "checks: GitHub workflows"
+node checks/workflows/check.mjs
