@@ -9,6 +9,18 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
+# Observability (deploy/observability): the Prometheus configs, alert rules and their unit tests with promtool
+# (scripts/provision.sh --tests installs it); the Grafana dashboards and rules name only exported metrics.
+rf_log "checks: Prometheus configs, alert rules and their unit tests (promtool)"
+for config in deploy/observability/prometheus*.yml; do
+    promtool check config "$config"
+done
+promtool check rules deploy/observability/rules/*.rules.yml
+promtool test rules deploy/observability/rules/*.rules.test.yml
+rf_log "checks: Grafana dashboards and rules name only exported metrics"
+node checks/observability/check.mjs
+node checks/observability/selftest.mjs
+
 rf_log "checks: Kubernetes overlays"
 node checks/k8s/check.mjs
 rf_log "checks: the Kubernetes checker rejects its broken fixture"

@@ -4,7 +4,8 @@
 #
 #   scripts/provision.sh           JDK 21+ check, NATS with JetStream on 127.0.0.1:4222,
 #                                  PostgreSQL on 127.0.0.1:5432 with the database runeforge
-#   scripts/provision.sh --tests   also Chromium (/usr/bin/chromium), Node.js/npm and the npm packages of e2e/ and checks/
+#   scripts/provision.sh --tests   also Chromium (/usr/bin/chromium), Node.js/npm and the npm packages of e2e/ and checks/,
+#                                  promtool (Debian package prometheus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -15,7 +16,7 @@ for arg in "$@"; do
     case $arg in
     --tests) tests=1 ;;
     -h | --help)
-        sed -n '2,7s/^# \{0,1\}//p' "$0"
+        sed -n '2,8s/^# \{0,1\}//p' "$0"
         exit 0
         ;;
     *) rf_die "unknown argument: $arg (usage: scripts/provision.sh [--tests])" ;;
@@ -195,3 +196,16 @@ for pkg in e2e checks; do
         rf_log "$pkg: npm packages up to date (node $node_version, npm $(npm --version))"
     fi
 done
+
+# promtool: scripts/check-static.sh checks deploy/observability with it; Debian ships it in the prometheus package.
+# Only the tool is wanted: where systemd runs, the server (and node exporter) the package starts are disabled again.
+if command -v promtool >/dev/null; then
+    rf_log "promtool: $(command -v promtool)"
+else
+    rf_apt_install prometheus
+    command -v promtool >/dev/null || rf_die "promtool: the prometheus package did not install promtool"
+    if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+        systemctl disable --now prometheus prometheus-node-exporter >/dev/null 2>&1 || true
+    fi
+    rf_log "promtool: installed $(command -v promtool)"
+fi

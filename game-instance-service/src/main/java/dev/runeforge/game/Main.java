@@ -72,7 +72,9 @@ public final class Main {
                 config.get("game.snapshot.every").asInt().orElse(100), partitions, Clock.systemUTC(), rng,
                 rt.admin().registry());
         PartitionConsumers consumers = new PartitionConsumers(nc, subjects, handler,
-                config.get("game.ackwait").as(Duration.class).orElse(Duration.ofSeconds(5)));
+                config.get("game.ackwait").as(Duration.class).orElse(Duration.ofSeconds(5)))
+                .measureLag(rt.admin().registry(),
+                        config.get("game.lag.interval").as(Duration.class).orElse(Duration.ofSeconds(10)));
 
         if (!config.get("game.leases").asBoolean().orElse(true)) {
             // Every partition, no leases: only for a single instance (tests use two to exercise fencing).
@@ -111,6 +113,7 @@ public final class Main {
         manager.start();
         return rt.run(9082, () -> {
             manager.close();
+            consumers.close(); // the lag sampler; the manager has stopped every partition
             timers.close();
         }, null);
     }

@@ -96,8 +96,9 @@ public final class Main {
         Heartbeat heartbeat = new Heartbeat(
                 config.get("gateway.heartbeat.interval").as(Duration.class).orElse(Duration.ofSeconds(10)),
                 config.get("gateway.heartbeat.silence").as(Duration.class).orElse(Duration.ofSeconds(25)));
+        GatewayMetrics metrics = new GatewayMetrics(admin.registry());
         PlayerSocket.Wiring wiring = new PlayerSocket.Wiring(gate, new ActionPublisher(nc, subjects, partitions),
-                new RoomLookup(nc, subjects), hub, new GatewayMetrics(admin.registry()), maxMessage,
+                new RoomLookup(nc, subjects), hub, metrics, maxMessage,
                 config.get("gateway.rate.burst").asInt().orElse(20),
                 config.get("gateway.rate.refill").asDouble().orElse(10.0),
                 new AddressLimiter(config.get("gateway.rooms.burst").asInt().orElse(10),
@@ -106,11 +107,13 @@ public final class Main {
                 heartbeat);
         AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode,
                 new AddressLimiter(config.get("gateway.signin.burst").asInt().orElse(10),
-                        config.get("gateway.signin.per.minute").asDouble().orElse(10.0), 100_000),
+                        config.get("gateway.signin.per.minute").asDouble().orElse(10.0), 100_000)
+                        .onRefusal(() -> metrics.rateLimited(GatewayMetrics.SIGNIN)),
                 trustForwarded);
         PermalinkRoutes permalinks = new PermalinkRoutes(nc, subjects,
                 new AddressLimiter(config.get("gateway.permalinks.burst").asInt().orElse(120),
-                        config.get("gateway.permalinks.per.minute").asDouble().orElse(120.0), 100_000),
+                        config.get("gateway.permalinks.per.minute").asDouble().orElse(120.0), 100_000)
+                        .onRefusal(() -> metrics.rateLimited(GatewayMetrics.PERMALINKS)),
                 trustForwarded);
 
         WebServer server = WebServer.builder()

@@ -29,6 +29,7 @@ public final class Main {
 
     public static ServiceRuntime.Running start(Config config) throws Exception {
         ServiceRuntime rt = ServiceRuntime.open(SERVICE, config);
+        MediaMetrics.register(rt.admin().registry());
         Service service = rt.service("media", "Rune Forge voice/video: LiveKit access tokens",
                 Rpc.endpoint(rt.nats(), new Group(rt.subjects().mediaGroup()), "ping",
                         data -> new PingReply(true, "not-configured")));

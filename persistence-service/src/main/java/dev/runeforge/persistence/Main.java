@@ -46,7 +46,7 @@ public final class Main {
                 config.get("db.pool.size").asInt().orElse(5),
                 rt.admin().registry());
         PermalinkStore permalinks = new PermalinkStore(db.dataSource(),
-                config.get("permalinks.ttl").as(Duration.class).orElse(Duration.ofDays(30)));
+                config.get("permalinks.ttl").as(Duration.class).orElse(Duration.ofDays(30)), rt.admin().registry());
         Projector projector = new Projector(rt.nats(), rt.subjects(),
                 config.get("permalinks.consumer").asString().orElse("permalinks"),
                 config.get("permalinks.ackwait").as(Duration.class).orElse(Duration.ofSeconds(30)),

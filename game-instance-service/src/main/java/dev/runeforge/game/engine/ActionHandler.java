@@ -81,6 +81,14 @@ public final class ActionHandler {
         this.rebuildTime = Timer.builder("rf_game_session_rebuild_seconds")
                 .description("Loading a session not in memory: snapshot plus the events after it").register(metrics);
         metrics.gaugeMapSize("rf_game_sessions_loaded", java.util.List.of(), sessions);
+        for (String game : games.ids()) {
+            // Counted when scraped (a walk over the loaded sessions), so the action path pays nothing for it.
+            io.micrometer.core.instrument.Gauge.builder("rf_game_sessions_active", sessions,
+                            loaded -> loaded.values().stream().filter(s -> s.rules().id().equals(game)).count())
+                    .tag("game", game)
+                    .description("Sessions loaded on this instance (the partitions it owns), by game")
+                    .register(metrics);
+        }
     }
 
     /** Handles one JetStream action message; acks it, or naks it for a later retry on an I/O failure. */
@@ -102,9 +110,9 @@ public final class ActionHandler {
             msg.ack();
         } catch (IOException | RuntimeException e) {
             // Nothing was acked: the action comes back. Our copy of the session may be stale; rebuild next time.
+            count(action, "retry");
             sessions.remove(action.session());
             LOG.log(Level.WARNING, "action " + action.id() + " on session " + action.session() + " failed; will retry", e);
-            count(action, "retry");
             msg.nakWithDelay(Duration.ofMillis(250));
         }
     }
@@ -235,11 +243,25 @@ public final class ActionHandler {
 
     private void count(BusAction action, String outcome) {
         Counter.builder("rf_game_actions_total")
+                .tag("game", gameOf(action))
                 .tag("kind", action.kind().name().toLowerCase(java.util.Locale.ROOT))
                 .tag("outcome", outcome)
                 .description("Actions processed")
                 .register(metrics)
                 .increment();
+    }
+
+    /**
+     * The action's game for metric tags: only ids this instance hosts (a client may name any game in a create,
+     * and every distinct tag value is a time series), else the game of its loaded session, else "unknown".
+     */
+    private String gameOf(BusAction action) {
+        var named = games.find(action.game());
+        if (named.isPresent()) {
+            return named.get().id();
+        }
+        LiveSession<?, ?, ?> session = action.session() == null ? null : sessions.get(action.session());
+        return session == null ? "unknown" : session.rules().id();
     }
 
     private void snapshot(LiveSession<?, ?, ?> session) {

@@ -15,6 +15,11 @@ public final class GameRegistry {
         return this;
     }
 
+    /** The ids of the hosted games, in registration order. */
+    public java.util.Set<String> ids() {
+        return java.util.Collections.unmodifiableSet(games.keySet());
+    }
+
     public Optional<GameRules<?, ?, ?>> find(String id) {
         return Optional.ofNullable(id == null ? null : games.get(id));
     }

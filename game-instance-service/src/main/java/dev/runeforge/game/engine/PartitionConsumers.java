@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.runeforge.common.bus.Subjects;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
@@ -45,6 +49,7 @@ public final class PartitionConsumers implements AutoCloseable {
     private final Duration ackWait;
     private final Map<Integer, Worker> workers = new ConcurrentHashMap<>();
     private volatile StreamContext stream;
+    private volatile ScheduledExecutorService lagSampler;
 
     public PartitionConsumers(Connection nc, Subjects subjects, ActionHandler handler, Duration ackWait) {
         this.nc = nc;
@@ -115,12 +120,32 @@ public final class PartitionConsumers implements AutoCloseable {
         }
     }
 
+    /**
+     * Samples, every {@code every}, how many actions wait in each running partition's consumer (its num pending)
+     * into {@code rf_game_consumer_pending_messages{partition}} ({@link ConsumerLag}): one consumer-info request per
+     * partition on a thread of its own, never on the action path.
+     */
+    public PartitionConsumers measureLag(MeterRegistry registry, Duration every) {
+        ConsumerLag lag = new ConsumerLag(workers::keySet, partition -> nc.jetStreamManagement()
+                .getConsumerInfo(subjects.actionsStream(), subjects.partitionConsumer(partition)).getNumPending(),
+                registry);
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("consumer-lag").daemon().factory());
+        lagSampler = sampler;
+        sampler.scheduleWithFixedDelay(lag::sample, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
     public int running() {
         return workers.size();
     }
 
     @Override
     public void close() {
+        ScheduledExecutorService sampler = lagSampler;
+        if (sampler != null) {
+            sampler.shutdownNow();
+        }
         workers.keySet().forEach(this::stop);
     }
 

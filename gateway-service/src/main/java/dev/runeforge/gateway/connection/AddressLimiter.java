@@ -14,6 +14,7 @@ public final class AddressLimiter {
     private final double perSecond;
     private final int maxAddresses;
     private final Map<String, RateLimiter> buckets = new ConcurrentHashMap<>();
+    private volatile Runnable onRefusal = () -> { };
 
     public AddressLimiter(int burst, double perMinute, int maxAddresses) {
         if (burst < 1 || perMinute <= 0) {
@@ -24,15 +25,26 @@ public final class AddressLimiter {
         this.maxAddresses = maxAddresses;
     }
 
+    /** Runs {@code onRefusal} (a metric) each time a request is refused; call before use. */
+    public AddressLimiter onRefusal(Runnable onRefusal) {
+        this.onRefusal = java.util.Objects.requireNonNull(onRefusal);
+        return this;
+    }
+
     /** Takes one token for {@code address}; false when it has none left. */
     public boolean tryAcquire(String address, long nowNanos) {
         if (buckets.size() >= maxAddresses) {
             forgetFull(nowNanos);
         }
         RateLimiter bucket = buckets.computeIfAbsent(address, a -> new RateLimiter(burst, perSecond, nowNanos));
+        boolean granted;
         synchronized (bucket) {
-            return bucket.tryAcquire(nowNanos);
+            granted = bucket.tryAcquire(nowNanos);
         }
+        if (!granted) {
+            onRefusal.run();
+        }
+        return granted;
     }
 
     /** Seconds until {@code address} has a token again (at least 1). */

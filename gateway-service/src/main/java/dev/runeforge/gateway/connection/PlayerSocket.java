@@ -58,6 +58,8 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
     private long presenceCount;
     /** When the client was last heard from (System.nanoTime): any frame, pongs included. */
     private volatile long lastHeard = System.nanoTime();
+    /** When the last heartbeat ping went out (System.nanoTime), 0 once its pong came back. */
+    private volatile long pingSentAt;
     private WsSession ws;
     private Phase phase = Phase.AWAITING_HELLO;
 
@@ -116,7 +118,13 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
 
     @Override
     public void onPong(WsSession session, BufferData buffer) {
-        lastHeard = System.nanoTime();
+        long now = System.nanoTime();
+        lastHeard = now;
+        long sent = pingSentAt;
+        if (sent != 0) {
+            pingSentAt = 0; // one sample per ping: an unsolicited pong measures nothing
+            w.metrics().roundTrip(now - sent);
+        }
     }
 
     @Override
@@ -141,6 +149,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
             return;
         }
         try {
+            pingSentAt = System.nanoTime();
             open.ping(BufferData.empty());
         } catch (RuntimeException e) {
             closed(); // the connection is gone: nothing can be written to it
@@ -169,7 +178,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
         String message = fragments.toString();
         fragments.setLength(0);
         if (!limiter.tryAcquire(System.nanoTime())) {
-            w.metrics().rateLimited();
+            w.metrics().rateLimited(GatewayMetrics.MESSAGES);
             send(new ServerMessage.Error(ErrorCodes.RATE_LIMITED, "slow down: too many messages", null));
             return;
         }
@@ -229,6 +238,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
      * or was removed cannot come back this way.
      */
     private void resume(ClientMessage.Resume resume) {
+        w.metrics().resumed();
         String id = "resume-" + UUID.randomUUID();
         enter(resume.session(), id);
         try {
@@ -247,7 +257,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
             return;
         }
         if (!w.roomCreation().tryAcquire(address, System.nanoTime())) {
-            w.metrics().rateLimited();
+            w.metrics().rateLimited(GatewayMetrics.ROOMS);
             send(new ServerMessage.Error(RATE_LIMIT, "too many new rooms from your network; try again in "
                     + w.roomCreation().retryAfterSeconds() + " s, or join an existing room", c.id()));
             return;

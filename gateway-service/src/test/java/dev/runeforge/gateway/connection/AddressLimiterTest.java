@@ -38,6 +38,18 @@ class AddressLimiterTest {
     }
 
     @Test
+    void eachRefusalIsCountedInTheRateLimitMetricUnderItsLimit() {
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        GatewayMetrics metrics = new GatewayMetrics(registry);
+        AddressLimiter limiter = new AddressLimiter(1, 1, 10).onRefusal(() -> metrics.rateLimited(GatewayMetrics.SIGNIN));
+        assertTrue(limiter.tryAcquire("a", 0));
+        assertFalse(limiter.tryAcquire("a", 0));
+        assertFalse(limiter.tryAcquire("a", 0));
+        assertEquals(2.0, registry.get("rf_gateway_rate_limited_total").tag("limit", "signin").counter().count());
+        assertEquals(0.0, registry.get("rf_gateway_rate_limited_total").tag("limit", "rooms").counter().count());
+    }
+
+    @Test
     void nonsenseLimitsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new AddressLimiter(0, 1, 10));
         assertThrows(IllegalArgumentException.class, () -> new AddressLimiter(1, 0, 10));

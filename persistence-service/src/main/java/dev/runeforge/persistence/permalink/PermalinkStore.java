@@ -1,5 +1,8 @@
 package dev.runeforge.persistence.permalink;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -54,10 +57,30 @@ public final class PermalinkStore {
 
     private final DataSource db;
     private final Duration ttl;
+    private final Timer applyTime;
+    private final Timer findTime;
+    private final Timer deleteTime;
 
     public PermalinkStore(DataSource db, Duration ttl) {
+        this(db, ttl, new SimpleMeterRegistry());
+    }
+
+    /** Times each operation (connection wait included) in {@code rf_persistence_query_duration_seconds{operation}}. */
+    public PermalinkStore(DataSource db, Duration ttl, MeterRegistry registry) {
         this.db = Objects.requireNonNull(db);
         this.ttl = Objects.requireNonNull(ttl);
+        this.applyTime = queryTimer(registry, "permalink_apply");
+        this.findTime = queryTimer(registry, "permalink_find");
+        this.deleteTime = queryTimer(registry, "permalink_delete_expired");
+    }
+
+    private static Timer queryTimer(MeterRegistry registry, String operation) {
+        return Timer.builder("rf_persistence_query_duration_seconds").tag("operation", operation)
+                .description("Database work of one store operation, from borrowing a connection to returning it")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
     }
 
     public Duration ttl() {
@@ -72,6 +95,15 @@ public final class PermalinkStore {
         if (facts.isEmpty()) {
             return;
         }
+        Timer.Sample sample = Timer.start();
+        try {
+            applyUntimed(facts);
+        } finally {
+            sample.stop(applyTime);
+        }
+    }
+
+    private void applyUntimed(List<RollEvents.Fact> facts) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -132,6 +164,15 @@ public final class PermalinkStore {
 
     /** The public permalink of roll {@code id}: empty when unknown, hidden and unrevealed, or expired. */
     public Optional<Permalink> find(String id) throws SQLException {
+        Timer.Sample sample = Timer.start();
+        try {
+            return findUntimed(id);
+        } finally {
+            sample.stop(findTime);
+        }
+    }
+
+    private Optional<Permalink> findUntimed(String id) throws SQLException {
         try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(FIND)) {
             st.setString(1, id);
             try (ResultSet rs = st.executeQuery()) {
@@ -154,6 +195,15 @@ public final class PermalinkStore {
 
     /** Deletes expired permalinks and reveals no roll can still need; returns how many permalinks went. */
     public int deleteExpired() throws SQLException {
+        Timer.Sample sample = Timer.start();
+        try {
+            return deleteExpiredUntimed();
+        } finally {
+            sample.stop(deleteTime);
+        }
+    }
+
+    private int deleteExpiredUntimed() throws SQLException {
         try (Connection c = db.getConnection();
              PreparedStatement rolls = c.prepareStatement("DELETE FROM roll_permalinks WHERE expires_at <= now()");
              PreparedStatement reveals = c.prepareStatement(
