@@ -190,7 +190,7 @@ public final class ActionHandler {
                 SessionStep.Applied<S, C, E> applied = SessionStep.apply(session, c.commit(), streamSeq);
                 sessions.put(session.id(), applied.after());
                 timers.arm(applied.after());
-                if (session.rules().closed(applied.after().state()) && !session.rules().closed(session.state())) {
+                if (applied.closed()) {
                     directory.release(session.code()); // the code may name a new room now
                 }
                 if (applied.after().seq() - snapshotted.getOrDefault(session.id(), 0L) >= snapshotEvery) {

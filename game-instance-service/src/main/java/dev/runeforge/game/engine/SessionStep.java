@@ -2,7 +2,9 @@ package dev.runeforge.game.engine;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,7 +45,8 @@ public final class SessionStep {
     public record Outbound(String player, ServerMessage message) {
     }
 
-    public record Applied<S, C, E>(LiveSession<S, C, E> after, List<Outbound> outbound) {
+    /** @param closed the commit closed the session (its room code is free again) */
+    public record Applied<S, C, E>(LiveSession<S, C, E> after, List<Outbound> outbound, boolean closed) {
     }
 
     public static <S, C, E> Outcome decide(LiveSession<S, C, E> session, BusAction action, Instant now,
@@ -148,7 +151,7 @@ public final class SessionStep {
         // Whoever the commit removed (a kick), or everyone when it closed the session, is told they are out, so
         // their gateway stops sending them the session's messages.
         boolean closed = rules.closed(state) && !rules.closed(before.state());
-        java.util.Set<String> remaining = new java.util.HashSet<>(rules.members(state));
+        Set<String> remaining = new HashSet<>(rules.members(state));
         for (String member : rules.members(before.state())) {
             if (!remaining.contains(member)) {
                 out.add(new Outbound(member, new ServerMessage.Left(before.id(), "removed")));
@@ -159,7 +162,7 @@ public final class SessionStep {
                 out.add(new Outbound(member, new ServerMessage.Left(before.id(), "closed")));
             }
         }
-        return new Applied<>(before.fold(commit, streamSeq), out);
+        return new Applied<>(before.fold(commit, streamSeq), out, closed);
     }
 
     /** The full view {@code player} gets on joining (or on asking again), made at {@code now}. */

@@ -1,6 +1,7 @@
 package dev.runeforge.gateway.connection;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Level;
@@ -12,6 +13,7 @@ import dev.runeforge.common.json.Json;
 import dev.runeforge.common.protocol.ClientMessage;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.protocol.ServerMessage;
+import dev.runeforge.gateway.auth.Credentials;
 import dev.runeforge.gateway.auth.Principal;
 import dev.runeforge.gateway.session.ActionPublisher;
 import dev.runeforge.gateway.session.RoomLookup;
@@ -80,7 +82,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
             w.metrics().refusedUpgrade();
             return new WsUpgradeException("not authenticated");
         });
-        device = dev.runeforge.gateway.auth.Credentials.device(headers).orElse(null);
+        device = Credentials.device(headers).orElse(null);
         address = ClientAddress.forwarded(headers, w.trustForwarded()).orElse(null);
         return Optional.empty();
     }
@@ -315,7 +317,7 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
     private void presence(String sessionId, boolean connected) {
         BusAction action = new BusAction("presence-" + connectionId + "-" + (++presenceCount), BusAction.Kind.PRESENCE,
                 sessionId, principal.player(), principal.name(), null,
-                Json.tree(java.util.Map.of("connected", connected)), connectionId, System.currentTimeMillis(), device);
+                Json.tree(Map.of("connected", connected)), connectionId, System.currentTimeMillis(), device);
         try {
             w.publisher().publishAsync(action).whenComplete((ack, e) -> {
                 if (e != null) {
