@@ -30,9 +30,9 @@ import io.nats.client.Connection;
  * persistence-service, signed by auth-service when served), {@code GET /roll/{id}} (the page that verifies it in
  * the browser) and {@code GET /.well-known/jwks.json} (the keys to verify with).
  *
- * <p>Signing at serve time rather than storing a signature with the row: auth-service's key lives only in its
- * memory (a new one after each restart, the old one gone from the JWKS), so a stored signature would stop
- * verifying at the next auth restart. A signature made when served always names a key the JWKS publishes.
+ * <p>Signing at serve time rather than storing a signature with the row: a retired signing key leaves the JWKS
+ * once the access tokens it signed have expired (minutes, not the permalink's 30 days), so a stored signature
+ * would stop verifying after the next rotation. A signature made when served always names a published key.
  */
 public final class PermalinkRoutes {
     private static final Duration RPC_TIMEOUT = Duration.ofSeconds(3);
@@ -141,7 +141,7 @@ public final class PermalinkRoutes {
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "application/jwk-set+json");
         anyOrigin(res);
-        // Short: keys change when auth-service restarts, and the page refetches on an unknown kid anyway.
+        // Short: keys rotate (the next key is published before it signs), and the page refetches on an unknown kid.
         res.header(HeaderNames.CACHE_CONTROL, "public, max-age=60");
         res.send(Json.text(keys));
     }
