@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Date;
@@ -73,6 +75,20 @@ class UpgradeRefusalIT {
 
     /** Sends a WebSocket upgrade request and returns the HTTP status code of the answer. */
     private static int upgrade(String cookie, String origin) throws Exception {
+        Integer status = upgradeOrDropped(cookie, origin);
+        if (status == null) {
+            throw new AssertionError("the gateway dropped the connection without a status line");
+        }
+        return status;
+    }
+
+    /**
+     * Like {@link #upgrade} but returns null when the server drops the connection before we read a status line.
+     * The request is written on its own thread while this one reads: a server that refuses an oversized request
+     * answers and closes while the client is still writing, which breaks the client's pipe (and, with unread data
+     * in the server's buffer, may reset the connection before the answer is read).
+     */
+    private static Integer upgradeOrDropped(String cookie, String origin) throws Exception {
         try (Socket s = new Socket("127.0.0.1", platform.gateway.port())) {
             s.setSoTimeout(5000);
             StringBuilder req = new StringBuilder()
@@ -88,11 +104,25 @@ class UpgradeRefusalIT {
                 req.append("Origin: ").append(origin).append("\r\n");
             }
             req.append("\r\n");
-            OutputStream out = s.getOutputStream();
-            out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-            return Integer.parseInt(status.split(" ")[1]);
+            byte[] bytes = req.toString().getBytes(StandardCharsets.US_ASCII);
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    out.write(bytes);
+                    out.flush();
+                } catch (IOException refusedMidRequest) {
+                    // the reader sees what the server answered, or that it dropped the connection
+                }
+            });
+            try {
+                String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                        .readLine();
+                return status == null ? null : Integer.parseInt(status.split(" ")[1]);
+            } catch (SocketException reset) {
+                return null;
+            } finally {
+                writer.join(5000);
+            }
         }
     }
 
@@ -206,8 +236,10 @@ class UpgradeRefusalIT {
         assertEquals(401, upgrade("a".repeat(8_000), null));
         assertEquals(401, upgrade("a".repeat(64 * 1024), null));
         // Past the server's header limit (96 KiB) the request is refused as malformed, still before any upgrade.
-        int oversized = upgrade("a".repeat(128 * 1024), null);
-        assertTrue(oversized == 400 || oversized == 431, "status " + oversized);
+        // The server may answer and close while the request is still arriving, so a dropped connection counts
+        // too; what must never come back is 101.
+        Integer oversized = upgradeOrDropped("a".repeat(128 * 1024), null);
+        assertTrue(oversized == null || oversized == 400 || oversized == 431, "status " + oversized);
     }
 
     @Test
