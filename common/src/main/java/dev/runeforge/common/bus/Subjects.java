@@ -77,6 +77,11 @@ public final class Subjects {
         return ns + "-directory";
     }
 
+    /** Session id -> {@code SessionSummary} (JSON), written by the owning game instance after each change. */
+    public String sessionsBucket() {
+        return ns + "-sessions";
+    }
+
     // --- request-reply services (NATS Service API groups) ---
     public String authGroup() {
         return ns + ".auth";

@@ -23,6 +23,10 @@ public final class ErrorCodes {
     public static final String PERMALINK_NOT_FOUND = "PERMALINK_NOT_FOUND";
     /** No OpenID Connect provider is configured: only guest sign-in. */
     public static final String OIDC_DISABLED = "OIDC_DISABLED";
+    /** The caller may not do this to this session or save (not its host, not a member). */
+    public static final String FORBIDDEN = "FORBIDDEN";
+    /** No such session or save, or none the caller may see (never says which). */
+    public static final String NOT_FOUND = "NOT_FOUND";
     public static final String UNAVAILABLE = "UNAVAILABLE";
     public static final String INTERNAL = "INTERNAL";
 

@@ -2,9 +2,13 @@ package dev.runeforge.game.engine;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.protocol.ErrorCodes;
 
 /**
  * A game, as pure functions. No I/O, no clock, no global randomness: time, randomness, the actor and the
@@ -45,6 +49,43 @@ public interface GameRules<S, C, E> {
 
     /** Who receives this session's views. */
     Collection<String> members(S state);
+
+    /**
+     * The members with their display names, in joining order, for the session directory ({@code SessionSummary}).
+     * The default names each member by id; games that know names say so.
+     */
+    default Map<String, String> memberNames(S state) {
+        Map<String, String> names = new LinkedHashMap<>();
+        members(state).forEach(m -> names.put(m, m));
+        return names;
+    }
+
+    /** The player who may end the session ({@link #end}), if the game has one. */
+    default Optional<String> host(S state) {
+        return Optional.empty();
+    }
+
+    /** Players the host removed who may not come back while the session lives (they get no media token either). */
+    default List<String> barred(S state) {
+        return List.of();
+    }
+
+    /**
+     * ctx.actor() ends the session (REST {@code DELETE /api/sessions/{id}}). Only the host may; afterwards
+     * {@link #closed} is true. Games without a host refuse.
+     */
+    default Decision<E> end(S state, Context ctx) {
+        return Decision.reject(ErrorCodes.FORBIDDEN, "this session has no host who could end it");
+    }
+
+    /**
+     * What one stored event adds to players' statistics: player id -> counter -> increment. Counters are
+     * {@code rolls}, {@code natural_20s}, {@code encounters_won}; a game adds only what it knows. Pure: computed
+     * from the event and the state after it, so replaying the log gives the same tallies.
+     */
+    default Map<String, Map<String, Long>> tally(S state, E event) {
+        return Map.of();
+    }
 
     /** The whole state as {@code viewer} may see it (sent in {@code joined}). */
     Object view(S state, Viewer viewer);
