@@ -6,7 +6,8 @@
 //     as non-root with a read-only root, drops ALL capabilities and has a liveness probe; secrets from a Secret
 //   - deploy/compose/compose.yaml: parses (merge keys resolved); every service has a health check (its own or the
 //     image's), a non-root user and a read-only root except PostgreSQL; depends_on names services; the build file
-//     exists
+//     exists. Optional services (a profile, such as observability) may disable their health check when their
+//     image has nothing to probe with, but only those: the platform's own services always have one
 //   - deploy/podman/quadlet/*: every unit has its section, an image, a non-root user, a read-only root, and its
 //     Network=/Requires= name files that exist
 //   - shellcheck of deploy/podman/**/*.sh when shellcheck is installed
@@ -87,7 +88,8 @@ const read = (rel) => fs.readFileSync(path.join(ROOT, rel), "utf8");
     if (!names.includes(s)) bad(where, `no service ${s}`);
   }
   for (const [name, s] of Object.entries(c.services ?? {})) {
-    if (!s.healthcheck?.test) bad(where, `${name}: no healthcheck`);
+    const optional = Array.isArray(s.profiles) && s.profiles.length > 0;
+    if (!s.healthcheck?.test && !(optional && s.healthcheck?.disable === true)) bad(where, `${name}: no healthcheck`);
     if (name !== "postgres") {
       if (!/^[1-9]\d*:[1-9]\d*$/.test(String(s.user ?? ""))) bad(where, `${name}: no numeric non-root user`);
       if (s.read_only !== true) bad(where, `${name}: root filesystem not read-only`);

@@ -121,12 +121,14 @@ rf_start_game() { # INDEX [TAG]
     local pod=rf-game-$1
     rf_pod_create "$pod" --label io.runeforge.role=game
     rf_run_service "$pod" game-instance-service "${2:-$RF_TAG}" -e GAME_INSTANCE="$pod"
+    rf_obs_refresh
 }
 
 # SIGTERM (the instance drains: stops fetching, finishes the action in hand, hands its partitions over), then remove.
 rf_stop_pod() { # POD [GRACE]
     pm pod stop -t "${2:-30}" "$1" >/dev/null 2>&1 || true
     pm pod rm -f "$1" >/dev/null 2>&1 || true
+    rf_obs_refresh
 }
 
 # --- gateway and edge -------------------------------------------------------------------------------------------
@@ -135,6 +137,7 @@ rf_start_gateway() { # COLOUR [TAG]
     local pod=rf-gateway-$1
     rf_pod_create "$pod" --label io.runeforge.role=gateway --label "io.runeforge.colour=$1"
     rf_run_service "$pod" gateway-service "${2:-$RF_TAG}" -e DEV_MODE="${RF_DEV_MODE:-true}"
+    rf_obs_refresh
 }
 
 rf_active_colour() { cat "$RF_STATE/gateway.active" 2>/dev/null || echo blue; }
@@ -215,4 +218,46 @@ rf_edge_serves() { # COLOUR: a new request through the edge reaches that gateway
     head=$(curl -sS -m 3 -o /dev/null -D - "http://127.0.0.1:$RF_HTTP_PORT/api/auth/me" 2>/dev/null | tr -d '\r')
     [[ $(awk 'NR==1 {print $2}' <<<"$head") =~ ^[234] ]] &&
         [[ $(awk -F': ' 'tolower($1)=="x-rf-gateway" {print $2}' <<<"$head") == "$1" ]]
+}
+
+# --- optional observability (platform.sh observability up|down) ----------------------------------------------------
+
+RF_PROMETHEUS_PORT=${RF_PROMETHEUS_PORT:-19090}
+RF_GRAFANA_PORT=${RF_GRAFANA_PORT:-13000}
+RF_OBS_DIR=$RF_STATE/observability
+
+# file_sd JSON for Prometheus: one group of HOST:PORT targets ("[]" when there are none).
+rf_sd_json() {
+    if (($# == 0)); then
+        echo '[]'
+        return
+    fi
+    local t out=""
+    for t in "$@"; do out+="${out:+, }\"$t\""; done
+    printf '[{"targets": [%s]}]\n' "$out"
+}
+
+rf_sd_write() { # FILE TARGETS...: atomically, so Prometheus never reads half a file
+    local file=$1
+    shift
+    rf_sd_json "$@" >"$file.new"
+    mv -f "$file.new" "$file"
+}
+
+# Rewrites the targets that move (gateway colours, game instances, the NATS exporter) from the running pods.
+# A no-op while the observability pods are not up; scale, roll and the blue-green scripts call it.
+rf_obs_refresh() {
+    rf_pod_exists rf-prometheus || return 0
+    local dir=$RF_OBS_DIR/etc/targets pod gateways=() games=() nats=()
+    mkdir -p "$dir"
+    for pod in $(podman pod ls --filter "label=$RF_LABEL" --filter status=running --format '{{.Name}}' | sort); do
+        case $pod in
+        rf-gateway-blue | rf-gateway-green) gateways+=("$pod:9080") ;;
+        rf-game-[0-9]*) games+=("$pod:9082") ;;
+        rf-nats-exporter) nats+=("$pod:7777") ;;
+        esac
+    done
+    rf_sd_write "$dir/gateway.json" "${gateways[@]}"
+    rf_sd_write "$dir/game.json" "${games[@]}"
+    rf_sd_write "$dir/nats.json" "${nats[@]}"
 }

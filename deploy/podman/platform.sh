@@ -11,6 +11,10 @@
 #   deploy/podman/platform.sh down [--images]  remove pods, containers, network, volumes, secrets (and images)
 #   deploy/podman/platform.sh systemd [DIR]    podman generate systemd --new --files for every running pod
 #   deploy/podman/platform.sh test         all of the above for real, with a WebSocket client; PASS/FAIL per step
+#   deploy/podman/platform.sh observability up|down   optional: Prometheus (http://127.0.0.1:19090, the alert
+#                                          rules loaded) and the PostgreSQL exporter from Debian's packages; Grafana
+#                                          (http://127.0.0.1:13000) and the NATS exporter when their public images
+#                                          can be pulled (RF_GRAFANA_IMAGE, RF_NATS_EXPORTER_IMAGE)
 #
 # Environment: RF_TAG (image tag, default dev), RF_HTTP_PORT (18080), RF_STATE (/var/tmp/rune-forge-podman),
 # RF_NO_JARS=1 (build: use the jars already in */target). Blue-green of the gateway: bluegreen.sh, rollback.sh.
@@ -18,7 +22,7 @@ set -euo pipefail
 # shellcheck source=deploy/podman/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; }
 
 # --- build ------------------------------------------------------------------------------------------------------
 
@@ -48,6 +52,14 @@ build_jdk() {
     rm -rf "$RF_STATE/jdk"
 }
 
+build_local() { # NAME: rf-NAME from images/NAME.Containerfile on the Debian base, with Debian's packages
+    local img
+    img=$(rf_image "rf-$1")
+    rf_step "build: $img"
+    pm build -q --format docker --network host --build-arg BASE=localhost/rf-debian:bookworm \
+        -f "$RF_PODMAN_DIR/images/$1.Containerfile" -t "$img" "$RF_PODMAN_DIR/images" >/dev/null
+}
+
 cmd_build() {
     rf_apt_install podman runc debootstrap curl
     mkdir -p "$RF_STATE"
@@ -69,12 +81,7 @@ cmd_build() {
             --build-arg VERSION="$version" --build-arg REVISION="$revision" \
             -t "$img" "$root" >/dev/null
     done
-    for svc in nats postgres edge; do
-        img=$(rf_image "rf-$svc")
-        rf_step "build: $img"
-        pm build -q --format docker --network host --build-arg BASE=localhost/rf-debian:bookworm \
-            -f "$RF_PODMAN_DIR/images/$svc.Containerfile" -t "$img" "$RF_PODMAN_DIR/images" >/dev/null
-    done
+    for svc in nats postgres edge; do build_local "$svc"; done
     podman image prune -f >/dev/null
     rf_step "build: images"
     podman images --filter "reference=$RF_REPO/*:$RF_TAG" --format '  {{.Repository}}:{{.Tag}}  {{.Size}}'
@@ -228,7 +235,7 @@ cmd_down() {
     # By label, and by name for pods and volumes that `podman kube play` made from deploy/podman/kube.
     mapfile -t pods < <({
         podman pod ls --filter "label=$RF_LABEL" --format '{{.Name}}'
-        podman pod ls --format '{{.Name}}' | grep -E '^rf-(nats|postgres|auth|persistence|media-token|gateway-(blue|green)|edge|game-[0-9]+)$' || true
+        podman pod ls --format '{{.Name}}' | grep -E '^rf-(nats|postgres|auth|persistence|media-token|gateway-(blue|green)|edge|game-[0-9]+|prometheus|pg-exporter|nats-exporter|grafana)$' || true
     } | sort -u)
     if ((${#pods[@]} > 0)); then
         rf_step "down: stopping ${#pods[@]} pod(s)"
@@ -239,11 +246,11 @@ cmd_down() {
     { podman volume ls -q --filter "label=$RF_LABEL"; podman volume ls -q | grep -x -e rf-nats-data -e rf-pgdata || true; } |
         sort -u | xargs -r podman volume rm -f >/dev/null
     local secret
-    for secret in rf-db-password rf-auth-keys; do
+    for secret in rf-db-password rf-auth-keys rf-grafana-admin; do
         if podman secret inspect "$secret" >/dev/null 2>&1; then podman secret rm "$secret" >/dev/null; fi
     done
     if podman network exists "$RF_NETWORK"; then podman network rm -f "$RF_NETWORK" >/dev/null; fi
-    rm -rf "$RF_STATE/edge" "$RF_STATE/gateway.active" "$RF_STATE"/game.*
+    rm -rf "$RF_STATE/edge" "$RF_STATE/gateway.active" "$RF_STATE"/game.* "$RF_OBS_DIR"
     if [[ ${1:-} == --images ]]; then
         { podman images --format '{{.Repository}}:{{.Tag}}' | grep -E "^($RF_REPO/|localhost/rf-)" || true; } |
             xargs -r podman rmi -f >/dev/null
@@ -263,6 +270,103 @@ cmd_systemd() {
     rf_step "systemd: units of $n pods in $dir: $(cd "$dir" && find . -name '*.service' | wc -l) files"
 }
 
+# --- optional observability ------------------------------------------------------------------------------------
+
+obs_pull() { # IMAGE: true when the image is here or could be pulled (a public registry is reachable)
+    podman image exists "$1" || timeout 120 podman pull -q "$1" >/dev/null 2>&1
+}
+
+obs_targets_up() { # every active target of rf-prometheus reports up
+    local json
+    json=$(curl -sf -m 3 "http://127.0.0.1:$RF_PROMETHEUS_PORT/api/v1/targets?state=active") || return 1
+    [[ $(jq '[.data.activeTargets[]] | length' <<<"$json") -gt 0 ]] &&
+        [[ $(jq '[.data.activeTargets[] | select(.health != "up")] | length' <<<"$json") == 0 ]]
+}
+
+cmd_observability_up() {
+    rf_pod_exists rf-nats || rf_die "observability: the platform is not up (platform.sh up first)"
+    rf_apt_install curl jq
+    local root etc
+    root=$(cd "$RF_PODMAN_DIR/../.." && pwd)
+    etc=$RF_OBS_DIR/etc
+    podman image exists "$(rf_image rf-prometheus)" || { build_base && build_local prometheus; }
+    mkdir -p "$etc/rules" "$etc/targets"
+    cp "$root/deploy/observability/prometheus-podman.yml" "$etc/prometheus.yml"
+    cp "$root"/deploy/observability/rules/*.rules.yml "$etc/rules/"
+    if ! rf_pod_exists rf-pg-exporter; then
+        rf_step "observability: rf-pg-exporter (Debian's prometheus-postgres-exporter)"
+        rf_pod_create rf-pg-exporter --label io.runeforge.role=observability
+        pm run -d --pod rf-pg-exporter --name rf-pg-exporter-app --label "$RF_LABEL" "${RF_SECURE_OPTS[@]}" \
+            --secret rf-db-password,type=env,target=DATA_SOURCE_PASS --entrypoint /usr/bin/prometheus-postgres-exporter \
+            -e DATA_SOURCE_URI="rf-postgres:5432/$RF_DB?sslmode=disable" -e DATA_SOURCE_USER=postgres \
+            --health-cmd "/bin/busybox wget -q -O /dev/null http://127.0.0.1:9187/metrics" \
+            "$(rf_image rf-prometheus)" --web.listen-address=:9187 >/dev/null
+    fi
+    local nats_image=${RF_NATS_EXPORTER_IMAGE:-docker.io/natsio/prometheus-nats-exporter:0.15.0}
+    if ! rf_pod_exists rf-nats-exporter; then
+        if obs_pull "$nats_image"; then
+            rf_step "observability: rf-nats-exporter ($nats_image)"
+            rf_pod_create rf-nats-exporter --label io.runeforge.role=observability
+            pm run -d --pod rf-nats-exporter --name rf-nats-exporter-app --label "$RF_LABEL" "${RF_SECURE_OPTS[@]}" \
+                --user 10001:10001 "$nats_image" -varz -connz -jsz=all http://rf-nats:8222 >/dev/null
+        else
+            rf_warn "observability: no NATS exporter ($nats_image cannot be pulled here; set RF_NATS_EXPORTER_IMAGE)"
+        fi
+    fi
+    if ! rf_pod_exists rf-prometheus; then
+        rf_step "observability: rf-prometheus on http://127.0.0.1:$RF_PROMETHEUS_PORT"
+        podman volume exists rf-prometheus-data || podman volume create --label "$RF_LABEL" rf-prometheus-data >/dev/null
+        rf_pod_create rf-prometheus --label io.runeforge.role=observability -p "127.0.0.1:$RF_PROMETHEUS_PORT:9090"
+        pm run -d --pod rf-prometheus --name rf-prometheus-app --label "$RF_LABEL" "${RF_SECURE_OPTS[@]}" \
+            -v "$etc:/etc/rune-forge:ro,Z" -v rf-prometheus-data:/prometheus:U "$(rf_image rf-prometheus)" >/dev/null
+    fi
+    rf_obs_refresh
+    local grafana_image=${RF_GRAFANA_IMAGE:-docker.io/grafana/grafana:11.3.0}
+    if ! rf_pod_exists rf-grafana; then
+        if obs_pull "$grafana_image"; then
+            rf_step "observability: rf-grafana ($grafana_image) on http://127.0.0.1:$RF_GRAFANA_PORT (admin password: podman secret rf-grafana-admin)"
+            podman secret inspect rf-grafana-admin >/dev/null 2>&1 ||
+                head -c 18 /dev/urandom | base64 | tr -d '/+=\n' | podman secret create rf-grafana-admin - >/dev/null
+            mkdir -p "$RF_OBS_DIR/grafana/datasources"
+            sed 's|url: http://127.0.0.1:9090|url: http://rf-prometheus:9090|' \
+                "$root/deploy/observability/grafana/provisioning/datasources/prometheus.yml" \
+                >"$RF_OBS_DIR/grafana/datasources/prometheus.yml"
+            rf_pod_create rf-grafana --label io.runeforge.role=observability -p "127.0.0.1:$RF_GRAFANA_PORT:3000"
+            pm run -d --pod rf-grafana --name rf-grafana-app --label "$RF_LABEL" "${RF_SECURE_OPTS[@]}" --user 472:472 \
+                --secret rf-grafana-admin,type=env,target=GF_SECURITY_ADMIN_PASSWORD \
+                --tmpfs /var/lib/grafana:rw,size=256m,mode=1777 \
+                -v "$RF_OBS_DIR/grafana/datasources:/etc/grafana/provisioning/datasources:ro,Z" \
+                -v "$root/deploy/observability/grafana/provisioning/dashboards:/etc/grafana/provisioning/dashboards:ro,Z" \
+                -v "$root/deploy/observability/grafana/dashboards:/var/lib/grafana/dashboards/rune-forge:ro,Z" \
+                "$grafana_image" >/dev/null
+        else
+            rf_warn "observability: no Grafana ($grafana_image cannot be pulled here; set RF_GRAFANA_IMAGE); the dashboards are in deploy/observability/grafana"
+        fi
+    fi
+    wait_up rf-prometheus-app - 60
+    wait_up rf-pg-exporter-app - 60
+    rf_wait 60 obs_targets_up || {
+        rf_err "observability: targets not all up after 60 s:"
+        curl -sf "http://127.0.0.1:$RF_PROMETHEUS_PORT/api/v1/targets?state=active" |
+            jq -r '.data.activeTargets[] | "  \(.labels.job) \(.scrapeUrl) \(.health) \(.lastError)"' >&2
+        return 1
+    }
+    rf_step "observability: $(curl -sf "http://127.0.0.1:$RF_PROMETHEUS_PORT/api/v1/targets?state=active" |
+        jq -r '[.data.activeTargets[] | .labels.job] | group_by(.) | map("\(.[0])=\(length)") | join(" ")') all up;" \
+        "$(curl -sf "http://127.0.0.1:$RF_PROMETHEUS_PORT/api/v1/rules" | jq '[.data.groups[].rules[]] | length') rules loaded"
+}
+
+cmd_observability_down() {
+    local pod
+    for pod in rf-grafana rf-prometheus rf-nats-exporter rf-pg-exporter; do
+        rf_pod_exists "$pod" && rf_stop_pod "$pod" 10
+    done
+    podman volume exists rf-prometheus-data && podman volume rm -f rf-prometheus-data >/dev/null
+    if podman secret inspect rf-grafana-admin >/dev/null 2>&1; then podman secret rm rf-grafana-admin >/dev/null; fi
+    rm -rf "$RF_OBS_DIR"
+    rf_step "observability: down"
+}
+
 # Prints what of the platform is left (nothing, after down).
 leftovers() {
     {
@@ -274,6 +378,7 @@ leftovers() {
         podman network exists "$RF_NETWORK" && echo "network $RF_NETWORK"
         podman secret inspect rf-db-password >/dev/null 2>&1 && echo "secret rf-db-password"
         podman secret inspect rf-auth-keys >/dev/null 2>&1 && echo "secret rf-auth-keys"
+        podman secret inspect rf-grafana-admin >/dev/null 2>&1 && echo "secret rf-grafana-admin"
         curl -s -m 2 -o /dev/null "http://127.0.0.1:$RF_HTTP_PORT/" && echo "port $RF_HTTP_PORT still answers"
     } | sort -u || true
 }
@@ -287,6 +392,13 @@ status) cmd_status ;;
 down) cmd_down "${2:-}" ;;
 test) exec "$RF_PODMAN_DIR/test/platform-test.sh" "${@:2}" ;;
 systemd) cmd_systemd "${2:-}" ;;
+observability)
+    case ${2:-} in
+    up) cmd_observability_up ;;
+    down) cmd_observability_down ;;
+    *) rf_die "observability up|down" ;;
+    esac
+    ;;
 leftovers) leftovers ;;
 -h | --help | "") usage ;;
 *)

@@ -5,7 +5,8 @@
 #
 # Steps, each printing PASS or FAIL from a real check: build every image; up; every container healthy, ready
 # and running as non-root; a WebSocket client plays a dice room through the edge and gateway pods; scale 3 (each
-# game instance owns partitions, 64 in all); podman kill of a game-instance pod while a client plays: no
+# game instance owns partitions, 64 in all); the optional observability pods (Prometheus scrapes every pod, its
+# game-instance targets follow a kill and a replacement); podman kill of a game-instance pod while a client plays: no
 # acknowledged action lost; rolling replace of the game instances while a client plays; blue-green switch of the
 # gateway and rollback while a client plays: no error; backup, drop, restore, row counts equal; the kube YAML
 # played with `podman kube play`; down leaves nothing behind. Exit status 0 only when every step passed.
@@ -152,6 +153,19 @@ else
     result FAIL "scale 3" "partitions owned: $(partitions_line); see $WORK/scale.log"
 fi
 
+# 4b. optional observability: Prometheus scrapes every pod (game instances from the file the scripts keep current)
+obs_game_targets() { # the game-instance targets Prometheus scrapes and reports up, sorted, space-separated
+    curl -sf -m 3 "http://127.0.0.1:$RF_PROMETHEUS_PORT/api/v1/targets?state=active" |
+        jq -r '[.data.activeTargets[] | select(.labels.job == "game-instance-service" and .health == "up") | .labels.instance] | sort | join(" ")'
+}
+obs_expect_games() { [[ $(obs_game_targets) == "$1" ]]; }
+if "$RF_PODMAN_DIR/platform.sh" observability up >"$WORK/observability.log" 2>&1 &&
+    rf_wait 60 obs_expect_games "rf-game-1:9082 rf-game-2:9082 rf-game-3:9082"; then
+    result PASS "observability" "$(grep -o 'observability: auth-service.*' "$WORK/observability.log")"
+else
+    result FAIL "observability" "see $WORK/observability.log; game targets up: $(obs_game_targets)"
+fi
+
 # 5. podman kill of a game-instance pod while a client plays
 soak_start Kim
 wait_actions Kim 6
@@ -174,6 +188,15 @@ if rf_wait 60 partitions_ok 3; then
     result PASS "replace killed pod" "scale 3 again: $(partitions_line)"
 else
     result FAIL "replace killed pod" "$(partitions_line)"
+fi
+# The killed pod left and came back: Prometheus followed (its target file), then the optional pods go.
+obs_seen=none
+rf_wait 60 obs_expect_games "rf-game-1:9082 rf-game-2:9082 rf-game-3:9082" && obs_seen=$(obs_game_targets)
+if [[ $obs_seen != none ]] && "$RF_PODMAN_DIR/platform.sh" observability down >>"$WORK/observability.log" 2>&1 &&
+    ! rf_pod_exists rf-prometheus; then
+    result PASS "observability follows pods" "game targets up after kill and replace: $obs_seen; observability down"
+else
+    result FAIL "observability follows pods" "game targets up: $(obs_game_targets); see $WORK/observability.log"
 fi
 
 # 6. rolling replace of the game instances (drain on SIGTERM) while a client plays
