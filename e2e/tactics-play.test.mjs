@@ -3,14 +3,10 @@
 // replay link; the board on a phone without sideways scrolling.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, PHONE, WAIT, assertNoHorizontalScroll, signIn, startBrowser } from './dice-support.mjs';
+import { DESKTOP, PHONE, assertNoHorizontalScroll, signIn, startBrowser } from './dice-support.mjs';
 import {
-  boardUnits, createEncounter, currentUnit, joinEncounter, logTexts, logTypes, reachCells, waitForLog,
+  boardUnits, createEncounter, currentUnit, fightToTheEnd, joinEncounter, logTexts, reachCells, waitForLog,
 } from './tactics-support.mjs';
-
-// Each unit has 8 hp and hits for 4-9 (crits more); a hit needs 4+ on the d20. A duel is over after a few
-// hits; the bound is far beyond what any run of dice needs, so the loop ends on a winner, not on luck.
-const MAX_TURNS = 80;
 
 let browser;
 
@@ -21,27 +17,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-const chebyshev = (a, b) => Math.max(Math.abs(a.x - b.x), Math.abs(a.y - b.y));
-
-/** Moves the current unit next to its enemy with the keyboard: arrows to the cell, then Enter. */
-async function moveByKeyboard(page, to) {
-  const board = page.getByTestId('board');
-  await board.focus();
-  const cursor = page.locator('[data-testid="board"] [data-testid="cursor"]');
-  for (let i = 0; i < 40; i++) {
-    const x = Number(await cursor.getAttribute('data-x'));
-    const y = Number(await cursor.getAttribute('data-y'));
-    if (x === to.x && y === to.y) break;
-    if (x !== to.x) await board.press(x < to.x ? 'ArrowRight' : 'ArrowLeft');
-    else await board.press(y < to.y ? 'ArrowDown' : 'ArrowUp');
-  }
-  await board.press('Enter');
-}
-
-async function moveByTap(page, to) {
-  await page.locator(`[data-testid="board"] [data-testid="cell"][data-x="${to.x}"][data-y="${to.y}"]`).click();
-}
 
 test('two players fight a tactics duel until one side wins', { timeout: 240_000 }, async (t) => {
   let alice;
@@ -83,49 +58,8 @@ test('two players fight a tactics duel until one side wins', { timeout: 240_000 
   });
 
   await t.test('they move, attack and end turns until one side stands', async () => {
-    let attacks = 0;
-    let movedByKeyboard = false;
-    let movedByTap = false;
-    for (let turn = 0; turn < MAX_TURNS; turn++) {
-      const current = await currentUnit(alice);
-      const page = current === 'knight' ? alice : bob;
-      const other = page === alice ? bob : alice;
-      await page.waitForFunction(() =>
-        document.querySelector('[data-testid="turn-status"]').dataset.mine === 'true', null, { timeout: WAIT });
-      const units = await boardUnits(page);
-      const me = units.find((u) => u.id === current);
-      const enemy = units.find((u) => u.id !== current && !u.down);
-      if (chebyshev(me, enemy) > 1) {
-        const cells = (await reachCells(page)).filter((c) => chebyshev(c, enemy) <= 1).sort((a, b) => a.cost - b.cost);
-        if (cells.length) {
-          const moves = (await logTypes(page)).filter((x) => x === 'moved').length;
-          if (page === alice) await moveByKeyboard(page, cells[0]);
-          else await moveByTap(page, cells[0]);
-          if (page === alice) movedByKeyboard = true;
-          else movedByTap = true;
-          await waitForLog(page, 'moved', moves + 1);
-          await waitForLog(other, 'moved', moves + 1);
-        }
-      }
-      const target = page.locator(`[data-testid="board"] [data-testid="unit"][data-unit="${enemy.id}"].target`);
-      if (await target.count()) {
-        await target.click();
-        attacks++;
-        await waitForLog(page, 'attacked', attacks);
-        await waitForLog(other, 'attacked', attacks);
-        // Both boards agree on the target's hit points, as the log says.
-        const mine = (await boardUnits(page)).find((u) => u.id === enemy.id);
-        const theirs = (await boardUnits(other)).find((u) => u.id === enemy.id);
-        assert.equal(mine.hp, theirs.hp);
-        if (await page.getByTestId('result').isVisible()) break;
-      }
-      const before = await currentUnit(page);
-      await page.getByTestId('end-turn').click();
-      for (const p of [page, other]) {
-        await p.waitForFunction((was) =>
-          document.querySelector('[data-testid="turn-status"]').dataset.current !== was, before, { timeout: WAIT });
-      }
-    }
+    const { movedByKeyboard, movedByTap, attacks } = await fightToTheEnd(alice, bob);
+    assert.ok(attacks > 0);
     for (const page of [alice, bob]) {
       await page.getByTestId('result').waitFor();
       assert.match(await page.getByTestId('winner').textContent(), /^(Blue|Red) wins/);

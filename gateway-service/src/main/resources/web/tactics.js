@@ -143,6 +143,8 @@ export function fold(view, e) {
       v.closed = e.reason;
       v.turnEndsAt = null;
       break;
+    case 'turn_ended':
+      break; // only a log line: the turn_started after it moves the turn on
     default:
       return view; // an event this client does not know changes nothing it shows
   }
