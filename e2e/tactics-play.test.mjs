@@ -47,6 +47,12 @@ test('two players fight a tactics duel until one side wins', { timeout: 240_000 
       await waitForLog(page, 'initiative_rolled', 1);
       assert.ok(['knight', 'raider'].includes(await currentUnit(page)));
     }
+    // The board takes the keyboard: arrows move the cursor (the first turn's moves may use it too).
+    await alice.getByTestId('board').focus();
+    const cursor = alice.locator('[data-testid="board"] [data-testid="cursor"]');
+    const x0 = Number(await cursor.getAttribute('data-x'));
+    await alice.getByTestId('board').press(x0 > 0 ? 'ArrowLeft' : 'ArrowRight');
+    assert.equal(Number(await cursor.getAttribute('data-x')), x0 > 0 ? x0 - 1 : x0 + 1);
     const first = await currentUnit(alice);
     assert.equal(await currentUnit(bob), first);
     const active = first === 'knight' ? alice : bob;

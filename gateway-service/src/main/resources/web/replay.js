@@ -34,6 +34,7 @@ function fail(text, code) {
   ui.error.dataset.code = code || '';
   ui.status.textContent = '';
   for (const b of [ui.first, ui.prev, ui.next, ui.last]) b.disabled = true;
+  $('replay-view').hidden = true; // nothing to show but the reason
 }
 
 async function load() {
