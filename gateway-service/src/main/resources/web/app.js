@@ -6,6 +6,7 @@ import { Connection, State, socketUrl } from './connection.js';
 import {
   COUNT, DC, MODIFIER, SIDES, changeItem, clock, formula, intIn, isPublic, isSingleD20, playerItem, rollItem,
 } from './dice.js';
+import { createTactics } from './tactics-ui.js';
 
 const FEED_LIMIT = 1000; // rolls kept on the page, paged history included (the server keeps 500)
 const PAGE = 50; // rolls per "load older" page
@@ -20,6 +21,7 @@ const ACTIVITY = new Set(['player_joined', 'player_left', 'player_kicked', 'roll
   'dc_cleared', 'mode_changed']);
 
 const $ = (id) => document.getElementById(id);
+const TACTICS = 'tactics';
 const ui = {
   conn: document.querySelector('[data-testid="conn-status"]'),
   connText: document.querySelector('.conn-text'),
@@ -32,6 +34,7 @@ const ui = {
     signin: $('view-signin'),
     lobby: $('view-lobby'),
     room: $('view-room'),
+    tactics: $('view-tactics'),
     closed: $('view-closed'),
   },
   signinForm: $('signin-form'),
@@ -78,6 +81,14 @@ const ui = {
   loadOlder: $('load-older'),
   closedTitle: $('closed-title'),
   closedReason: $('closed-reason'),
+  closedReplay: $('closed-replay'),
+  tacticsOptions: $('tactics-options'),
+  diceModeChoice: $('dice-mode-choice'),
+  scenarioSelect: $('scenario-select'),
+  scenarioJsonField: $('scenario-json-field'),
+  scenarioJson: $('scenario-json'),
+  turnSeconds: $('turn-seconds'),
+  tacticsLeave: $('tactics-leave'),
   backToLobby: $('back-to-lobby'),
 };
 
@@ -102,6 +113,8 @@ const app = {
   wantCode: codeFromLink(),
 };
 
+const tactics = createTactics({ act: (body) => act('tactics', body), me: () => app.me });
+
 // ---------------------------------------------------------------- views
 
 function showView(name) {
@@ -111,6 +124,7 @@ function showView(name) {
   updateControls(); // before focusing: a disabled button cannot take focus
   const focusTarget = { signin: ui.nameInput, lobby: $('lobby-title'), room: ui.rollButton, closed: ui.closedTitle }[name];
   if (focusTarget) focusTarget.focus({ preventScroll: true });
+  if (name === 'tactics') tactics.focus();
 }
 
 const CONN_TEXT = {
@@ -151,6 +165,8 @@ function updateControls() {
   for (const b of ui.views.room.querySelectorAll('[data-action]')) b.disabled = !inSync;
   if (inSync) ui.loadOlder.disabled = [...app.pending.values()].some((p) => p.kind === 'history');
   ui.views.room.classList.toggle('stale', Boolean(app.room) && !inSync);
+  ui.views.tactics.classList.toggle('stale', Boolean(app.room) && !inSync);
+  if (tactics) tactics.setEnabled(inSync);
 }
 
 // ---------------------------------------------------------------- errors
@@ -316,6 +332,10 @@ function onJoined(m) {
     showClosed(m.code || view.code, view.closed);
     return;
   }
+  if (m.game === TACTICS) {
+    onTacticsJoined(m, same);
+    return;
+  }
   const rolls = Array.isArray(view.rolls) ? view.rolls : [];
   const room = {
     session: m.session,
@@ -359,6 +379,22 @@ function onJoined(m) {
   updateControls();
 }
 
+/** A tactics session: the room keeps what the session machinery needs; the table itself is tactics-ui's. */
+function onTacticsJoined(m, same) {
+  app.room = {
+    session: m.session, code: m.code || m.view.code, game: m.game, seq: m.seq, synced: true,
+    players: new Map(), rolls: new Map(), changes: [], expiring: null, grace: null,
+  };
+  if (!same) {
+    clearError();
+    ui.joinCode.value = '';
+  }
+  tactics.show(m, m.serverTime);
+  history.replaceState(null, '', `#${app.room.code}`);
+  showView('tactics');
+  updateControls();
+}
+
 /**
  * A fresh view after a reconnect holds the newest rolls only. Older ones this page paged in stay, if the two
  * overlap (so nothing in between is missing); otherwise the "load older" button brings them back.
@@ -379,7 +415,8 @@ function keepOlderRolls(previous, room) {
 function onEvent(m) {
   const room = app.room;
   const body = m.body || {};
-  if (!room && app.closed && m.session === app.closed.session && body.type === 'room_closed') {
+  if (!room && app.closed && m.session === app.closed.session
+    && (body.type === 'room_closed' || body.type === 'encounter_closed')) {
     showClosed(app.closed.code, body.reason); // the `left` came first; now we know why
     return;
   }
@@ -391,6 +428,17 @@ function onEvent(m) {
     updateControls();
   }
   room.seq = m.seq;
+  if (room.game === TACTICS) {
+    if (body.type === 'encounter_closed') {
+      const code = room.code;
+      dropRoom();
+      app.closed = { session: m.session, code, game: TACTICS };
+      showClosed(code, body.reason);
+    } else {
+      tactics.event(body);
+    }
+    return;
+  }
   if (ACTIVITY.has(body.type) && room.expiring) {
     room.expiring = null;
     renderBanners();
@@ -526,6 +574,10 @@ function onError(m) {
     app.room.synced = false; // the server lost us (e.g. restarted): get back in
     join(app.room.code, 'rejoin');
   }
+  if (pending && pending.kind === 'tactics' && m.code !== 'NOT_IN_ROOM') {
+    tactics.error(m.code, m.message);
+    return;
+  }
   if (pending && pending.kind === 'roll' && m.code !== 'NOT_IN_ROOM') {
     fieldError(ui.rollError, m.code, friendly(m.code, m.message, pending));
     ui.formulaInput.setAttribute('aria-invalid', String(m.code === 'INVALID_DICE_FORMAT'));
@@ -541,10 +593,10 @@ function onError(m) {
 
 function onLeft(m) {
   if (!app.room || m.session !== app.room.session) return; // we already left locally
-  const code = app.room.code;
+  const { code, game } = app.room;
   dropRoom();
   if (m.reason === 'closed') {
-    app.closed = { session: m.session, code };
+    app.closed = { session: m.session, code, game };
     showClosed(code, null);
     return;
   }
@@ -557,7 +609,7 @@ function onConnState(state, detail) {
   renderConn(state, detail);
   if (state !== State.CONNECTED && app.room) app.room.synced = false;
   if (state !== State.CONNECTED) {
-    settleKinds('create', 'join', 'rejoin', 'roll', 'dc', 'kick', 'promote', 'reveal', 'history', 'leave');
+    settleKinds('create', 'join', 'rejoin', 'roll', 'dc', 'kick', 'promote', 'reveal', 'history', 'leave', 'tactics');
   }
   updateControls();
 }
@@ -568,12 +620,17 @@ const CLOSED_TEXT = {
   expired: (code) => `Nobody rolled for a while, so room ${code} closed.`,
   dm_left: (code) => `The DM left room ${code} (or lost their connection and did not come back in time), so the room closed.`,
   gone: (code) => `Room ${code} closed while you were away.`,
+  ended: (code) => `The host ended encounter ${code}.`,
+  host_left: (code) => `The host left encounter ${code}, so it closed.`,
 };
 
 function showClosed(code, reason) {
   const text = CLOSED_TEXT[reason];
   ui.closedReason.textContent = text ? text(code || '') : `Room ${code || ''} has closed.`;
   ui.closedReason.dataset.reason = reason || '';
+  const replayable = app.closed && app.closed.game === TACTICS;
+  ui.closedReplay.hidden = !replayable;
+  if (replayable) ui.closedReplay.href = `/replay.html?session=${encodeURIComponent(app.closed.session)}`;
   clearError();
   showView('closed');
 }
@@ -582,6 +639,7 @@ function showClosed(code, reason) {
 
 function dropRoom() {
   app.room = null;
+  tactics.clear();
   app.feedNodes.clear();
   ui.feed.replaceChildren();
   ui.players.replaceChildren();
@@ -983,10 +1041,40 @@ async function copyCode() {
 function createRoom(event) {
   event.preventDefault();
   clearError();
+  const game = ui.createForm.querySelector('input[name="game"]:checked');
+  if (game && game.value === TACTICS) {
+    createEncounter();
+    return;
+  }
   const mode = ui.createForm.querySelector('input[name="mode"]:checked');
   send('create', {
     type: 'create', id: crypto.randomUUID(), game: 'dice', settings: { mode: mode ? mode.value : 'open' },
   });
+}
+
+function createEncounter() {
+  let scenario = ui.scenarioSelect.value;
+  if (scenario === 'custom') {
+    try {
+      scenario = JSON.parse(ui.scenarioJson.value);
+    } catch (e) {
+      showNotice(`The scenario is not valid JSON: ${e.message}`, 'INVALID_SCENARIO');
+      ui.scenarioJson.focus();
+      return;
+    }
+  }
+  send('create', {
+    type: 'create', id: crypto.randomUUID(), game: TACTICS,
+    settings: { scenario, turnSeconds: Number(ui.turnSeconds.value) },
+  });
+}
+
+function gameChoiceChanged() {
+  const game = ui.createForm.querySelector('input[name="game"]:checked');
+  const isTactics = Boolean(game && game.value === TACTICS);
+  ui.tacticsOptions.hidden = !isTactics;
+  ui.diceModeChoice.hidden = isTactics;
+  ui.scenarioJsonField.hidden = !isTactics || ui.scenarioSelect.value !== 'custom';
 }
 
 /** Accepts `wolf 1234`, ` Wolf-1234 ` and the like; the server decides whether the room exists. */
@@ -1014,6 +1102,8 @@ function leaveRoom() {
   if (!room) return;
   // The DM leaving a DM-led room closes it for everyone: ask first.
   if (amDm() && app.conn && app.conn.connected && !confirmed(ui.leave, 'Sure? This closes the room')) return;
+  if (room.game === TACTICS && tactics.isHost() && app.conn && app.conn.connected
+    && !confirmed(ui.tacticsLeave, 'Sure? This ends the encounter')) return;
   if (app.conn && app.conn.connected) send('leave', { type: 'leave', id: crypto.randomUUID(), session: room.session });
   dropRoom(); // the server's `left` for this session is then ignored
   clearError();
@@ -1131,6 +1221,8 @@ ui.feed.addEventListener('click', onFeedClick);
 ui.loadOlder.addEventListener('click', loadOlder);
 ui.backToLobby.addEventListener('click', backToLobby);
 ui.leave.addEventListener('click', leaveRoom);
+ui.tacticsLeave.addEventListener('click', leaveRoom);
+ui.createForm.addEventListener('change', gameChoiceChanged);
 ui.copyCode.addEventListener('click', copyCode);
 ui.signOut.addEventListener('click', signOutClicked);
 ui.retry.addEventListener('click', () => app.conn && app.conn.retryNow());

@@ -21,6 +21,7 @@ import dev.runeforge.game.engine.SessionLog;
 import dev.runeforge.game.engine.Snapshots;
 import dev.runeforge.game.engine.Timers;
 import dev.runeforge.game.ownership.PartitionManager;
+import dev.runeforge.game.tactics.TacticsRules;
 import io.helidon.config.Config;
 import io.nats.client.Connection;
 
@@ -39,7 +40,18 @@ public final class Main {
     /** The games this instance hosts: one line per game. */
     static GameRegistry games(Config config) {
         return new GameRegistry()
-                .register(new DiceRules(diceSettings(config)));
+                .register(new DiceRules(diceSettings(config)))
+                .register(new TacticsRules(tacticsSettings(config)));
+    }
+
+    /** {@code game.tactics.*}: players per encounter, the default turn timer (0: none), the idle close. */
+    static TacticsRules.Settings tacticsSettings(Config config) {
+        TacticsRules.Settings d = TacticsRules.Settings.DEFAULT;
+        Config c = config.get("game.tactics");
+        return new TacticsRules.Settings(
+                c.get("max.players").asInt().orElse(d.maxPlayers()),
+                c.get("turn.seconds").asInt().orElse(d.turnSeconds()),
+                c.get("idle").as(Duration.class).orElse(d.idle()));
     }
 
     /** {@code game.dice.*}: room size, expiry by mode, the roll rate limit, the DM's grace when offline. */

@@ -15,12 +15,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The browser client in real headless Chromium (Debian's, driven by playwright-core from e2e/): players in
- * separate browser contexts share dice rooms. The platform runs in this JVM on real NATS; the scenarios
- * themselves are e2e/dice-*.test.mjs, run with Node's test runner (one file at a time, one Chromium each).
+ * separate browser contexts share dice rooms and fight tactics encounters. The platform runs in this JVM on real
+ * NATS; the scenarios themselves are e2e/dice-*.test.mjs and the tactics files named below, run with Node's test
+ * runner (one file at a time, one Chromium each).
  */
 class BrowserIT {
     /** Scenarios that need a platform of their own (short room expiry and DM grace); the rest share one. */
     private static final String LIFECYCLE = "dice-lifecycle.test.mjs";
+    /**
+     * The tactics scenarios that run on the shared platform. tactics-replay.test.mjs is not here yet: it needs
+     * {@code GET /api/sessions/{id}/replay}, which lands separately.
+     */
+    private static final List<String> TACTICS = List.of("tactics-client.test.mjs", "tactics-play.test.mjs");
 
     @BeforeAll
     static void tools() {
@@ -29,13 +35,17 @@ class BrowserIT {
 
     /**
      * Create/join/roll, DM-led rooms (hidden rolls, reveal, DC), promotion and history paging, reconnecting after
-     * the network drops, notation and errors, kicks, phone layout. Tests roll faster than players do, so the
-     * roll limit and the socket's message budget are raised.
+     * the network drops, notation and errors, kicks, phone layout; and a tactics duel fought to the end by two
+     * browsers. Tests roll faster than players do, so the roll limit and the socket's message budget are raised.
      */
     @Test
     void diceRoomScenariosInRealBrowsers() throws Exception {
-        List<String> files = scenarios().stream().filter(f -> !f.equals(LIFECYCLE)).toList();
-        assertTrue(files.size() >= 5, "expected the dice-*.test.mjs scenarios, found " + files);
+        List<String> dice = scenarios().stream().filter(f -> !f.equals(LIFECYCLE)).toList();
+        assertTrue(dice.size() >= 5, "expected the dice-*.test.mjs scenarios, found " + dice);
+        for (String t : TACTICS) {
+            assertTrue(Files.isRegularFile(BrowserTests.E2E.resolve(t)), t + " is missing");
+        }
+        List<String> files = Stream.concat(dice.stream(), TACTICS.stream()).toList();
         try (Platform platform = new Platform(Map.of("game.dice.rolls.limit", "1000",
                 "gateway.rate.burst", "1000", "gateway.rate.refill", "1000"))) {
             BrowserTests.run(platform, files, Map.of(), Duration.ofMinutes(6));
