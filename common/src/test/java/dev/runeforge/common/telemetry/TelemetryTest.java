@@ -91,6 +91,33 @@ class TelemetryTest {
         }
     }
 
+    /** The real exporter, over the JDK's HTTP client, to a local OTLP/HTTP receiver: what a collector would get. */
+    @Test
+    void spansReachAnOtlpReceiverOverHttp() throws Exception {
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/v1/traces", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            received.add(exchange.getRequestMethod() + " " + exchange.getRequestHeaders().getFirst("Content-Type") + " "
+                    + new String(body, java.nio.charset.StandardCharsets.ISO_8859_1));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try (Telemetry on = Telemetry.configure("gateway-service", Map.of("otel.traces.exporter", "otlp",
+                "otel.exporter.otlp.endpoint", "http://127.0.0.1:" + receiver.getAddress().getPort()))) {
+            on.producer("publish rf.act", "rf.act.3.s1").setAttribute(Telemetry.SESSION, "s1").end();
+        } finally {
+            receiver.stop(0);
+        }
+        assertEquals(1, received.size(), received.toString());
+        String request = received.get(0);
+        assertTrue(request.startsWith("POST application/x-protobuf "), request);
+        assertTrue(request.contains("publish rf.act") && request.contains("gateway-service")
+                && request.contains("rf.session"), request);
+    }
+
     @Test
     void aTraceCrossesAMessageThroughItsHeaders() {
         Telemetry gateway = service("gateway-service");
