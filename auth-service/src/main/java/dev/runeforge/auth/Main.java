@@ -27,6 +27,7 @@ import dev.runeforge.common.json.Json;
 import dev.runeforge.common.logging.Logging;
 import dev.runeforge.common.permalink.PublicRoll;
 import dev.runeforge.common.service.ServiceRuntime;
+import dev.runeforge.common.telemetry.Telemetry;
 import io.helidon.config.Config;
 import io.micrometer.core.instrument.Counter;
 import io.nats.client.Connection;
@@ -94,7 +95,12 @@ public final class Main {
     }
 
     public static ServiceRuntime.Running start(Config config) throws Exception {
-        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config);
+        return start(config, Telemetry.fromEnvironment(SERVICE));
+    }
+
+    /** As {@link #start(Config)}, traced with {@code telemetry} (tests pass an in-memory one). */
+    public static ServiceRuntime.Running start(Config config, Telemetry telemetry) throws Exception {
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, telemetry);
         Subjects subjects = rt.subjects();
         String issuer = config.get("auth.issuer").asString().orElse(TokenClaims.DEFAULT_ISSUER);
         String audience = config.get("auth.audience").asString().orElse(TokenClaims.DEFAULT_AUDIENCE);

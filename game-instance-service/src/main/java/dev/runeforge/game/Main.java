@@ -11,6 +11,7 @@ import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.logging.Logging;
 import dev.runeforge.common.service.ServiceRuntime;
+import dev.runeforge.common.telemetry.Telemetry;
 import dev.runeforge.game.dice.DiceModel;
 import dev.runeforge.game.dice.DiceRules;
 import dev.runeforge.game.engine.ActionHandler;
@@ -69,7 +70,12 @@ public final class Main {
     }
 
     public static ServiceRuntime.Running start(Config config) throws Exception {
-        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config);
+        return start(config, Telemetry.fromEnvironment(SERVICE));
+    }
+
+    /** As {@link #start(Config)}, traced with {@code telemetry} (tests pass an in-memory one). */
+    public static ServiceRuntime.Running start(Config config, Telemetry telemetry) throws Exception {
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, telemetry);
         Subjects subjects = rt.subjects();
         Connection nc = rt.nats();
         int partitions = config.get("game.partitions").asInt().orElse(Partitions.DEFAULT_COUNT);

@@ -14,6 +14,7 @@ import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.logging.Logging;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.service.Shutdown;
+import dev.runeforge.common.telemetry.Telemetry;
 import dev.runeforge.gateway.auth.AuthRoutes;
 import dev.runeforge.gateway.auth.TokenVerifier;
 import dev.runeforge.gateway.connection.AddressLimiter;
@@ -72,7 +73,12 @@ public final class Main {
     }
 
     public static Running start(Config config) throws Exception {
-        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config);
+        return start(config, Telemetry.fromEnvironment(SERVICE));
+    }
+
+    /** As {@link #start(Config)}, traced with {@code telemetry} (tests pass an in-memory one). */
+    public static Running start(Config config, Telemetry telemetry) throws Exception {
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, telemetry);
         Subjects subjects = rt.subjects();
         Connection nc = rt.nats();
         AdminServer admin = rt.admin();

@@ -7,10 +7,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.service.ServiceRuntime;
+import dev.runeforge.common.telemetry.Telemetry;
 import dev.runeforge.testsupport.TestNats;
 import dev.runeforge.testsupport.TestPostgres;
 import dev.runeforge.testsupport.WsClient;
@@ -35,6 +37,11 @@ final class Platform implements AutoCloseable {
     }
 
     Platform(Map<String, String> extra) throws Exception {
+        this(extra, Telemetry::fromEnvironment);
+    }
+
+    /** As {@link #Platform(Map)}, each service traced with {@code tracing.apply(its service name)}. */
+    Platform(Map<String, String> extra, Function<String, Telemetry> tracing) throws Exception {
         Map<String, String> config = new HashMap<>(Map.of(
                 "bus.namespace", namespace,
                 "nats.url", TestNats.url(),
@@ -54,10 +61,12 @@ final class Platform implements AutoCloseable {
             config.put("db.password", db.password());
         }
         config.putAll(extra);
-        auth = dev.runeforge.auth.Main.start(ServiceConfig.load(config));
-        persistence = dev.runeforge.persistence.Main.start(ServiceConfig.load(config));
-        game = dev.runeforge.game.Main.start(ServiceConfig.load(config));
-        gateway = Main.start(ServiceConfig.load(config));
+        auth = dev.runeforge.auth.Main.start(ServiceConfig.load(config),
+                tracing.apply(dev.runeforge.auth.Main.SERVICE));
+        persistence = dev.runeforge.persistence.Main.start(ServiceConfig.load(config),
+                tracing.apply(dev.runeforge.persistence.Main.SERVICE));
+        game = dev.runeforge.game.Main.start(ServiceConfig.load(config), tracing.apply(dev.runeforge.game.Main.SERVICE));
+        gateway = Main.start(ServiceConfig.load(config), tracing.apply(Main.SERVICE));
         awaitReady(persistence.adminPort(), Duration.ofSeconds(30));
     }
 

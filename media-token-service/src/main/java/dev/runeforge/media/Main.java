@@ -4,6 +4,7 @@ import dev.runeforge.common.bus.Rpc;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.logging.Logging;
 import dev.runeforge.common.service.ServiceRuntime;
+import dev.runeforge.common.telemetry.Telemetry;
 import io.helidon.config.Config;
 import io.nats.service.Group;
 import io.nats.service.Service;
@@ -28,7 +29,12 @@ public final class Main {
     }
 
     public static ServiceRuntime.Running start(Config config) throws Exception {
-        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config);
+        return start(config, Telemetry.fromEnvironment(SERVICE));
+    }
+
+    /** As {@link #start(Config)}, traced with {@code telemetry} (tests pass an in-memory one). */
+    public static ServiceRuntime.Running start(Config config, Telemetry telemetry) throws Exception {
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, telemetry);
         MediaMetrics.register(rt.admin().registry());
         Service service = rt.service("media", "Rune Forge voice/video: LiveKit access tokens",
                 Rpc.endpoint(rt.nats(), new Group(rt.subjects().mediaGroup()), "ping",

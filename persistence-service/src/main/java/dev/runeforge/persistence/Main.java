@@ -18,6 +18,7 @@ import dev.runeforge.persistence.permalink.Projector;
 import io.helidon.config.Config;
 import io.nats.service.Group;
 import dev.runeforge.common.player.OidcProfile;
+import dev.runeforge.common.telemetry.Telemetry;
 import dev.runeforge.persistence.player.PlayerStore;
 import io.nats.service.Service;
 
@@ -38,7 +39,12 @@ public final class Main {
     }
 
     public static ServiceRuntime.Running start(Config config) throws Exception {
-        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config);
+        return start(config, Telemetry.fromEnvironment(SERVICE));
+    }
+
+    /** As {@link #start(Config)}, traced with {@code telemetry} (tests pass an in-memory one). */
+    public static ServiceRuntime.Running start(Config config, Telemetry telemetry) throws Exception {
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, telemetry);
         Database db = Database.open(
                 config.get("db.url").asString().orElse("jdbc:postgresql://127.0.0.1:5432/runeforge"),
                 config.get("db.user").asString().orElse("postgres"),

@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.protocol.ErrorCodes;
+import dev.runeforge.common.telemetry.Telemetry;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
@@ -19,11 +20,15 @@ import io.nats.service.Endpoint;
 import io.nats.service.Group;
 import io.nats.service.ServiceEndpoint;
 import io.nats.service.ServiceMessage;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 
 /**
  * JSON request-reply over the NATS Service API. A handler's {@link RpcException} (or any other failure) is
  * answered as a standard service error plus a JSON body {@code {"error":{"code","message"}}}, so a caller never
- * hangs and always gets a typed code.
+ * hangs and always gets a typed code. Requests and answers are traced with the tracing bound to the connection
+ * ({@link Telemetry#of(Connection)}): a CLIENT span whose context travels in the request's headers, and a SERVER
+ * span under it on the answering side.
  */
 public final class Rpc {
     private static final Logger LOG = Logger.getLogger(Rpc.class.getName());
@@ -34,10 +39,11 @@ public final class Rpc {
 
     /** An endpoint named {@code name} in {@code group} (subject {@code <group>.<name>}) answering JSON. */
     public static ServiceEndpoint endpoint(Connection nc, Group group, String name, Function<byte[], Object> handler) {
+        Telemetry telemetry = Telemetry.of(nc);
         return ServiceEndpoint.builder()
                 .group(group)
                 .endpoint(Endpoint.builder().name(name).build())
-                .handler(msg -> answer(nc, msg, handler))
+                .handler(msg -> answer(nc, telemetry, msg, handler))
                 .build();
     }
 
@@ -47,24 +53,31 @@ public final class Rpc {
      * service's other endpoints, which share the service's dispatcher.
      */
     public static ServiceEndpoint blockingEndpoint(Connection nc, Group group, String name, Function<byte[], Object> handler) {
+        Telemetry telemetry = Telemetry.of(nc);
         return ServiceEndpoint.builder()
                 .group(group)
                 .endpoint(Endpoint.builder().name(name).build())
-                .handler(msg -> Thread.ofVirtual().name("rpc-" + name).start(() -> answer(nc, msg, handler)))
+                .handler(msg -> Thread.ofVirtual().name("rpc-" + name).start(() -> answer(nc, telemetry, msg, handler)))
                 .build();
     }
 
-    private static void answer(Connection nc, ServiceMessage msg, Function<byte[], Object> handler) {
-        try {
+    private static void answer(Connection nc, Telemetry telemetry, ServiceMessage msg, Function<byte[], Object> handler) {
+        Span span = telemetry.server(msg.getSubject(), msg.getHeaders());
+        try (Scope scope = span.makeCurrent()) {
             Object reply = handler.apply(msg.getData());
             msg.respond(nc, Json.bytes(reply));
         } catch (RpcException e) {
+            span.setAttribute(Telemetry.ERROR_TYPE, e.code());
             respondError(nc, msg, e.code(), e.getMessage(), 400);
         } catch (IllegalArgumentException e) {
+            span.setAttribute(Telemetry.ERROR_TYPE, ErrorCodes.BAD_MESSAGE);
             respondError(nc, msg, ErrorCodes.BAD_MESSAGE, e.getMessage(), 400);
         } catch (RuntimeException e) {
+            Telemetry.failed(span, e);
             LOG.log(Level.WARNING, "request on " + msg.getSubject() + " failed", e);
             respondError(nc, msg, ErrorCodes.INTERNAL, "internal error", 500);
+        } finally {
+            span.end();
         }
     }
 
@@ -79,7 +92,28 @@ public final class Rpc {
 
     /** Sends {@code request} as JSON and reads the reply as {@code type}; failures become {@link RpcException}. */
     public static <T> T request(Connection nc, String subject, Object request, Class<T> type, Duration timeout) {
-        CompletableFuture<Message> future = nc.request(subject, Json.bytes(request));
+        Telemetry telemetry = Telemetry.of(nc);
+        Span span = telemetry.client(subject);
+        try (Scope scope = span.makeCurrent()) {
+            return request(nc, telemetry.inject(span, null), subject, request, type, timeout);
+        } catch (RpcException e) {
+            span.setAttribute(Telemetry.ERROR_TYPE, e.code());
+            if (ErrorCodes.UNAVAILABLE.equals(e.code()) || ErrorCodes.INTERNAL.equals(e.code())) {
+                span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            Telemetry.failed(span, e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private static <T> T request(Connection nc, Headers traceHeaders, String subject, Object request, Class<T> type,
+                                 Duration timeout) {
+        CompletableFuture<Message> future = traceHeaders == null ? nc.request(subject, Json.bytes(request))
+                : nc.request(subject, traceHeaders, Json.bytes(request));
         Message reply;
         try {
             reply = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -14,9 +14,11 @@ import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.BusHeaders;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.json.Json;
+import dev.runeforge.common.logging.LogContext;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.protocol.ServerMessage;
 import dev.runeforge.common.bus.Partitions;
+import dev.runeforge.common.telemetry.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,6 +26,7 @@ import io.micrometer.core.instrument.Timer;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
+import io.opentelemetry.api.trace.Span;
 
 /**
  * Runs one action through the engine: load the session (cache, else rebuild from the log), decide, append the
@@ -54,11 +57,13 @@ public final class ActionHandler {
     private final Counter redelivered;
     private final Timer latency;
     private final Timer rebuildTime;
+    private final Telemetry telemetry;
 
     public ActionHandler(Connection nc, Subjects subjects, GameRegistry games, SessionLog log, RoomDirectory directory,
                          Snapshots snapshots, Timers timers, int snapshotEvery, int partitions, Clock clock,
                          RandomGenerator rng, MeterRegistry metrics) {
         this.nc = nc;
+        this.telemetry = Telemetry.of(nc);
         this.timers = timers;
         this.snapshots = snapshots;
         this.snapshotEvery = snapshotEvery;
@@ -104,16 +109,21 @@ public final class ActionHandler {
         if (msg.isJetStream() && msg.metaData().deliveredCount() > 1) {
             redelivered.increment();
         }
-        try {
-            String outcome = process(action);
-            count(action, outcome);
-            msg.ack();
-        } catch (IOException | RuntimeException e) {
-            // Nothing was acked: the action comes back. Our copy of the session may be stale; rebuild next time.
-            count(action, "retry");
-            sessions.remove(action.session());
-            LOG.log(Level.WARNING, "action " + action.id() + " on session " + action.session() + " failed; will retry", e);
-            msg.nakWithDelay(Duration.ofMillis(250));
+        // The consumer's span (PartitionConsumers) is current: name the action in it and in every log line.
+        Span.current().setAttribute(Telemetry.SESSION, action.session()).setAttribute(Telemetry.PLAYER, action.player());
+        try (LogContext.Scope logged = LogContext.open(action.session(), action.player())) {
+            try {
+                String outcome = process(action);
+                count(action, outcome);
+                msg.ack();
+            } catch (IOException | RuntimeException e) {
+                // Nothing was acked: the action comes back. Our copy of the session may be stale; rebuild next time.
+                Telemetry.failed(Span.current(), e);
+                count(action, "retry");
+                sessions.remove(action.session());
+                LOG.log(Level.WARNING, "action " + action.id() + " on session " + action.session() + " failed; will retry", e);
+                msg.nakWithDelay(Duration.ofMillis(250));
+            }
         }
     }
 
@@ -238,7 +248,8 @@ public final class ActionHandler {
         if (origin != null) {
             headers.put(BusHeaders.ORIGIN, origin);
         }
-        nc.publish(subject, headers, Json.bytes(message));
+        // The views continue the action's trace: the gateway's delivery span is a child of the current span.
+        nc.publish(subject, telemetry.injectCurrent(headers), Json.bytes(message));
     }
 
     private void count(BusAction action, String outcome) {

@@ -11,6 +11,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.runeforge.common.bus.Subjects;
+import dev.runeforge.common.telemetry.Telemetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Connection;
@@ -22,6 +23,9 @@ import io.nats.client.StreamContext;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 
 /**
  * The partitions this instance works on: one durable pull consumer per partition ({@code act-<p>} on
@@ -32,9 +36,12 @@ import io.nats.client.api.DeliverPolicy;
  * gone and a fresh consumer delivers exactly the un-acked ones at once: whatever a dead or stopped owner had in
  * flight comes back now instead of after the ack wait, and the old owner's pending pull requests die with the
  * old consumer.
+ *
+ * <p>Each action is handled inside a CONSUMER span continuing the trace its headers carry (the gateway's publish).
  */
 public final class PartitionConsumers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PartitionConsumers.class.getName());
+    private static final AttributeKey<Long> PARTITION = AttributeKey.longKey("rf.partition");
     /**
      * How long one pull request waits for a message before it is renewed. Long on purpose: measured here (NATS
      * 2.9, max ack pending 1), renewing every second left a partition without a pull request for about 2 s
@@ -47,6 +54,7 @@ public final class PartitionConsumers implements AutoCloseable {
     private final Subjects subjects;
     private final ActionHandler handler;
     private final Duration ackWait;
+    private final Telemetry telemetry;
     private final Map<Integer, Worker> workers = new ConcurrentHashMap<>();
     private volatile StreamContext stream;
     private volatile ScheduledExecutorService lagSampler;
@@ -56,6 +64,7 @@ public final class PartitionConsumers implements AutoCloseable {
         this.subjects = subjects;
         this.handler = handler;
         this.ackWait = ackWait;
+        this.telemetry = Telemetry.of(nc);
     }
 
     /** Starts consuming {@code partition} on a fresh consumer: its owner's way in. */
@@ -180,7 +189,13 @@ public final class PartitionConsumers implements AutoCloseable {
                     if (!running) {
                         return; // not ours to handle any more; it stays un-acked for the next owner
                     }
-                    handler.handle(msg);
+                    Span span = telemetry.consumer("process rf.act", msg.getSubject(), msg.getHeaders())
+                            .setAttribute(PARTITION, (long) partition);
+                    try (Scope scope = span.makeCurrent()) {
+                        handler.handle(msg);
+                    } finally {
+                        span.end();
+                    }
                 }
             }
         }

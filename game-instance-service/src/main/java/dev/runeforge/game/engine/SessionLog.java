@@ -6,6 +6,7 @@ import java.time.Duration;
 import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.json.Json;
+import dev.runeforge.common.telemetry.Telemetry;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -19,11 +20,13 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.PublishAck;
+import io.opentelemetry.api.trace.Span;
 
 /**
  * The authoritative event log: {@code rf.evt.<session>} in the events stream. Appends are fenced with the
  * expected last subject sequence, so a writer with a stale view of a session (another instance wrote since)
- * fails instead of forking the log.
+ * fails instead of forking the log. An append is a PRODUCER span (under the action's) whose context the event
+ * message carries, so persistence's projection of it joins the action's trace.
  */
 public final class SessionLog {
     /** Events per pull while reading a session. */
@@ -43,9 +46,11 @@ public final class SessionLog {
     private final Subjects subjects;
     private final JetStream js;
     private final JetStreamManagement jsm;
+    private final Telemetry telemetry;
 
     public SessionLog(Connection nc, Subjects subjects) throws IOException {
         this.subjects = subjects;
+        this.telemetry = Telemetry.of(nc);
         this.js = nc.jetStream();
         this.jsm = nc.jetStreamManagement();
     }
@@ -58,19 +63,31 @@ public final class SessionLog {
                 .messageId(commit.actionId())
                 .streamTimeout(Duration.ofSeconds(5))
                 .build();
+        String subject = subjects.events(commit.session());
+        Span span = telemetry.producer("publish rf.evt", subject)
+                .setAttribute(Telemetry.MESSAGE_ID, commit.actionId())
+                .setAttribute(Telemetry.SESSION, commit.session());
         try {
-            PublishAck ack = js.publish(subjects.events(commit.session()), Json.bytes(commit), options);
+            PublishAck ack = js.publish(subject, telemetry.inject(span, null), Json.bytes(commit), options);
             if (ack.isDuplicate()) {
                 // This action's commit is already stored (our earlier try, or another writer's): what we just
                 // decided is not what was stored. Treat it like a fence: reload, and the action reads as applied.
+                span.setAttribute(Telemetry.ERROR_TYPE, "duplicate");
                 throw new FencedException(commit.session());
             }
             return ack.getSeqno();
         } catch (JetStreamApiException e) {
             if (e.getApiErrorCode() == NatsClients.WRONG_LAST_SEQUENCE) {
+                span.setAttribute(Telemetry.ERROR_TYPE, "fenced");
                 throw new FencedException(commit.session());
             }
+            Telemetry.failed(span, e);
             throw new IOException("append to session " + commit.session() + " failed: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            Telemetry.failed(span, e);
+            throw e;
+        } finally {
+            span.end();
         }
     }
 

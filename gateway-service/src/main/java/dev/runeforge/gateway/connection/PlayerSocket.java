@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.json.Json;
+import dev.runeforge.common.logging.LogContext;
 import dev.runeforge.common.protocol.ClientMessage;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.protocol.ServerMessage;
@@ -191,14 +192,17 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
             send(new ServerMessage.Error(ErrorCodes.BAD_MESSAGE, "unreadable message: " + e.getMessage(), null));
             return;
         }
-        try {
-            dispatch(parsed);
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "bus unavailable for " + principal.player(), e);
-            failed(parsed, ErrorCodes.UNAVAILABLE, "the game service is unavailable, try again");
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "message from " + principal.player() + " failed", e);
-            failed(parsed, ErrorCodes.INTERNAL, "internal error");
+        // The session and player name every log line written while this message is handled (the catches too).
+        try (LogContext.Scope logged = LogContext.open(currentSession(), principal.player())) {
+            try {
+                dispatch(parsed);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "bus unavailable for " + principal.player(), e);
+                failed(parsed, ErrorCodes.UNAVAILABLE, "the game service is unavailable, try again");
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "message from " + principal.player() + " failed", e);
+                failed(parsed, ErrorCodes.INTERNAL, "internal error");
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.json.Json;
+import dev.runeforge.common.telemetry.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
@@ -23,6 +24,12 @@ import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 
 /**
  * Projects the events stream into the permalink tables through a durable pull consumer (explicit acks).
@@ -33,12 +40,19 @@ import io.nats.client.api.DeliverPolicy;
  * delivers later events first; nothing is ever acked unstored. Should a message come back anyway (a crash
  * between commit and ack, a consumer shared by replicas), storing it again changes nothing: every row is keyed
  * by the event's (session, seq) and the roll id.
+ *
+ * <p>Traced (when tracing is on): each message is a CONSUMER span continuing the trace its headers carry (the game
+ * instance's append), ended when it is acked; the batch's transaction is one CLIENT span, a child of the span of
+ * the first message with something to store (a roll) and linked to the others' (a batch can hold many actions'
+ * events, a span only one parent).
  */
 public final class Projector implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Projector.class.getName());
     private static final int BATCH = 256;
     private static final Duration FETCH_WAIT = Duration.ofSeconds(1);
     private static final long MAX_BACKOFF_MS = 5_000;
+    private static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system.name");
+    private static final AttributeKey<Long> FACTS = AttributeKey.longKey("rf.facts");
 
     private final Connection nc;
     private final Subjects subjects;
@@ -48,12 +62,14 @@ public final class Projector implements AutoCloseable {
     private final BooleanSupplier schemaReady;
     private final Counter projected;
     private final Counter failures;
+    private final Telemetry telemetry;
     private volatile boolean closed;
     private Thread worker;
 
     public Projector(Connection nc, Subjects subjects, String durable, Duration ackWait, PermalinkStore store,
                      BooleanSupplier schemaReady, MeterRegistry registry) {
         this.nc = Objects.requireNonNull(nc);
+        this.telemetry = Telemetry.of(nc);
         this.subjects = Objects.requireNonNull(subjects);
         this.durable = Objects.requireNonNull(durable);
         this.ackWait = Objects.requireNonNull(ackWait);
@@ -129,19 +145,61 @@ public final class Projector implements AutoCloseable {
                 continue;
             }
             List<RollEvents.Fact> facts = new ArrayList<>();
-            for (Message m : batch) {
+            List<Span> traced = consumed(batch);
+            List<Span> storing = new ArrayList<>(); // the spans of the messages that have something to store
+            for (int i = 0; i < batch.size(); i++) {
+                Message m = batch.get(i);
                 try {
-                    facts.addAll(RollEvents.of(Json.read(m.getData(), JsonNode.class)));
+                    List<RollEvents.Fact> of = RollEvents.of(Json.read(m.getData(), JsonNode.class));
+                    facts.addAll(of);
+                    if (!of.isEmpty() && !traced.isEmpty()) {
+                        storing.add(traced.get(i));
+                    }
                 } catch (IllegalArgumentException e) {
                     LOG.warning(() -> "skipping an unreadable event-log message on " + m.getSubject() + ": " + e.getMessage());
                 }
             }
-            if (!storeUntilDone(facts, batch)) {
+            boolean stored;
+            Span transaction = transaction(storing, facts.size());
+            try (Scope scope = transaction.makeCurrent()) {
+                stored = storeUntilDone(facts, batch);
+            } finally {
+                transaction.end();
+            }
+            if (stored) {
+                batch.forEach(Message::ack);
+                projected.increment(batch.size());
+            }
+            traced.forEach(Span::end);
+            if (!stored) {
                 return;
             }
-            batch.forEach(Message::ack);
-            projected.increment(batch.size());
         }
+    }
+
+    /** One CONSUMER span per message, under the context it carries; none when tracing is off. */
+    private List<Span> consumed(List<Message> batch) {
+        if (!telemetry.enabled()) {
+            return List.of();
+        }
+        List<Span> spans = new ArrayList<>(batch.size());
+        for (Message m : batch) {
+            spans.add(telemetry.consumer("process rf.evt", m.getSubject(), m.getHeaders())
+                    .setAttribute(Telemetry.BATCH_COUNT, (long) batch.size()));
+        }
+        return spans;
+    }
+
+    /** The batch's database transaction: under the span of the first message it stores, linked to the others'. */
+    private Span transaction(List<Span> consumed, int facts) {
+        Context parent = consumed.isEmpty() ? Context.current() : Context.current().with(consumed.getFirst());
+        SpanBuilder span = telemetry.span("store permalinks", SpanKind.CLIENT, parent)
+                .setAttribute(DB_SYSTEM, "postgresql")
+                .setAttribute(FACTS, (long) facts);
+        for (int i = 1; i < consumed.size(); i++) {
+            span.addLink(consumed.get(i).getSpanContext());
+        }
+        return span.startSpan();
     }
 
     /** True once stored; false when closed first (the batch is left unacked, to be redelivered). */
