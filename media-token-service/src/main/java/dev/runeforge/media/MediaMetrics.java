@@ -15,8 +15,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 final class MediaMetrics {
     static final String TOKENS_ISSUED = "rf_media_tokens_issued_total";
     static final String TOKENS_REFUSED = "rf_media_tokens_refused_total";
-    static final String ROOMS_CREATED = "rf_media_rooms_created_total";
-    static final String ROOMS_DELETED = "rf_media_rooms_deleted_total";
+    // Not "rooms_created_total": the Prometheus exporter reads a "_created" suffix as a counter's creation timestamp
+    // and renames the series (it came out as rf_media_rooms_total).
+    static final String ROOMS_CREATED = "rf_media_room_creations_total";
+    static final String ROOMS_DELETED = "rf_media_room_deletions_total";
     static final String PARTICIPANTS_REMOVED = "rf_media_participants_removed_total";
     static final String LIVEKIT_ERRORS = "rf_media_livekit_errors_total";
 

@@ -60,7 +60,7 @@ final class VoiceTokens {
     Voice.Token issue(Voice.TokenRequest request) {
         if (settings.isEmpty()) {
             throw refuse(MediaMetrics.NOT_CONFIGURED, Voice.LIVEKIT_NOT_CONFIGURED,
-                    "voice is not available here: no LiveKit server is configured");
+                    "voice is not configured here (no LiveKit server)");
         }
         SessionSummary summary;
         try {
