@@ -84,13 +84,14 @@ test(`voice ${MODE}: the panel and the game`, { timeout: 120_000 }, async (t) =>
       return state && !['ready', 'connecting'].includes(state);
     }, null, { timeout: 30_000 });
     const state = await alice.getByTestId('voice-panel').getAttribute('data-state');
+    t.diagnostic(`voice state after joining: ${state} (${await alice.getByTestId('voice-status').textContent()})`);
     assert.notEqual(state, 'connected');
     assert.equal(await alice.getByTestId('voice-join').isVisible(), true, 'free to try again');
     assert.equal(await alice.getByTestId('voice-leave').isVisible(), false);
 
     // The game is untouched: both still roll and see each other's rolls, the socket never dropped.
     const rollId = await rollFormula(alice, '2d6+1');
-    await bob.locator(`[data-roll-id="${rollId}"]`).waitFor();
+    await bob.locator(`[data-testid="roll-entry"][data-roll-id="${rollId}"]`).waitFor();
     await rollFormula(bob, '1d20');
     assert.equal(await alice.locator('[data-testid="conn-status"]').getAttribute('data-state'), 'connected');
     assert.deepEqual(gameProblems('Alice'), []);

@@ -82,8 +82,8 @@ public final class VoiceRoutes {
             byte[] data = req.content().inputStream().readNBytes(MAX_BODY + 1);
             JsonNode body = data.length > MAX_BODY ? null : Json.tree(data);
             session = body == null ? null : body.path("session").asText(null);
-        } catch (IllegalArgumentException | IOException e) {
-            session = null;
+        } catch (RuntimeException | IOException e) {
+            session = null; // not JSON (Json.tree throws unchecked): answered as a bad request below
         }
         if (publicUrl.isEmpty()) {
             // The browser could not reach LiveKit anyway: the Content-Security-Policy names no LiveKit origin.
