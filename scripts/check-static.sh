@@ -29,3 +29,7 @@ rf_log "checks: GitHub workflows"
 node checks/workflows/check.mjs
 rf_log "checks: container images, podman (kube YAML, Quadlet, scripts) and compose"
 node checks/podman/check.mjs
+rf_log "checks: deploy/livekit/livekit.yaml matches media-token-service, compose and Quadlet"
+node checks/livekit/check.mjs
+rf_log "checks: the browser's vendored modules are the pinned npm packages' files (sha256)"
+node checks/vendor/check.mjs

@@ -124,7 +124,7 @@ public final class Main {
                         .onRefusal(() -> metrics.rateLimited(GatewayMetrics.PERMALINKS)),
                 trustForwarded);
         // Browsers connect to LiveKit directly: the policy must allow its origin (LIVEKIT_PUBLIC_URL or LIVEKIT_URL).
-        java.util.Optional<String> livekitUrl = config.get("livekit.public-url").asString().asOptional()
+        java.util.Optional<String> livekitUrl = config.get("livekit.public.url").asString().asOptional()
                 .or(() -> config.get("livekit.url").asString().asOptional()).map(String::strip).filter(s -> !s.isEmpty());
         VoiceRoutes voice = new VoiceRoutes(nc, subjects, verifier, livekitUrl);
         String csp = csp(VoiceRoutes.connectSources(livekitUrl));

@@ -42,7 +42,7 @@ class VoiceBrowserIT {
     void withAnUnreachableLiveKitThePanelShowsJoiningFailsAndTheGameGoesOn() throws Exception {
         String livekit = "ws://127.0.0.1:" + closedPort();
         Map<String, String> voice = Map.of("livekit.url", livekit, "livekit.api.key", "APIbrowsertest",
-                "livekit.api.secret", SECRET, "livekit.call-timeout", "PT1S");
+                "livekit.api.secret", SECRET, "livekit.call.timeout", "PT1S");
         try (Platform platform = new Platform(voice);
              ServiceRuntime.Running media = media(platform, voice);
              Connection nc = Nats.connect(TestNats.url());

@@ -45,7 +45,7 @@ class VoiceMembershipIT {
     static void start() throws Exception {
         // The URL is never dialled by these tests: tokens need no LiveKit, and RoomService failures are only counted.
         Map<String, String> voice = Map.of("livekit.url", "ws://127.0.0.1:9", "livekit.api.key", "APImembership",
-                "livekit.api.secret", SECRET, "livekit.call-timeout", "PT0.5S");
+                "livekit.api.secret", SECRET, "livekit.call.timeout", "PT0.5S");
         platform = new Platform(voice);
         Map<String, String> config = new HashMap<>(Map.of("bus.namespace", platform.namespace,
                 "nats.url", TestNats.url(), "admin.port", "0", "admin.host", "127.0.0.1"));

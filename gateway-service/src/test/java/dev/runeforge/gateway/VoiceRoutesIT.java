@@ -38,8 +38,8 @@ class VoiceRoutesIT {
     @Test
     void tokensForMembersTypedRefusalsAndThePolicyAllowsLiveKit() throws Exception {
         Map<String, String> voice = Map.of("livekit.url", "ws://livekit.internal:7880",
-                "livekit.public-url", "wss://voice.example.test", "livekit.api.key", "APIroutes",
-                "livekit.api.secret", SECRET, "livekit.call-timeout", "PT0.5S");
+                "livekit.public.url", "wss://voice.example.test", "livekit.api.key", "APIroutes",
+                "livekit.api.secret", SECRET, "livekit.call.timeout", "PT0.5S");
         try (Platform platform = new Platform(voice);
              Connection nc = Nats.connect(TestNats.url())) {
             HttpResponse<String> status = platform.get(platform.http("/api/livekit"), null);

@@ -18,13 +18,14 @@ import io.helidon.config.Config;
  * How to reach LiveKit, or nothing when it is not configured (then voice is off and the token endpoint says so).
  *
  * <p>Keys (environment variables in brackets): {@code livekit.url} [LIVEKIT_URL] the server's URL as this service
- * reaches it (ws(s):// or http(s)://; RoomService calls go to its http(s) form); {@code livekit.public-url}
+ * reaches it (ws(s):// or http(s)://; RoomService calls go to its http(s) form); {@code livekit.public.url}
  * [LIVEKIT_PUBLIC_URL] what browsers connect to, when it differs (defaults to {@code livekit.url});
  * {@code livekit.api.key} [LIVEKIT_API_KEY] and {@code livekit.api.secret} [LIVEKIT_API_SECRET], or the files
  * named by [LIVEKIT_API_KEY_FILE] / [LIVEKIT_API_SECRET_FILE] (or {@code livekit.api.key-file},
  * {@code livekit.api.secret-file}), which win over the values (mounted secrets); {@code livekit.token.ttl}
- * (default PT5M: the token is only needed to connect, and a kicked player's token lapses soon);
- * {@code livekit.room.max-participants} (8) and {@code livekit.room.empty-timeout} (PT300S).
+ * [LIVEKIT_TOKEN_TTL] (default PT5M: the token is only needed to connect, and a kicked player's token lapses soon);
+ * {@code livekit.room.max.participants} [LIVEKIT_ROOM_MAX_PARTICIPANTS] (8) and {@code livekit.room.empty.timeout}
+ * [LIVEKIT_ROOM_EMPTY_TIMEOUT] (PT300S). Dotted keys, not dashed: Helidon maps FOO_BAR to foo.bar.
  *
  * <p>{@link #toString()} never shows the secret.
  */
@@ -41,10 +42,10 @@ record LiveKitSettings(URI url, URI publicUrl, String apiKey, String apiSecret, 
             throw new IllegalArgumentException("livekit.token.ttl must be positive and at most an hour: " + tokenTtl);
         }
         if (maxParticipants < 1) {
-            throw new IllegalArgumentException("livekit.room.max-participants must be at least 1");
+            throw new IllegalArgumentException("livekit.room.max.participants must be at least 1");
         }
         if (emptyTimeout.isNegative()) {
-            throw new IllegalArgumentException("livekit.room.empty-timeout must not be negative");
+            throw new IllegalArgumentException("livekit.room.empty.timeout must not be negative");
         }
         // LiveKit signs HS256 with the secret; a short secret is a guessable one (LiveKit itself wants >= 32).
         if (apiSecret.length() < 32) {
@@ -86,12 +87,12 @@ record LiveKitSettings(URI url, URI publicUrl, String apiKey, String apiSecret, 
                     + "(LIVEKIT_API_KEY/LIVEKIT_API_SECRET, or their _FILE variants)");
         }
         URI uri = uri(url.get(), "livekit.url");
-        URI publicUri = config.get("livekit.public-url").asString().map(String::strip).filter(s -> !s.isEmpty())
-                .map(s -> uri(s, "livekit.public-url")).orElse(uri);
+        URI publicUri = config.get("livekit.public.url").asString().map(String::strip).filter(s -> !s.isEmpty())
+                .map(s -> uri(s, "livekit.public.url")).orElse(uri);
         return Optional.of(new LiveKitSettings(uri, publicUri, key, secret,
                 config.get("livekit.token.ttl").as(Duration.class).orElse(Duration.ofMinutes(5)),
-                config.get("livekit.room.max-participants").asInt().orElse(8),
-                config.get("livekit.room.empty-timeout").as(Duration.class).orElse(Duration.ofSeconds(300))));
+                config.get("livekit.room.max.participants").asInt().orElse(8),
+                config.get("livekit.room.empty.timeout").as(Duration.class).orElse(Duration.ofSeconds(300))));
     }
 
     private static URI uri(String value, String key) {

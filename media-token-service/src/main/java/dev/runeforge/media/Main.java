@@ -61,7 +61,7 @@ public final class Main {
         NatsKeyValueWatchSubscription watch = null;
         if (livekit.isPresent()) {
             LiveKitRooms rooms = new LiveKitRooms(livekit.get(), metrics,
-                    config.get("livekit.call-timeout").as(Duration.class).orElse(Duration.ofSeconds(5)));
+                    config.get("livekit.call.timeout").as(Duration.class).orElse(Duration.ofSeconds(5)));
             watch = sessions.watchAll(new RoomLifecycle(rooms, names, Clock.systemUTC()));
         }
 

@@ -62,8 +62,8 @@ class VoiceRoomsIT {
         Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns, "nats.url", TestNats.url(),
                 "admin.host", "127.0.0.1", "admin.port", "0",
                 "livekit.url", url, "livekit.api.key", API_KEY, "livekit.api.secret", SECRET,
-                "livekit.room.max-participants", "6", "livekit.room.empty-timeout", "PT120S",
-                "livekit.call-timeout", "PT2S"));
+                "livekit.room.max.participants", "6", "livekit.room.empty.timeout", "PT120S",
+                "livekit.call.timeout", "PT2S"));
         return Main.start(ServiceConfig.load(config));
     }
 

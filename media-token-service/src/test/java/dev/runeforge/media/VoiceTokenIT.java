@@ -78,7 +78,7 @@ class VoiceTokenIT {
 
     /** LiveKit "configured" at a URL nothing listens on: tokens need no call to LiveKit. */
     private ServiceRuntime.Running startConfigured() throws Exception {
-        return start(Map.of("livekit.url", "ws://127.0.0.1:1", "livekit.public-url", "wss://voice.example.test",
+        return start(Map.of("livekit.url", "ws://127.0.0.1:1", "livekit.public.url", "wss://voice.example.test",
                 "livekit.api.key", API_KEY, "livekit.api.secret", SECRET, "livekit.token.ttl", "PT2M"));
     }
 

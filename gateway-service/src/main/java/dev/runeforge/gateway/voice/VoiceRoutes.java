@@ -32,7 +32,7 @@ import io.nats.client.Connection;
  * directory decides, not this request). The player id comes from the access token, never from the body.
  *
  * <p>{@code GET /api/livekit}: {@code {enabled, url}}, whether this gateway lets browsers reach a LiveKit server
- * (its {@code livekit.public-url} or {@code livekit.url}, which the Content-Security-Policy then allows). The client
+ * (its {@code livekit.public.url} or {@code livekit.url}, which the Content-Security-Policy then allows). The client
  * asks this first and shows no voice UI when it is off, so a deployment without voice logs no failed requests.
  *
  * <p>Answers of the token route: 200 {@code {url, token, room, identity, name, admin, expiresAt}}; 400 BAD_MESSAGE; 401 UNAUTHORIZED;
@@ -131,7 +131,7 @@ public final class VoiceRoutes {
 
     /**
      * The Content-Security-Policy {@code connect-src} sources the browser needs to reach LiveKit at {@code url} (the
-     * public LiveKit URL, {@code livekit.public-url} or {@code livekit.url}): its WebSocket origin and the HTTP(S)
+     * public LiveKit URL, {@code livekit.public.url} or {@code livekit.url}): its WebSocket origin and the HTTP(S)
      * origin livekit-client probes after a failed connect. Empty when voice is off.
      */
     public static List<String> connectSources(Optional<String> url) {
