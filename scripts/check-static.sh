@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Offline checks of what is not Java: the Kubernetes overlays (rendered with kubectl kustomize, validated against
 # the Kubernetes schemas shipped by npm's kubernetes-models, and the project's policy), the checker's own broken
-# fixture, every GitHub workflow (action-validator plus pinning/permission rules), and the Containerfile, podman
-# and compose files (checks/podman). Run by ./run-tests.sh
+# fixture, every GitHub workflow (action-validator plus pinning/permission rules), the Containerfile, podman
+# and compose files (checks/podman), deploy/livekit/livekit.yaml against media-token-service and the stacks
+# (checks/livekit), and the browser's vendored npm modules against the pinned packages (checks/vendor; needs
+# e2e/node_modules). Run by ./run-tests.sh
 # before the Java suite; needs `scripts/provision.sh --tests` (the npm packages of checks/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
