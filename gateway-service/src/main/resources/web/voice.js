@@ -1,5 +1,6 @@
 // Voice and video for the session the player is in, through LiveKit (docs/protocol.md, Voice).
-// The panel stays hidden unless the server has voice configured. livekit-client is loaded only when the player
+// The panel stays hidden unless the server has voice configured (GET /api/livekit); a token is asked for only when
+// the player joins voice. livekit-client is loaded only when the player
 // joins voice, with a dynamic import of our own vendored copy: if it fails to load, or LiveKit cannot be reached,
 // the panel says so and the game goes on untouched. Nothing here ever throws into the game's code.
 
@@ -7,7 +8,6 @@ const LIVEKIT_MODULE = './vendor/livekit-client-2.23.0.esm.js';
 const RETRY_REFUSED_MS = [1000, 2000, 4000]; // membership may reach the directory a moment after `joined`
 const STATUS = {
   ready: 'Voice is available for this room.',
-  notYet: 'Voice is not available to you in this room yet.',
   connecting: 'Connecting to voice…',
   connected: 'In voice.',
   reconnecting: 'Voice connection lost, reconnecting…',
@@ -44,13 +44,18 @@ export class VoicePanel {
     this.render();
   }
 
-  /** A room is on screen: find out whether voice exists here (the answer decides whether the panel shows). */
+  /** A room is on screen: show the panel if this deployment has voice. Tokens are fetched only on "Join voice". */
   enter(session) {
     if (session === this.session) return;
     this.exit();
     this.session = session;
     const generation = ++this.generation;
-    this.enabled().then((on) => on && generation === this.generation && this.probe(generation, 0));
+    this.enabled().then((on) => {
+      if (!on || generation !== this.generation) return;
+      this.root.hidden = false;
+      this.setStatus(STATUS.ready, 'ready');
+      this.render();
+    });
   }
 
   /** Whether this deployment has voice (GET /api/livekit), asked once per page. Never rejects. */
@@ -76,26 +81,18 @@ export class VoicePanel {
     this.setStatus('');
   }
 
-  async probe(generation, attempt) {
-    const answer = await this.fetchToken();
-    if (generation !== this.generation) return;
-    if (answer.ok) {
-      this.root.hidden = false;
-      this.setStatus(STATUS.ready, 'ready');
-    } else if (answer.status === 403 || answer.status === 404) {
-      // Voice exists here, but the directory does not list us (yet): show the panel, and ask again shortly.
-      this.root.hidden = false;
-      this.setStatus(STATUS.notYet, answer.code);
-      if (attempt < RETRY_REFUSED_MS.length && answer.code === 'NOT_A_MEMBER') {
-        setTimeout(() => generation === this.generation && !this.room && this.probe(generation, attempt + 1),
-          RETRY_REFUSED_MS[attempt]);
-      }
-    } else {
-      // 503: no LiveKit on this deployment (LIVEKIT_NOT_CONFIGURED) or the voice service is down: no voice UI.
-      this.root.hidden = true;
-      this.root.dataset.code = answer.code || '';
+  /**
+   * A token for the current session. NOT_A_MEMBER is asked again a few times: the session directory may list a
+   * player a moment after their `joined`. Never throws.
+   */
+  async token(generation) {
+    let answer = await this.fetchToken();
+    for (let i = 0; !answer.ok && answer.code === 'NOT_A_MEMBER' && i < RETRY_REFUSED_MS.length; i++) {
+      await new Promise((resolve) => setTimeout(resolve, RETRY_REFUSED_MS[i]));
+      if (generation !== this.generation) return answer;
+      answer = await this.fetchToken();
     }
-    this.render();
+    return answer;
   }
 
   /** POST /api/livekit/token for the current session: {ok, status, code, token?}. Never throws. */
@@ -120,10 +117,10 @@ export class VoicePanel {
     this.setStatus(STATUS.connecting, 'connecting');
     this.ui.join.disabled = true;
     try {
-      const answer = await this.fetchToken();
+      const answer = await this.token(generation);
       if (generation !== this.generation) return;
       if (!answer.ok) {
-        this.setStatus(answer.message || STATUS.notYet, answer.code || 'refused');
+        this.setStatus(answer.message || STATUS.unavailable, answer.code || 'refused');
         return;
       }
       this.lk = this.lk || await import(LIVEKIT_MODULE);
