@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Offline checks of what is not Java: the Kubernetes overlays (rendered with kubectl kustomize, validated against
 # the Kubernetes schemas shipped by npm's kubernetes-models, and the project's policy), the checker's own broken
-# fixture, every GitHub workflow (action-validator plus pinning/permission rules), and the Containerfile, podman
-# and compose files (checks/podman). Run by ./run-tests.sh
+# fixture, every GitHub workflow (action-validator plus pinning/permission rules), the Containerfile, podman
+# and compose files (checks/podman), deploy/livekit/livekit.yaml against media-token-service and the stacks
+# (checks/livekit), and the browser's vendored npm modules against the pinned packages (checks/vendor; needs
+# e2e/node_modules). Run by ./run-tests.sh
 # before the Java suite; needs `scripts/provision.sh --tests` (the npm packages of checks/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,3 +31,7 @@ rf_log "checks: GitHub workflows"
 node checks/workflows/check.mjs
 rf_log "checks: container images, podman (kube YAML, Quadlet, scripts) and compose"
 node checks/podman/check.mjs
+rf_log "checks: deploy/livekit/livekit.yaml matches media-token-service, compose and Quadlet"
+node checks/livekit/check.mjs
+rf_log "checks: the browser's vendored modules are the pinned npm packages' files (sha256)"
+node checks/vendor/check.mjs

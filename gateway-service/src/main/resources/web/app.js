@@ -7,6 +7,7 @@ import {
   COUNT, DC, MODIFIER, SIDES, changeItem, clock, formula, intIn, isPublic, isSingleD20, playerItem, rollItem,
 } from './dice.js';
 import { createTactics } from './tactics-ui.js';
+import { VoicePanel } from './voice.js';
 
 const FEED_LIMIT = 1000; // rolls kept on the page, paged history included (the server keeps 500)
 const PAGE = 50; // rolls per "load older" page
@@ -116,6 +117,16 @@ const app = {
 const tactics = createTactics({ act: (body) => act('tactics', body), me: () => app.me });
 
 // ---------------------------------------------------------------- views
+
+// Voice is optional: the panel hides itself when the server has none, and its failures never reach the game.
+let voice = null;
+try {
+  voice = new VoicePanel($('voice-panel'));
+} catch (e) {
+  console.warn('voice panel unavailable', e);
+}
+const voiceEnter = (session) => { try { if (voice) voice.enter(session); } catch (e) { console.warn(e); } };
+const voiceExit = () => { try { if (voice) voice.exit(); } catch (e) { console.warn(e); } };
 
 function showView(name) {
   if (app.view === name) return;
@@ -377,6 +388,7 @@ function onJoined(m) {
   renderRoom(!same);
   showView('room');
   updateControls();
+  voiceEnter(room.session);
 }
 
 /** A tactics session: the room keeps what the session machinery needs; the table itself is tactics-ui's. */
@@ -638,6 +650,7 @@ function showClosed(code, reason) {
 // ---------------------------------------------------------------- room rendering
 
 function dropRoom() {
+  voiceExit();
   app.room = null;
   tactics.clear();
   app.feedNodes.clear();

@@ -26,6 +26,7 @@ import dev.runeforge.gateway.permalink.PermalinkRoutes;
 import dev.runeforge.gateway.session.ActionPublisher;
 import dev.runeforge.gateway.session.RoomLookup;
 import dev.runeforge.gateway.session.SessionHub;
+import dev.runeforge.gateway.voice.VoiceRoutes;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
@@ -40,9 +41,16 @@ import io.nats.client.Connection;
 /** gateway-service: the only public entry. Static client, sign-in, and the player WebSocket, all onto NATS. */
 public final class Main {
     public static final String SERVICE = "gateway-service";
-    /** What the browser may load: only this site's own files, and its own WebSocket. */
-    private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-            + "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    /**
+     * What the browser may load: only this site's own files, and its own WebSocket; plus, when voice is on, the
+     * LiveKit server's origin (its WebSocket and HTTP probe).
+     */
+    static String csp(List<String> extraConnect) {
+        String connect = String.join(" ", java.util.stream.Stream.concat(java.util.stream.Stream.of("'self'"),
+                extraConnect.stream()).toList());
+        return "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                + "script-src 'self'; connect-src " + connect + "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    }
 
     private Main() {
     }
@@ -121,6 +129,11 @@ public final class Main {
                         config.get("gateway.permalinks.per.minute").asDouble().orElse(120.0), 100_000)
                         .onRefusal(() -> metrics.rateLimited(GatewayMetrics.PERMALINKS)),
                 trustForwarded);
+        // Browsers connect to LiveKit directly: the policy must allow its origin (LIVEKIT_PUBLIC_URL or LIVEKIT_URL).
+        java.util.Optional<String> livekitUrl = config.get("livekit.public.url").asString().asOptional()
+                .or(() -> config.get("livekit.url").asString().asOptional()).map(String::strip).filter(s -> !s.isEmpty());
+        VoiceRoutes voice = new VoiceRoutes(nc, subjects, verifier, livekitUrl);
+        String csp = csp(VoiceRoutes.connectSources(livekitUrl));
 
         WebServer server = WebServer.builder()
                 .host(config.get("http.host").asString().orElse("0.0.0.0"))
@@ -136,7 +149,7 @@ public final class Main {
                 .addFeature(StaticContentFeature.builder()
                         .addClasspath(cp -> cp.location("web").context("/").welcome("index.html"))
                         .build())
-                .routing(r -> routing(r, auth, permalinks, gate))
+                .routing(r -> routing(r, csp, auth, permalinks, voice, gate))
                 .addRouting(WsRouting.builder().endpoint("/ws", () -> new PlayerSocket(wiring)))
                 .build()
                 .start();
@@ -148,15 +161,17 @@ public final class Main {
     }
 
     /** The public HTTP routes (the static client is a server feature, the WebSocket a protocol route). */
-    static void routing(HttpRouting.Builder r, AuthRoutes auth, PermalinkRoutes permalinks, UpgradeGate gate) {
+    static void routing(HttpRouting.Builder r, String csp, AuthRoutes auth, PermalinkRoutes permalinks,
+                        VoiceRoutes voice, UpgradeGate gate) {
         r.addFilter((chain, req, res) -> {
-            res.header(HeaderNames.create("Content-Security-Policy"), CSP);
+            res.header(HeaderNames.create("Content-Security-Policy"), csp);
             res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
             res.header(HeaderNames.create("Referrer-Policy"), "no-referrer");
             chain.proceed();
         });
         auth.register(r);
         permalinks.register(r);
+        voice.register(r);
         r.get("/ws", gate::refuse);
     }
 }

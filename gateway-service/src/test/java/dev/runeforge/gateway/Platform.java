@@ -20,7 +20,8 @@ import dev.runeforge.testsupport.WsClient;
 /**
  * The platform's NATS-side services started in this JVM against the real NATS, in a fresh namespace: auth,
  * persistence (on a fresh database of the test PostgreSQL, unless {@code db.url} is given), one game instance
- * and the gateway. (media-token is not on any path the gateway serves yet; its own IT covers it.)
+ * and the gateway. (media-token-service is not started: only voice needs it, and the voice tests start it beside
+ * the platform with the LiveKit settings they test.)
  */
 final class Platform implements AutoCloseable {
     /** The secret sealing auth-service's signing keys in tests; white-box tests open the store with it. */

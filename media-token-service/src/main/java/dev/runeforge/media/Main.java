@@ -1,20 +1,33 @@
 package dev.runeforge.media;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Rpc;
+import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.logging.Logging;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.telemetry.Telemetry;
 import io.helidon.config.Config;
+import io.nats.client.KeyValue;
+import io.nats.client.api.KeyValueConfiguration;
+import io.nats.client.api.StorageType;
+import io.nats.client.impl.NatsKeyValueWatchSubscription;
 import io.nats.service.Group;
 import io.nats.service.Service;
 
 /**
- * media-token-service: will hand out LiveKit access tokens with per-session grants ({@code rf.media.*}). For now
- * it only answers {@code ping}, so the deployment, probes and bus wiring exist before LiveKit does.
+ * media-token-service: LiveKit access tokens for members of a session ({@code rf.media.token}), and the session's
+ * LiveKit room kept in step with the session directory (created when it opens, deleted when it closes, kicked
+ * players removed). Without {@code livekit.url} it still runs: tokens are refused with LIVEKIT_NOT_CONFIGURED.
  */
 public final class Main {
     public static final String SERVICE = "media-token-service";
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
     private Main() {
     }
@@ -35,10 +48,40 @@ public final class Main {
     /** As {@link #start(Config)}, traced with {@code telemetry} (tests pass an in-memory one). */
     public static ServiceRuntime.Running start(Config config, Telemetry telemetry) throws Exception {
         ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, telemetry);
-        MediaMetrics.register(rt.admin().registry());
+        Subjects subjects = rt.subjects();
+        MediaMetrics metrics = new MediaMetrics(rt.admin().registry());
+        Optional<LiveKitSettings> livekit = LiveKitSettings.from(config);
+        LOG.info(() -> livekit.map(s -> "LiveKit at " + s.url() + " (browsers: " + s.publicUrl() + "), api key "
+                + s.apiKey()).orElse("LiveKit is not configured (livekit.url): voice is off"));
+
+        // The game instances write this bucket; create-if-absent so this service can start first.
+        KeyValue sessions = NatsClients.ensureBucket(rt.nats(), KeyValueConfiguration.builder()
+                .name(subjects.sessionsBucket())
+                .storageType(StorageType.File)
+                .maxHistoryPerKey(1)
+                .replicas(config.get("bus.replicas").asInt().orElse(1))
+                .build());
+        RoomNames names = new RoomNames(subjects.namespace());
+        VoiceTokens tokens = new VoiceTokens(livekit, new SessionDirectory(sessions), names, metrics, Clock.systemUTC());
+
+        NatsKeyValueWatchSubscription watch = null;
+        if (livekit.isPresent()) {
+            LiveKitRooms rooms = new LiveKitRooms(livekit.get(), metrics,
+                    config.get("livekit.call.timeout").as(Duration.class).orElse(Duration.ofSeconds(5)));
+            watch = sessions.watchAll(new RoomLifecycle(rooms, names, Clock.systemUTC()));
+        }
+
+        Group group = new Group(subjects.mediaGroup());
+        String state = livekit.isPresent() ? "configured" : "not-configured";
         Service service = rt.service("media", "Rune Forge voice/video: LiveKit access tokens",
-                Rpc.endpoint(rt.nats(), new Group(rt.subjects().mediaGroup()), "ping",
-                        data -> new PingReply(true, "not-configured")));
-        return rt.run(9084, service::stop, null);
+                Rpc.endpoint(rt.nats(), group, "ping", data -> new PingReply(true, state)),
+                Rpc.endpoint(rt.nats(), group, "token", tokens::handle));
+        NatsKeyValueWatchSubscription stopWatch = watch;
+        return rt.run(9084, () -> {
+            service.stop();
+            if (stopWatch != null) {
+                stopWatch.unsubscribe();
+            }
+        }, null);
     }
 }

@@ -122,6 +122,11 @@ public final class Subjects {
         return mediaGroup() + ".ping";
     }
 
+    /** Request a {@code Voice.TokenRequest}, reply a {@code Voice.Token} (LiveKit access token) or a typed refusal. */
+    public String mediaToken() {
+        return mediaGroup() + ".token";
+    }
+
     public String dbPing() {
         return dbGroup() + ".ping";
     }
