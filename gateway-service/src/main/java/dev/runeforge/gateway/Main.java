@@ -22,15 +22,24 @@ import dev.runeforge.gateway.connection.Heartbeat;
 import dev.runeforge.gateway.connection.PlayerSocket;
 import dev.runeforge.gateway.connection.UpgradeGate;
 import dev.runeforge.gateway.permalink.PermalinkRoutes;
+import dev.runeforge.gateway.player.PlayerRoutes;
+import dev.runeforge.gateway.rest.Api;
+import dev.runeforge.gateway.rest.Requests;
+import dev.runeforge.gateway.save.SaveRoutes;
 import dev.runeforge.gateway.session.ActionPublisher;
 import dev.runeforge.gateway.session.RoomLookup;
+import dev.runeforge.gateway.session.SessionActions;
+import dev.runeforge.gateway.session.SessionDirectory;
 import dev.runeforge.gateway.session.SessionHub;
+import dev.runeforge.gateway.session.SessionRoutes;
+import dev.runeforge.gateway.version.VersionRoutes;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
@@ -97,12 +106,15 @@ public final class Main {
                 config.get("gateway.heartbeat.interval").as(Duration.class).orElse(Duration.ofSeconds(10)),
                 config.get("gateway.heartbeat.silence").as(Duration.class).orElse(Duration.ofSeconds(25)));
         GatewayMetrics metrics = new GatewayMetrics(admin.registry());
-        PlayerSocket.Wiring wiring = new PlayerSocket.Wiring(gate, new ActionPublisher(nc, subjects, partitions),
+        ActionPublisher publisher = new ActionPublisher(nc, subjects, partitions);
+        // One budget per address for new rooms, whether opened over the WebSocket or REST.
+        AddressLimiter roomCreation = new AddressLimiter(config.get("gateway.rooms.burst").asInt().orElse(10),
+                config.get("gateway.rooms.per.minute").asDouble().orElse(2.0), 100_000);
+        PlayerSocket.Wiring wiring = new PlayerSocket.Wiring(gate, publisher,
                 new RoomLookup(nc, subjects), hub, metrics, maxMessage,
                 config.get("gateway.rate.burst").asInt().orElse(20),
                 config.get("gateway.rate.refill").asDouble().orElse(10.0),
-                new AddressLimiter(config.get("gateway.rooms.burst").asInt().orElse(10),
-                        config.get("gateway.rooms.per.minute").asDouble().orElse(2.0), 100_000),
+                roomCreation,
                 trustForwarded,
                 heartbeat);
         AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode,
@@ -115,6 +127,18 @@ public final class Main {
                         config.get("gateway.permalinks.per.minute").asDouble().orElse(120.0), 100_000)
                         .onRefusal(() -> metrics.rateLimited(GatewayMetrics.PERMALINKS)),
                 trustForwarded);
+
+        // REST resources (docs/protocol.md, REST): the action path for session changes, NATS queries for the rest.
+        Duration restTimeout = config.get("gateway.rest.timeout").as(Duration.class).orElse(Duration.ofSeconds(5));
+        Api api = new Api(verifier::verify);
+        Requests requests = Requests.nats(nc, restTimeout);
+        List<java.util.function.Consumer<HttpRules>> resources = List.of(
+                new SessionRoutes(api, SessionActions.bus(publisher, hub, restTimeout), SessionDirectory.kv(nc, subjects),
+                        requests, subjects, roomCreation, trustForwarded)::register,
+                new SaveRoutes(api, requests, subjects, new HashSet<>(config.get("gateway.games").asList(String.class)
+                        .orElse(List.of("dice", "tactics"))))::register,
+                new PlayerRoutes(api, requests, subjects)::register,
+                new VersionRoutes(api)::register);
 
         WebServer server = WebServer.builder()
                 .host(config.get("http.host").asString().orElse("0.0.0.0"))
@@ -130,7 +154,7 @@ public final class Main {
                 .addFeature(StaticContentFeature.builder()
                         .addClasspath(cp -> cp.location("web").context("/").welcome("index.html"))
                         .build())
-                .routing(r -> routing(r, auth, permalinks, gate))
+                .routing(r -> routing(r, auth, permalinks, gate, resources))
                 .addRouting(WsRouting.builder().endpoint("/ws", () -> new PlayerSocket(wiring)))
                 .build()
                 .start();
@@ -142,7 +166,8 @@ public final class Main {
     }
 
     /** The public HTTP routes (the static client is a server feature, the WebSocket a protocol route). */
-    static void routing(HttpRouting.Builder r, AuthRoutes auth, PermalinkRoutes permalinks, UpgradeGate gate) {
+    static void routing(HttpRouting.Builder r, AuthRoutes auth, PermalinkRoutes permalinks, UpgradeGate gate,
+                        List<java.util.function.Consumer<HttpRules>> resources) {
         r.addFilter((chain, req, res) -> {
             res.header(HeaderNames.create("Content-Security-Policy"), CSP);
             res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
@@ -151,6 +176,7 @@ public final class Main {
         });
         auth.register(r);
         permalinks.register(r);
+        resources.forEach(register -> register.accept(r));
         r.get("/ws", gate::refuse);
     }
 }
