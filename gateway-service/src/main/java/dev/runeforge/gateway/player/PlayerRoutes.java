@@ -1,11 +1,13 @@
 package dev.runeforge.gateway.player;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runeforge.common.json.Json;
 import dev.runeforge.common.bus.RpcException;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.gateway.auth.Principal;
@@ -51,11 +53,12 @@ public final class PlayerRoutes {
             LOG.warning(() -> "statistics of " + who.player() + " unavailable: " + e.code() + " " + e.getMessage());
             stats = null;
         }
-        Map<String, Object> body = new LinkedHashMap<>();
+        ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("id", who.player());
         body.put("name", who.name());
-        body.put("roles", who.roles());
-        body.put("stats", stats);
+        body.set("roles", Json.tree(who.roles()));
+        // Written out as null (the mapper leaves nulls out): the client tells "no numbers now" from "an old server".
+        body.set("stats", stats == null ? NullNode.getInstance() : Json.tree(stats));
         Api.json(res, Status.OK_200, body);
     }
 }
