@@ -43,7 +43,16 @@ public interface SessionDirectory {
             try {
                 KeyValue bucketView = kv;
                 if (bucketView == null) {
-                    bucketView = nc.keyValue(bucket);
+                    try {
+                        bucketView = nc.keyValue(bucket);
+                    } catch (IOException e) {
+                        // jnats looks the bucket up here and wraps the server's answer.
+                        if (e.getCause() instanceof JetStreamApiException api && api.getApiErrorCode() == NO_STREAM) {
+                            LOG.fine(() -> "session directory " + bucket + " does not exist yet");
+                            return Optional.empty();
+                        }
+                        throw e;
+                    }
                     kv = bucketView;
                 }
                 KeyValueEntry entry = bucketView.get(session);
