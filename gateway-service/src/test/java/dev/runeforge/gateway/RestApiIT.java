@@ -9,13 +9,23 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.bus.NatsClients;
+import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.json.Json;
+import dev.runeforge.common.session.SessionSummary;
+import dev.runeforge.testsupport.TestNats;
 import dev.runeforge.testsupport.WsClient;
+import io.nats.client.Connection;
+import io.nats.client.KeyValue;
+import io.nats.client.Nats;
+import io.nats.client.api.KeyValueConfiguration;
+import io.nats.client.api.StorageType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -255,6 +265,43 @@ class RestApiIT {
             assertEquals(0, restAnswers, "frames: " + ws.frames());
             assertEquals(1, ws.frames().stream().filter(f -> f.contains("\"joined\"")).count(), "frames: " + ws.frames());
         }
+    }
+
+    /**
+     * The directory reader against a real {@code <ns>-sessions} bucket: here the test writes the summary the way a
+     * game instance does (JSON of {@code SessionSummary}, key = session id), since on this branch none does yet.
+     */
+    @Test
+    void theSessionDirectoryIsReadFromKvAndShowsASessionOnlyToItsMembers() throws Exception {
+        String alice = platform.guest("Alice");
+        String bob = platform.guest("Bob");
+        String mallory = platform.guest("Mallory");
+        String aliceId = json(call("GET", "/api/players/me", alice, null)).path("id").asText();
+        String bobId = json(call("GET", "/api/players/me", bob, null)).path("id").asText();
+        String malloryId = json(call("GET", "/api/players/me", mallory, null)).path("id").asText();
+        String session = UUID.randomUUID().toString().replace("-", "");
+        Subjects subjects = new Subjects(platform.namespace);
+        try (Connection nc = Nats.connect(TestNats.url())) {
+            KeyValue kv = NatsClients.ensureBucket(nc, KeyValueConfiguration.builder()
+                    .name(subjects.sessionsBucket()).storageType(StorageType.Memory).maxHistoryPerKey(1).build());
+            kv.put(session, Json.bytes(new SessionSummary(session, "dice", "OWL-4242", aliceId,
+                    List.of(new SessionSummary.Member(aliceId, "Alice"), new SessionSummary.Member(bobId, "Bob")),
+                    List.of(malloryId), false, 5, System.currentTimeMillis())));
+        }
+        HttpResponse<String> seen = call("GET", "/api/sessions/" + session, bob, null);
+        assertEquals(200, seen.statusCode(), seen.body());
+        assertEquals("OWL-4242", json(seen).path("code").asText());
+        assertEquals(aliceId, json(seen).path("host").asText());
+        assertEquals("Bob", json(seen).path("members").get(1).path("name").asText());
+        assertFalse(json(seen).path("closed").asBoolean());
+        String unknown = call("GET", "/api/sessions/" + UUID.randomUUID().toString().replace("-", ""), bob, null).body();
+        for (String outsider : List.of(platform.guest("Carol"), mallory)) {
+            HttpResponse<String> res = call("GET", "/api/sessions/" + session, outsider, null);
+            assertError(res, 404, "NOT_FOUND");
+            assertEquals(unknown, res.body(), "no hint that it exists");
+            assertError(call("DELETE", "/api/sessions/" + session, outsider, null), 404, "NOT_FOUND");
+        }
+        assertError(call("DELETE", "/api/sessions/" + session, bob, null), 403, "FORBIDDEN");
     }
 
     @Test
