@@ -149,6 +149,31 @@ class RestApiIT {
     }
 
     @Test
+    void concurrentSavesOfOnePlayerNeverShareASlot() throws Exception {
+        String gina = platform.guest("Gina");
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            calls.add(HTTP.sendAsync(HttpRequest.newBuilder(platform.http("/api/saves"))
+                    .header("Cookie", gina).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(save("Race " + i, "dice", Map.of("i", i)))).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        Set<Integer> slots = new HashSet<>();
+        int full = 0;
+        for (var call : calls) {
+            HttpResponse<String> res = call.get();
+            if (res.statusCode() == 201) {
+                assertTrue(slots.add(json(res).path("slot").asInt()), "slot given twice: " + res.body());
+            } else {
+                assertError(res, 409, "SAVES_FULL");
+                full++;
+            }
+        }
+        assertEquals(10, slots.size());
+        assertEquals(2, full);
+    }
+
+    @Test
     void badSaveRequestsAreRefusedWithAClearTypedMessage() throws Exception {
         String dave = platform.guest("Dave");
         for (String slot : new String[]{"0", "11", "abc", "-1"}) {
