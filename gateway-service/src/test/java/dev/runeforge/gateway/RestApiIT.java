@@ -124,6 +124,9 @@ class RestApiIT {
         assertEquals(1, json(call("GET", "/api/saves", bob, null)).path("saves").size());
         assertFalse(call("GET", "/api/saves", bob, null).body().contains("Goblin"));
 
+        // persistence answers saves.get and permalink.get side by side (one service, two endpoints named "get").
+        assertError(call("GET", "/api/permalink/AAAAAAAAAAAAAAAA", null, null), 404, "PERMALINK_NOT_FOUND");
+
         assertEquals(204, call("DELETE", "/api/saves/5", alice, null).statusCode());
         assertError(call("GET", "/api/saves/5", alice, null), 404, "NOT_FOUND");
         assertError(call("DELETE", "/api/saves/5", alice, null), 404, "NOT_FOUND");

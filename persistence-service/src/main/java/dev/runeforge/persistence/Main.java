@@ -68,14 +68,14 @@ public final class Main {
                         data -> permalink(permalinks, Json.read(data, Permalink.Get.class).id())),
                 Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPlayerGroup()), "oidc",
                         data -> player(players, Json.read(data, OidcProfile.class))),
-                Rpc.blockingEndpoint(rt.nats(), savesGroup, "list",
+                Rpc.blockingEndpoint(rt.nats(), savesGroup, "saves-list", "list",
                         data -> new Saves.Listing(savesDb(() -> saves.list(Json.read(data, Saves.Owner.class).player())))),
-                Rpc.blockingEndpoint(rt.nats(), savesGroup, "get", data -> {
+                Rpc.blockingEndpoint(rt.nats(), savesGroup, "saves-get", "get", data -> {
                     Saves.Slot slot = Json.read(data, Saves.Slot.class);
                     return savesDb(() -> saves.get(slot.player(), slot.slot())).orElseThrow(() -> noSave(slot));
                 }),
-                Rpc.blockingEndpoint(rt.nats(), savesGroup, "put", data -> putSave(saves, Json.read(data, Saves.Put.class))),
-                Rpc.blockingEndpoint(rt.nats(), savesGroup, "delete", data -> {
+                Rpc.blockingEndpoint(rt.nats(), savesGroup, "saves-put", "put", data -> putSave(saves, Json.read(data, Saves.Put.class))),
+                Rpc.blockingEndpoint(rt.nats(), savesGroup, "saves-delete", "delete", data -> {
                     Saves.Slot slot = Json.read(data, Saves.Slot.class);
                     if (!savesDb(() -> saves.delete(slot.player(), slot.slot()))) {
                         throw noSave(slot);

@@ -54,6 +54,20 @@ public final class Rpc {
                 .build();
     }
 
+    /**
+     * As {@link #blockingEndpoint(Connection, Group, String, Function)} on subject {@code <group>.<subject>}, under
+     * the endpoint name {@code name}. A service keeps its endpoints by name, so two groups of one service with the
+     * same last word (permalink.get, saves.get) need distinct names, or the later one silently replaces the other.
+     */
+    public static ServiceEndpoint blockingEndpoint(Connection nc, Group group, String name, String subject,
+                                                   Function<byte[], Object> handler) {
+        return ServiceEndpoint.builder()
+                .group(group)
+                .endpoint(Endpoint.builder().name(name).subject(subject).build())
+                .handler(msg -> Thread.ofVirtual().name("rpc-" + name).start(() -> answer(nc, msg, handler)))
+                .build();
+    }
+
     private static void answer(Connection nc, ServiceMessage msg, Function<byte[], Object> handler) {
         try {
             Object reply = handler.apply(msg.getData());
