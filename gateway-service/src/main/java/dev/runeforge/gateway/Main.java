@@ -36,6 +36,7 @@ import dev.runeforge.gateway.version.VersionRoutes;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.PathMatchers;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
@@ -177,6 +178,7 @@ public final class Main {
         auth.register(r);
         permalinks.register(r);
         resources.forEach(register -> register.accept(r));
+        r.route(method -> true, PathMatchers.prefix("/api/"), Api::unknown);
         r.get("/ws", gate::refuse);
     }
 }

@@ -339,6 +339,10 @@ class RestApiIT {
         assertTrue(json(version).path("version").asText().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), version.body());
         assertFalse(json(version).path("build").asText().isBlank());
 
+        assertError(call("GET", "/api/nothing/here", null, null), 404, "NOT_FOUND");
+        assertError(call("PATCH", "/api/saves/1", platform.guest("Hal"), "{}"), 404, "NOT_FOUND");
+        assertError(call("GET", "/api/auth/me", null, null), 401, "UNAUTHORIZED");
+
         String cookie = platform.guest("Frida");
         HttpResponse<String> me = call("GET", "/api/players/me", cookie, null);
         assertEquals(200, me.statusCode(), me.body());

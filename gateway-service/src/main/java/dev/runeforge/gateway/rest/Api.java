@@ -120,6 +120,15 @@ public final class Api {
         AuthRoutes.error(res, status, code, message);
     }
 
+    /**
+     * Registered after every {@code /api/} route: anything else under {@code /api/} (an unknown resource, or a
+     * method a resource does not have) is a typed 404 too, never the server's plain-text page.
+     */
+    public static void unknown(ServerRequest req, ServerResponse res) {
+        error(res, Status.NOT_FOUND_404, ErrorCodes.NOT_FOUND,
+                "no such resource: " + req.prologue().method().text() + " " + req.path().path());
+    }
+
     public static ApiException badRequest(String message) {
         return new ApiException(Status.BAD_REQUEST_400, ErrorCodes.BAD_MESSAGE, message);
     }
