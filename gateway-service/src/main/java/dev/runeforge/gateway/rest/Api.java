@@ -83,7 +83,7 @@ public final class Api {
             Status status = statusOf(e.code());
             if (status == Status.SERVICE_UNAVAILABLE_503) {
                 LOG.log(Level.WARNING, () -> "request failed: " + e.code() + " " + e.getMessage());
-                error(res, status, ErrorCodes.UNAVAILABLE, "this is unavailable right now; try again shortly");
+                error(res, status, ErrorCodes.UNAVAILABLE, "a service this needs is unavailable right now; try again shortly");
             } else {
                 error(res, status, e.code(), e.getMessage());
             }

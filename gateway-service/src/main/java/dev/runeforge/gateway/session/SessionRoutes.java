@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.RpcException;
 import dev.runeforge.common.bus.Subjects;
-import dev.runeforge.common.json.Json;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.save.Saves;
 import dev.runeforge.common.session.SessionSummary;
@@ -95,7 +94,7 @@ public final class SessionRoutes {
         }
     }
 
-    private void create(Principal who, ServerRequest req, ServerResponse res) throws IOException {
+    private void create(Principal who, ServerRequest req, ServerResponse res) {
         CreateRequest body = Api.object(req, MAX_CREATE_BODY, CreateRequest.class);
         String game = body.game();
         JsonNode settings = body.settings();
@@ -142,11 +141,11 @@ public final class SessionRoutes {
         Api.json(res, Status.OK_200, created(accepted, accepted.game()));
     }
 
-    private void details(Principal who, ServerRequest req, ServerResponse res) throws IOException {
+    private void details(Principal who, ServerRequest req, ServerResponse res) {
         Api.json(res, Status.OK_200, SessionView.of(visible(who, sessionId(req))));
     }
 
-    private void end(Principal who, ServerRequest req, ServerResponse res) throws IOException {
+    private void end(Principal who, ServerRequest req, ServerResponse res) {
         SessionSummary summary = visible(who, sessionId(req));
         if (!who.player().equals(summary.host())) {
             throw new ApiException(Status.FORBIDDEN_403, ErrorCodes.FORBIDDEN, "only the session's host can end it");
@@ -175,11 +174,12 @@ public final class SessionRoutes {
     }
 
     /** The session's summary when {@code who} is a member and not barred; otherwise 404, as if it did not exist. */
-    private SessionSummary visible(Principal who, String session) throws IOException {
+    private SessionSummary visible(Principal who, String session) {
         SessionSummary summary;
         try {
             summary = directory.find(session).orElse(null);
         } catch (IOException e) {
+            // Unavailable, not "not found": a reader must not conclude the session is gone.
             throw new RpcException(ErrorCodes.UNAVAILABLE, e.getMessage());
         }
         if (summary == null || !summary.isMember(who.player()) || summary.isBarred(who.player())) {
