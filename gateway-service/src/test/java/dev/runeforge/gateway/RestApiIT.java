@@ -241,6 +241,27 @@ class RestApiIT {
     }
 
     @Test
+    void aCreateRetriedWithItsIdempotencyKeyOpensOneRoom() throws Exception {
+        String alice = platform.guest("Alice");
+        String key = UUID.randomUUID().toString();
+        List<HttpResponse<String>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            answers.add(HTTP.send(HttpRequest.newBuilder(platform.http("/api/sessions")).header("Cookie", alice)
+                    .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"game\":\"dice\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+            assertEquals(201, answers.get(i).statusCode(), answers.get(i).body());
+        }
+        assertEquals(json(answers.get(0)).path("session"), json(answers.get(1)).path("session"));
+        assertEquals(json(answers.get(0)).path("code"), json(answers.get(1)).path("code"));
+        try (WsClient bob = platform.player("Bob")) {
+            bob.send(Map.of("type", "join", "id", UUID.randomUUID().toString(), "code", json(answers.get(0)).path("code").asText()));
+            JsonNode view = bob.awaitType("joined", WAIT).path("view");
+            assertEquals(2, view.path("players").size(), "one room, created once: " + view);
+        }
+    }
+
+    @Test
     void aSaveLoadsIntoANewSessionOnlyForItsOwner() throws Exception {
         String alice = platform.guest("Alice");
         HttpResponse<String> saved = call("POST", "/api/saves", alice, save("DM night", "dice", Map.of("mode", "dm-led")));

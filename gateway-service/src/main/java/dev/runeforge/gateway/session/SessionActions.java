@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.bus.BusAction;
+import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.gateway.auth.Principal;
 
 /**
@@ -47,12 +48,13 @@ public interface SessionActions {
     /**
      * Publishes {@code kind} for {@code who} on {@code session} and waits for the game's answer.
      *
+     * @param id     the action id (the same id again is applied at most once), or null for a new one
      * @param device the caller's browser ({@code rf_device}), or null
      * @param game   the game of a CREATE, else null
      * @param body   a CREATE's settings, else null
      */
-    Answer send(BusAction.Kind kind, String session, Principal who, String device, String game, JsonNode body)
-            throws Unanswered;
+    Answer send(String id, BusAction.Kind kind, String session, Principal who, String device, String game,
+                JsonNode body) throws Unanswered;
 
     /**
      * Over the bus: each call is an origin of its own ({@code rest-<uuid>}), registered in the {@link SessionHub}
@@ -77,16 +79,22 @@ public interface SessionActions {
         }
 
         @Override
-        public Answer send(BusAction.Kind kind, String session, Principal who, String device, String game,
-                           JsonNode body) throws Unanswered {
-            String id = "rest-" + UUID.randomUUID().toString().replace("-", "");
+        public Answer send(String actionId, BusAction.Kind kind, String session, Principal who, String device,
+                           String game, JsonNode body) throws Unanswered {
+            String id = actionId != null ? actionId : "rest-" + UUID.randomUUID().toString().replace("-", "");
             String origin = "rest-" + UUID.randomUUID();
             Waiter waiter = new Waiter(who.player(), origin, id);
             hub.attach(session, waiter);
             try {
                 try {
-                    publisher.publish(new BusAction(id, kind, session, who.player(), who.name(), game, body, origin,
-                            System.currentTimeMillis(), device));
+                    if (!publisher.publish(new BusAction(id, kind, session, who.player(), who.name(), game, body,
+                            origin, System.currentTimeMillis(), device))) {
+                        // A retry of an action the stream already holds (same id): the game answered, or will
+                        // answer, the first copy only. Ask for the session as it is now instead: its view if the
+                        // caller is in it (the first copy took effect), else the refusal.
+                        return kind == BusAction.Kind.RESUME ? new Answer.Refused(ErrorCodes.INTERNAL, "a duplicate resume")
+                                : send(null, BusAction.Kind.RESUME, session, who, device, null, null);
+                    }
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.WARNING, "REST " + kind + " on session " + session + " not stored", e);
                     throw new Unanswered("the game service is unavailable; try again", false, e);

@@ -1,6 +1,10 @@
 package dev.runeforge.gateway.session;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,7 @@ import dev.runeforge.gateway.connection.PlayerSocket;
 import dev.runeforge.gateway.rest.Api;
 import dev.runeforge.gateway.rest.ApiException;
 import dev.runeforge.gateway.rest.Requests;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -42,6 +47,8 @@ public final class SessionRoutes {
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     /** A create's settings may be a whole scenario (a save's data is up to 256 KiB), plus the envelope. */
     static final int MAX_CREATE_BODY = Saves.MAX_DATA_BYTES + 4096;
+    static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
+    private static final Pattern IDEMPOTENCY = Pattern.compile("[A-Za-z0-9_-]{1,48}");
 
     private final Api api;
     private final SessionActions actions;
@@ -127,9 +134,13 @@ public final class SessionRoutes {
             throw new ApiException(Status.TOO_MANY_REQUESTS_429, PlayerSocket.RATE_LIMIT,
                     "too many new rooms from your network; try again in " + rooms.retryAfterSeconds() + " s");
         }
-        String session = UUID.randomUUID().toString().replace("-", "");
+        // With an Idempotency-Key, a retried create (after a 504, a dropped connection) names the same session and
+        // the same action: JetStream drops the copy, or the game recognises it and answers as the first time.
+        String key = idempotencyKey(req);
+        String session = key == null ? UUID.randomUUID().toString().replace("-", "") : sessionFor(who, key);
         SessionActions.Answer.Accepted accepted = accepted(
-                send(BusAction.Kind.CREATE, session, who, req, game, settings), Status.BAD_REQUEST_400);
+                send(key == null ? null : "idem-" + key, BusAction.Kind.CREATE, session, who, req, game, settings),
+                Status.BAD_REQUEST_400);
         res.header(HeaderNames.LOCATION, "/api/sessions/" + session);
         Api.json(res, Status.CREATED_201, created(accepted, game));
     }
@@ -137,7 +148,7 @@ public final class SessionRoutes {
     private void join(Principal who, ServerRequest req, ServerResponse res) {
         String session = sessionId(req);
         SessionActions.Answer.Accepted accepted = accepted(
-                send(BusAction.Kind.JOIN, session, who, req, null, null), Status.CONFLICT_409);
+                send(null, BusAction.Kind.JOIN, session, who, req, null, null), Status.CONFLICT_409);
         Api.json(res, Status.OK_200, created(accepted, accepted.game()));
     }
 
@@ -151,7 +162,7 @@ public final class SessionRoutes {
             throw new ApiException(Status.FORBIDDEN_403, ErrorCodes.FORBIDDEN, "only the session's host can end it");
         }
         if (!summary.closed()) {
-            accepted(send(BusAction.Kind.END, summary.session(), who, req, null, null), Status.CONFLICT_409);
+            accepted(send(null, BusAction.Kind.END, summary.session(), who, req, null, null), Status.CONFLICT_409);
         }
         res.status(Status.NO_CONTENT_204).send();
     }
@@ -188,6 +199,29 @@ public final class SessionRoutes {
         return summary;
     }
 
+    /** {@code Idempotency-Key}: 1 to 48 of A-Z a-z 0-9 - _ (it becomes part of an action id), or null. */
+    private static String idempotencyKey(ServerRequest req) {
+        if (!req.headers().contains(IDEMPOTENCY_KEY)) {
+            return null;
+        }
+        String key = req.headers().get(IDEMPOTENCY_KEY).get().trim();
+        if (!IDEMPOTENCY.matcher(key).matches()) {
+            throw Api.badRequest("Idempotency-Key must be 1 to 48 letters, digits, '-' or '_'");
+        }
+        return key;
+    }
+
+    /** The session a player's create with this key opens: the same every time, and no one else's. */
+    static String sessionFor(Principal who, String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(("rf-rest-create:" + who.player() + ":" + key).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always there", e);
+        }
+    }
+
     private static String sessionId(ServerRequest req) {
         String id = req.path().pathParameters().get("id");
         if (id == null || !SESSION_ID.matcher(id).matches()) {
@@ -200,14 +234,14 @@ public final class SessionRoutes {
         return Api.notFound("no such session");
     }
 
-    private SessionActions.Answer send(BusAction.Kind kind, String session, Principal who, ServerRequest req,
-                                       String game, JsonNode body) {
+    private SessionActions.Answer send(String id, BusAction.Kind kind, String session, Principal who,
+                                       ServerRequest req, String game, JsonNode body) {
         try {
-            return actions.send(kind, session, who, Credentials.device(req.headers()).orElse(null), game, body);
+            return actions.send(id, kind, session, who, Credentials.device(req.headers()).orElse(null), game, body);
         } catch (SessionActions.Unanswered e) {
             throw e.stored()
                     ? new ApiException(Status.GATEWAY_TIMEOUT_504, ErrorCodes.TIMEOUT,
-                    e.getMessage() + "; it may still take effect: check GET /api/sessions?mine=true")
+                    e.getMessage() + "; it may still take effect: retry with the same Idempotency-Key, or check GET /api/sessions?mine=true")
                     : new ApiException(Status.SERVICE_UNAVAILABLE_503, ErrorCodes.UNAVAILABLE, e.getMessage());
         }
     }

@@ -40,7 +40,8 @@ class SessionRouteTest {
 
     /** The action path: records what was sent, answers as told. */
     static final class FakeActions implements SessionActions {
-        record Sent(BusAction.Kind kind, String session, String player, String device, String game, JsonNode body) {
+        record Sent(String id, BusAction.Kind kind, String session, String player, String device, String game,
+                    JsonNode body) {
         }
 
         final List<Sent> sent = new CopyOnWriteArrayList<>();
@@ -49,9 +50,9 @@ class SessionRouteTest {
         volatile Unanswered failure;
 
         @Override
-        public Answer send(BusAction.Kind kind, String session, Principal who, String device, String game,
-                           JsonNode body) throws Unanswered {
-            Sent s = new Sent(kind, session, who.player(), device, game, body);
+        public Answer send(String id, BusAction.Kind kind, String session, Principal who, String device,
+                           String game, JsonNode body) throws Unanswered {
+            Sent s = new Sent(id, kind, session, who.player(), device, game, body);
             sent.add(s);
             if (failure != null) {
                 throw failure;
@@ -180,6 +181,28 @@ class SessionRouteTest {
         assertEquals("WOLF-1234", body.path("code").asText());
         assertEquals("dice", body.path("game").asText());
         assertEquals("/api/sessions/" + sent.session(), res.headers().firstValue("Location").orElseThrow());
+    }
+
+    @Test
+    void aRetriedCreateWithTheSameIdempotencyKeyIsTheSameSessionAndAction() throws Exception {
+        Map<String, String> alice = Map.of("Authorization", "Bearer tok-alice", "Idempotency-Key", "create-42");
+        String first = RestHarness.json(http.send("POST", "/api/sessions", alice, "{\"game\":\"dice\"}", "application/json"))
+                .path("session").asText();
+        String again = RestHarness.json(http.send("POST", "/api/sessions", alice, "{\"game\":\"dice\"}", "application/json"))
+                .path("session").asText();
+        assertEquals(first, again);
+        assertEquals(actions.sent.get(0).id(), actions.sent.get(1).id());
+        assertEquals("idem-create-42", actions.sent.get(0).id());
+        // The same key from another player is another session; no key is a new session every time.
+        String bobs = RestHarness.json(http.send("POST", "/api/sessions", Map.of("Authorization", "Bearer tok-bob",
+                "Idempotency-Key", "create-42"), "{\"game\":\"dice\"}", "application/json")).path("session").asText();
+        assertFalse(bobs.equals(first));
+        http.send("POST", "/api/sessions", "alice", "{\"game\":\"dice\"}");
+        http.send("POST", "/api/sessions", "alice", "{\"game\":\"dice\"}");
+        assertFalse(actions.sent.get(3).session().equals(actions.sent.get(4).session()));
+        assertEquals(null, actions.sent.get(3).id(), "a fresh id is the action path's to choose");
+        assertError(http.send("POST", "/api/sessions", Map.of("Authorization", "Bearer tok-alice", "Idempotency-Key",
+                "not ok!"), "{\"game\":\"dice\"}", "application/json"), 400, ErrorCodes.BAD_MESSAGE);
     }
 
     @Test
