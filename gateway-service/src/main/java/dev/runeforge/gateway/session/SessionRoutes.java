@@ -241,7 +241,8 @@ public final class SessionRoutes {
         } catch (SessionActions.Unanswered e) {
             throw e.stored()
                     ? new ApiException(Status.GATEWAY_TIMEOUT_504, ErrorCodes.TIMEOUT,
-                    e.getMessage() + "; it may still take effect: retry with the same Idempotency-Key, or check GET /api/sessions?mine=true")
+                    e.getMessage() + "; it may still take effect: retry with the same Idempotency-Key,"
+                            + " or check GET /api/sessions?mine=true")
                     : new ApiException(Status.SERVICE_UNAVAILABLE_503, ErrorCodes.UNAVAILABLE, e.getMessage());
         }
     }
