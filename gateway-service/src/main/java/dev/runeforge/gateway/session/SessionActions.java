@@ -86,18 +86,22 @@ public interface SessionActions {
             Waiter waiter = new Waiter(who.player(), origin, id);
             hub.attach(session, waiter);
             try {
+                boolean stored;
                 try {
-                    if (!publisher.publish(new BusAction(id, kind, session, who.player(), who.name(), game, body,
-                            origin, System.currentTimeMillis(), device))) {
-                        // A retry of an action the stream already holds (same id): the game answered, or will
-                        // answer, the first copy only. Ask for the session as it is now instead: its view if the
-                        // caller is in it (the first copy took effect), else the refusal.
-                        return kind == BusAction.Kind.RESUME ? new Answer.Refused(ErrorCodes.INTERNAL, "a duplicate resume")
-                                : send(null, BusAction.Kind.RESUME, session, who, device, null, null);
-                    }
+                    stored = publisher.publish(new BusAction(id, kind, session, who.player(), who.name(), game, body,
+                            origin, System.currentTimeMillis(), device));
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.WARNING, "REST " + kind + " on session " + session + " not stored", e);
                     throw new Unanswered("the game service is unavailable; try again", false, e);
+                }
+                if (!stored) {
+                    // A retry of an action the stream already holds (same id): the game answered, or will answer,
+                    // the first copy only. Ask for the session as it is now instead (a RESUME, queued behind the
+                    // first copy): its view if the caller is in it, else the game's refusal.
+                    if (kind == BusAction.Kind.RESUME) {
+                        return new Answer.Refused(ErrorCodes.INTERNAL, "a duplicate resume");
+                    }
+                    return send(null, BusAction.Kind.RESUME, session, who, device, null, null);
                 }
                 try {
                     return waiter.answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
