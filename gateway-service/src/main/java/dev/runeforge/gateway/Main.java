@@ -3,6 +3,8 @@ package dev.runeforge.gateway;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.Set;
 
 import dev.runeforge.common.admin.AdminServer;
@@ -23,16 +25,26 @@ import dev.runeforge.gateway.connection.Heartbeat;
 import dev.runeforge.gateway.connection.PlayerSocket;
 import dev.runeforge.gateway.connection.UpgradeGate;
 import dev.runeforge.gateway.permalink.PermalinkRoutes;
+import dev.runeforge.gateway.player.PlayerRoutes;
+import dev.runeforge.gateway.rest.Api;
+import dev.runeforge.gateway.rest.Requests;
+import dev.runeforge.gateway.save.SaveRoutes;
 import dev.runeforge.gateway.session.ActionPublisher;
 import dev.runeforge.gateway.session.RoomLookup;
+import dev.runeforge.gateway.session.SessionActions;
+import dev.runeforge.gateway.session.SessionDirectory;
 import dev.runeforge.gateway.session.SessionHub;
+import dev.runeforge.gateway.session.SessionRoutes;
+import dev.runeforge.gateway.version.VersionRoutes;
 import dev.runeforge.gateway.voice.VoiceRoutes;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.PathMatchers;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
@@ -111,12 +123,15 @@ public final class Main {
                 config.get("gateway.heartbeat.interval").as(Duration.class).orElse(Duration.ofSeconds(10)),
                 config.get("gateway.heartbeat.silence").as(Duration.class).orElse(Duration.ofSeconds(25)));
         GatewayMetrics metrics = new GatewayMetrics(admin.registry());
-        PlayerSocket.Wiring wiring = new PlayerSocket.Wiring(gate, new ActionPublisher(nc, subjects, partitions),
+        ActionPublisher publisher = new ActionPublisher(nc, subjects, partitions);
+        // One budget per address for new rooms, whether opened over the WebSocket or REST.
+        AddressLimiter roomCreation = new AddressLimiter(config.get("gateway.rooms.burst").asInt().orElse(10),
+                config.get("gateway.rooms.per.minute").asDouble().orElse(2.0), 100_000);
+        PlayerSocket.Wiring wiring = new PlayerSocket.Wiring(gate, publisher,
                 new RoomLookup(nc, subjects), hub, metrics, maxMessage,
                 config.get("gateway.rate.burst").asInt().orElse(20),
                 config.get("gateway.rate.refill").asDouble().orElse(10.0),
-                new AddressLimiter(config.get("gateway.rooms.burst").asInt().orElse(10),
-                        config.get("gateway.rooms.per.minute").asDouble().orElse(2.0), 100_000),
+                roomCreation,
                 trustForwarded,
                 heartbeat);
         AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode,
@@ -130,10 +145,23 @@ public final class Main {
                         .onRefusal(() -> metrics.rateLimited(GatewayMetrics.PERMALINKS)),
                 trustForwarded);
         // Browsers connect to LiveKit directly: the policy must allow its origin (LIVEKIT_PUBLIC_URL or LIVEKIT_URL).
-        java.util.Optional<String> livekitUrl = config.get("livekit.public.url").asString().asOptional()
+        Optional<String> livekitUrl = config.get("livekit.public.url").asString().asOptional()
                 .or(() -> config.get("livekit.url").asString().asOptional()).map(String::strip).filter(s -> !s.isEmpty());
         VoiceRoutes voice = new VoiceRoutes(nc, subjects, verifier, livekitUrl);
         String csp = csp(VoiceRoutes.connectSources(livekitUrl));
+
+        // REST resources (docs/protocol.md, REST): the action path for session changes, NATS queries for the rest.
+        Duration restTimeout = config.get("gateway.rest.timeout").as(Duration.class).orElse(Duration.ofSeconds(5));
+        Api api = new Api(verifier::verify);
+        Requests requests = Requests.nats(nc, restTimeout);
+        List<Consumer<HttpRules>> resources = List.of(
+                new SessionRoutes(api, SessionActions.bus(publisher, hub, restTimeout), SessionDirectory.kv(nc, subjects),
+                        requests, subjects, roomCreation, trustForwarded)::register,
+                new SaveRoutes(api, requests, subjects, new HashSet<>(config.get("gateway.games").asList(String.class)
+                        .orElse(List.of("dice", "tactics"))))::register,
+                new PlayerRoutes(api, requests, subjects)::register,
+                new VersionRoutes(api)::register,
+                voice::register);
 
         WebServer server = WebServer.builder()
                 .host(config.get("http.host").asString().orElse("0.0.0.0"))
@@ -149,7 +177,7 @@ public final class Main {
                 .addFeature(StaticContentFeature.builder()
                         .addClasspath(cp -> cp.location("web").context("/").welcome("index.html"))
                         .build())
-                .routing(r -> routing(r, csp, auth, permalinks, voice, gate))
+                .routing(r -> routing(r, csp, auth, permalinks, gate, resources))
                 .addRouting(WsRouting.builder().endpoint("/ws", () -> new PlayerSocket(wiring)))
                 .build()
                 .start();
@@ -162,7 +190,7 @@ public final class Main {
 
     /** The public HTTP routes (the static client is a server feature, the WebSocket a protocol route). */
     static void routing(HttpRouting.Builder r, String csp, AuthRoutes auth, PermalinkRoutes permalinks,
-                        VoiceRoutes voice, UpgradeGate gate) {
+                        UpgradeGate gate, List<Consumer<HttpRules>> resources) {
         r.addFilter((chain, req, res) -> {
             res.header(HeaderNames.create("Content-Security-Policy"), csp);
             res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
@@ -171,7 +199,8 @@ public final class Main {
         });
         auth.register(r);
         permalinks.register(r);
-        voice.register(r);
+        resources.forEach(register -> register.accept(r));
+        r.route(method -> true, PathMatchers.prefix("/api/"), Api::unknown);
         r.get("/ws", gate::refuse);
     }
 }

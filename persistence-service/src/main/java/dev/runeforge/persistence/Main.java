@@ -20,6 +20,8 @@ import io.nats.service.Group;
 import dev.runeforge.common.player.OidcProfile;
 import dev.runeforge.common.telemetry.Telemetry;
 import dev.runeforge.persistence.player.PlayerStore;
+import dev.runeforge.common.save.Saves;
+import dev.runeforge.persistence.save.SaveStore;
 import io.nats.service.Service;
 
 /** persistence-service: owns PostgreSQL (schema, history) and answers for it over NATS ({@code rf.db.*}). */
@@ -58,6 +60,8 @@ public final class Main {
                 config.get("permalinks.ackwait").as(Duration.class).orElse(Duration.ofSeconds(30)),
                 permalinks, db::migrated, rt.admin().registry()).start(config.get("bus.replicas").asInt().orElse(1));
         PlayerStore players = new PlayerStore(db.dataSource());
+        SaveStore saves = new SaveStore(db.dataSource(), rt.admin().registry());
+        Group savesGroup = new Group(rt.subjects().dbSavesGroup());
         Cleanup cleanup = new Cleanup(permalinks,
                 config.get("permalinks.cleanup.interval").as(Duration.class).orElse(Duration.ofHours(1)),
                 rt.admin().registry());
@@ -69,13 +73,55 @@ public final class Main {
                 Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPermalinkGroup()), "get",
                         data -> permalink(permalinks, Json.read(data, Permalink.Get.class).id())),
                 Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPlayerGroup()), "oidc",
-                        data -> player(players, Json.read(data, OidcProfile.class))));
+                        data -> player(players, Json.read(data, OidcProfile.class))),
+                Rpc.blockingEndpoint(rt.nats(), savesGroup, "saves-list", "list",
+                        data -> new Saves.Listing(savesDb(() -> saves.list(Json.read(data, Saves.Owner.class).player())))),
+                Rpc.blockingEndpoint(rt.nats(), savesGroup, "saves-get", "get", data -> {
+                    Saves.Slot slot = Json.read(data, Saves.Slot.class);
+                    return savesDb(() -> saves.get(slot.player(), slot.slot())).orElseThrow(() -> noSave(slot));
+                }),
+                Rpc.blockingEndpoint(rt.nats(), savesGroup, "saves-put", "put", data -> putSave(saves, Json.read(data, Saves.Put.class))),
+                Rpc.blockingEndpoint(rt.nats(), savesGroup, "saves-delete", "delete", data -> {
+                    Saves.Slot slot = Json.read(data, Saves.Slot.class);
+                    if (!savesDb(() -> saves.delete(slot.player(), slot.slot()))) {
+                        throw noSave(slot);
+                    }
+                    return java.util.Map.of();
+                }));
         rt.admin().readiness("postgres", db::ready);
         return rt.run(9083, () -> {
             service.stop();
             cleanup.close();
             projector.close();
         }, db::close);
+    }
+
+    /** A database call of the saves endpoints; SQL failures become UNAVAILABLE. */
+    private interface SaveWork<T> {
+        T run() throws SQLException;
+    }
+
+    private static <T> T savesDb(SaveWork<T> work) {
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            throw new RpcException(ErrorCodes.UNAVAILABLE, "saves are unavailable right now; try again shortly");
+        }
+    }
+
+    private static RpcException noSave(Saves.Slot slot) {
+        return new RpcException(ErrorCodes.NOT_FOUND, "no save in slot " + slot.slot());
+    }
+
+    /** {@code <ns>.db.saves.put}: that slot (created or replaced), or the first free one; SAVES_FULL when none is. */
+    static Saves.Save putSave(SaveStore store, Saves.Put put) {
+        try {
+            return store.put(put);
+        } catch (SaveStore.Full e) {
+            throw new RpcException(ErrorCodes.SAVES_FULL, e.getMessage());
+        } catch (SQLException e) {
+            throw new RpcException(ErrorCodes.UNAVAILABLE, "saves are unavailable right now; try again shortly");
+        }
     }
 
     /** {@code <ns>.db.player.oidc}: the player a verified OIDC identity maps to. */

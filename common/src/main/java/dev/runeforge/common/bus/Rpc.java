@@ -53,10 +53,20 @@ public final class Rpc {
      * service's other endpoints, which share the service's dispatcher.
      */
     public static ServiceEndpoint blockingEndpoint(Connection nc, Group group, String name, Function<byte[], Object> handler) {
+        return blockingEndpoint(nc, group, name, name, handler);
+    }
+
+    /**
+     * As {@link #blockingEndpoint(Connection, Group, String, Function)} on subject {@code <group>.<subject>}, under
+     * the endpoint name {@code name}. A service keeps its endpoints by name, so two groups of one service with the
+     * same last word (permalink.get, saves.get) need distinct names, or the later one silently replaces the other.
+     */
+    public static ServiceEndpoint blockingEndpoint(Connection nc, Group group, String name, String subject,
+                                                   Function<byte[], Object> handler) {
         Telemetry telemetry = Telemetry.of(nc);
         return ServiceEndpoint.builder()
                 .group(group)
-                .endpoint(Endpoint.builder().name(name).build())
+                .endpoint(Endpoint.builder().name(name).subject(subject).build())
                 .handler(msg -> Thread.ofVirtual().name("rpc-" + name).start(() -> answer(nc, telemetry, msg, handler)))
                 .build();
     }

@@ -151,6 +151,52 @@ public final class Subjects {
         return dbPlayerGroup() + ".oidc";
     }
 
+    /** Saved encounters, ten slots per player (persistence-service): {@code <ns>.db.saves.*}. */
+    public String dbSavesGroup() {
+        return dbGroup() + ".saves";
+    }
+
+    /** Request {@code {"player"}}, reply {@code {"saves":[{slot,name,game,created,updated}]}} (no data). */
+    public String dbSavesList() {
+        return dbSavesGroup() + ".list";
+    }
+
+    /** Request {@code {"player","slot"}}, reply the whole save (with {@code data}) or NOT_FOUND. */
+    public String dbSavesGet() {
+        return dbSavesGroup() + ".get";
+    }
+
+    /**
+     * Request {@code {"player","slot"?,"name","game","data"}}: writes that slot (create or replace), or the
+     * first free one when {@code slot} is absent (SAVES_FULL when none is). Reply the save without data.
+     */
+    public String dbSavesPut() {
+        return dbSavesGroup() + ".put";
+    }
+
+    /** Request {@code {"player","slot"}}, reply {@code {}} or NOT_FOUND. */
+    public String dbSavesDelete() {
+        return dbSavesGroup() + ".delete";
+    }
+
+    /** Request {@code {"player"}}, reply {@code {"sessions":[SessionSummary…]}}: the player's sessions. */
+    public String dbSessionsMine() {
+        return dbGroup() + ".sessions.mine";
+    }
+
+    /** Request {@code {"player"}}, reply {@code {"rolls","natural_20s","encounters_won"}}. */
+    public String dbStatsGet() {
+        return dbGroup() + ".stats.get";
+    }
+
+    /**
+     * Request {@code {"session","viewer"}} (game-instance-service), reply {@code {"session","game","steps":
+     * [{"seq","event","view"}]}} as that viewer may see them, or FORBIDDEN / NOT_FOUND.
+     */
+    public String gameReplay() {
+        return ns + ".game.replay";
+    }
+
     /** OIDC sign-in (auth-service): {@code <ns>.auth.oidc.login} and {@code <ns>.auth.oidc.callback}. */
     public String authOidcGroup() {
         return authGroup() + ".oidc";

@@ -27,6 +27,15 @@ public final class ErrorCodes {
     public static final String FORBIDDEN = "FORBIDDEN";
     /** No such session or save, or none the caller may see (never says which). */
     public static final String NOT_FOUND = "NOT_FOUND";
+    // --- REST (/api/*): request shape and limits ---
+    /** All ten save slots of the player are taken: delete or overwrite one. */
+    public static final String SAVES_FULL = "SAVES_FULL";
+    /** A request body over the route's limit (HTTP 413). */
+    public static final String BODY_TOO_LARGE = "BODY_TOO_LARGE";
+    /** A request body that is not {@code application/json} (HTTP 415). */
+    public static final String UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE";
+    /** The action was stored but its game did not answer in time; its outcome is unknown (HTTP 504). */
+    public static final String TIMEOUT = "TIMEOUT";
     public static final String UNAVAILABLE = "UNAVAILABLE";
     public static final String INTERNAL = "INTERNAL";
 

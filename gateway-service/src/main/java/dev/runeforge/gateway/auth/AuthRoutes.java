@@ -265,7 +265,7 @@ public final class AuthRoutes {
                 + (secureCookies ? "; Secure" : "");
     }
 
-    static void json(ServerResponse res, Status status, Object body) {
+    public static void json(ServerResponse res, Status status, Object body) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");

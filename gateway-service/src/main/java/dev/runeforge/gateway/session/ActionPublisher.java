@@ -35,12 +35,16 @@ public final class ActionPublisher {
         this.partitions = partitions;
     }
 
-    /** Returns once JetStream has stored the action; throws if it could not within the timeout. */
-    public void publish(BusAction action) throws IOException {
+    /**
+     * Returns once JetStream has stored the action; throws if it could not within the timeout. False when the
+     * stream already held an action with this key (a retry inside the duplicate window): this copy was dropped,
+     * and the game instance will not answer it again.
+     */
+    public boolean publish(BusAction action) throws IOException {
         String subject = subject(action);
         Span span = span(action, subject);
         try {
-            js.publish(subject, telemetry.inject(span, null), Json.bytes(action), options(action));
+            return !js.publish(subject, telemetry.inject(span, null), Json.bytes(action), options(action)).isDuplicate();
         } catch (JetStreamApiException e) {
             Telemetry.failed(span, e);
             throw new IOException("action not stored: " + e.getMessage(), e);
