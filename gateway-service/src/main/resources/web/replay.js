@@ -22,6 +22,7 @@ const ui = {
   log: $('combat-log'),
 };
 const replay = { steps: [], at: 0 };
+const MAX_PAGES = 100; // a bound on a runaway loop; one page holds up to 5000 steps
 
 const MESSAGES = {
   401: 'Sign in first (on the front page), then open this link again.',
@@ -43,22 +44,31 @@ async function load() {
     fail('This replay link has no encounter in it.', 'NO_SESSION');
     return;
   }
-  let res;
-  try {
-    res = await fetch(`/api/sessions/${encodeURIComponent(session)}/replay`, { credentials: 'same-origin' });
-  } catch {
-    fail('Cannot reach Rune Forge. Try again in a moment.', 'OFFLINE');
-    return;
+  // The server answers a page at a time ({steps, more}); the next page starts after the last step's seq.
+  const steps = [];
+  let body = {};
+  for (let page = 0, after = null; page < MAX_PAGES; page += 1) {
+    const query = after === null ? '' : `?after=${after}`;
+    let res;
+    try {
+      res = await fetch(`/api/sessions/${encodeURIComponent(session)}/replay${query}`, { credentials: 'same-origin' });
+    } catch {
+      fail('Cannot reach Rune Forge. Try again in a moment.', 'OFFLINE');
+      return;
+    }
+    if (!res.ok) {
+      const error = await res.json().catch(() => ({}));
+      fail(MESSAGES[res.status] || error.message || `The replay could not be loaded (${res.status}).`,
+        error.code || String(res.status));
+      return;
+    }
+    body = await res.json();
+    const got = Array.isArray(body.steps) ? body.steps : [];
+    steps.push(...got);
+    if (!body.more || got.length === 0) break;
+    after = got[got.length - 1].seq;
   }
-  if (!res.ok) {
-    const body = await res.json().catch(() => ({}));
-    fail(MESSAGES[res.status] || body.message || `The replay could not be loaded (${res.status}).`,
-      body.code || String(res.status));
-    return;
-  }
-  const body = await res.json();
-  replay.steps = (Array.isArray(body.steps) ? body.steps : []).filter((s) => s && s.view && s.event)
-    .sort((a, b) => a.seq - b.seq);
+  replay.steps = steps.filter((s) => s && s.view && s.event).sort((a, b) => a.seq - b.seq);
   if (body.game && body.game !== 'tactics') {
     fail('This session is not a tactics encounter; there is nothing to replay on a board.', 'NOT_TACTICS');
     return;

@@ -177,9 +177,17 @@ public final class SessionRoutes {
 
     private void replay(Principal who, ServerRequest req, ServerResponse res) {
         String session = sessionId(req);
-        Map<String, String> query = new LinkedHashMap<>();
+        Map<String, Object> query = new LinkedHashMap<>();
         query.put("session", session);
         query.put("viewer", who.player());
+        // One reply is one page (game.replay caps its steps and size): ?after=<last seq> asks for the next one.
+        String after = req.query().first("after").orElse(null);
+        if (after != null) {
+            if (!after.matches("\\d{1,18}")) {
+                throw Api.badRequest("after is the seq of the last step you have: a whole number");
+            }
+            query.put("after", Long.parseLong(after));
+        }
         JsonNode replay = requests.request(subjects.gameReplay(), query, JsonNode.class);
         Api.json(res, Status.OK_200, replay);
     }
