@@ -136,6 +136,39 @@ public final class Subjects {
         return dbPermalinkGroup() + ".get";
     }
 
+    /** Session history (persistence-service): {@code <ns>.db.sessions.*}. */
+    public String dbSessionsGroup() {
+        return dbGroup() + ".sessions";
+    }
+
+    /** Request {@code {"player"}}, reply {@code {"sessions": [SessionSummary…]}}: theirs, newest first, at most 50. */
+    public String dbSessionsMine() {
+        return dbSessionsGroup() + ".mine";
+    }
+
+    /** Player statistics (persistence-service): {@code <ns>.db.stats.*}. */
+    public String dbStatsGroup() {
+        return dbGroup() + ".stats";
+    }
+
+    /** Request {@code {"player"}}, reply {@code {"rolls", "natural_20s", "encounters_won"}} (zeros if unknown). */
+    public String dbStatsGet() {
+        return dbStatsGroup() + ".get";
+    }
+
+    /** The event archive (persistence-service): {@code <ns>.db.events.*}. */
+    public String dbEventsGroup() {
+        return dbGroup() + ".events";
+    }
+
+    /**
+     * Request {@code {"session", "after", "limit"}}, reply {@code {"game", "events": [{"seq", "body"}], "more"}}:
+     * stored events, unredacted. For trusted services only (replay); never forward it to a client.
+     */
+    public String dbEventsList() {
+        return dbEventsGroup() + ".list";
+    }
+
     /** Players (persistence-service): {@code <ns>.db.player.*}. */
     public String dbPlayerGroup() {
         return dbGroup() + ".player";
@@ -182,6 +215,19 @@ public final class Subjects {
     /** Request {@code {}}, reply the key ids after rotating the signing key now. */
     public String authAdminRotate() {
         return authAdminGroup() + ".rotate";
+    }
+
+    /** Requests any game instance answers (queue group): {@code <ns>.game.*}. */
+    public String gameGroup() {
+        return ns + ".game";
+    }
+
+    /**
+     * Request {@code {"session", "viewer", "after"?}}, reply {@code {"session", "game", "steps": [{"seq", "event",
+     * "view"}], "more"}}: a session replayed from the archive as {@code viewer} may see it.
+     */
+    public String gameReplay() {
+        return gameGroup() + ".replay";
     }
 
     // --- core NATS: game instance liveness (answered while the instance's connection is up) ---
