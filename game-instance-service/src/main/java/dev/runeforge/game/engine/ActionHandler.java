@@ -17,6 +17,7 @@ import dev.runeforge.common.json.Json;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.protocol.ServerMessage;
 import dev.runeforge.common.bus.Partitions;
+import dev.runeforge.common.session.SessionSummary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,6 +40,7 @@ public final class ActionHandler {
     private final GameRegistry games;
     private final SessionLog log;
     private final RoomDirectory directory;
+    private final SessionDirectory summaries;
     private final Clock clock;
     private final RandomGenerator rng;
     private final Map<String, LiveSession<?, ?, ?>> sessions = new ConcurrentHashMap<>();
@@ -56,9 +58,10 @@ public final class ActionHandler {
     private final Timer rebuildTime;
 
     public ActionHandler(Connection nc, Subjects subjects, GameRegistry games, SessionLog log, RoomDirectory directory,
-                         Snapshots snapshots, Timers timers, int snapshotEvery, int partitions, Clock clock,
-                         RandomGenerator rng, MeterRegistry metrics) {
+                         SessionDirectory summaries, Snapshots snapshots, Timers timers, int snapshotEvery,
+                         int partitions, Clock clock, RandomGenerator rng, MeterRegistry metrics) {
         this.nc = nc;
+        this.summaries = summaries;
         this.timers = timers;
         this.snapshots = snapshots;
         this.snapshotEvery = snapshotEvery;
@@ -186,8 +189,15 @@ public final class ActionHandler {
                 return "accepted";
             }
             case SessionStep.Outcome.Committed c -> {
-                long streamSeq = log.append(c.commit(), session.streamSeq());
-                SessionStep.Applied<S, C, E> applied = SessionStep.apply(session, c.commit(), streamSeq);
+                // Folded before the append (pure): what the stored message carries for readers of the log (the
+                // game, the statistics its events add, the session summary when it changed) needs the state after.
+                SessionStep.Applied<S, C, E> folded = SessionStep.apply(session, c.commit(), session.streamSeq());
+                SessionSummary summary = SessionDirectory.summary(folded.after(), c.commit().at());
+                SessionSummary previous = SessionDirectory.summary(session, c.commit().at());
+                boolean summaryChanged = !SessionDirectory.same(previous, summary);
+                long streamSeq = log.append(c.commit(), session.streamSeq(),
+                        commitHeaders(c.commit(), folded.tallies(), summaryChanged ? summary : null));
+                SessionStep.Applied<S, C, E> applied = folded.storedAt(streamSeq);
                 sessions.put(session.id(), applied.after());
                 timers.arm(applied.after());
                 if (applied.closed()) {
@@ -204,9 +214,28 @@ public final class ActionHandler {
                 if (action.at() > 0) {
                     latency.record(Duration.ofMillis(Math.max(0, clock.millis() - action.at())));
                 }
+                // After the views: players are not kept waiting for the directory. Only after a stored commit
+                // (fenced), and only when something the directory shows changed (never for a plain roll).
+                if (summaries.changes(summary)) {
+                    summaries.publish(summary);
+                }
                 return "accepted";
             }
         }
+    }
+
+    /** What a stored commit carries besides its JSON: see {@link BusHeaders#GAME}, {@code TALLY}, {@code SESSION}. */
+    static Headers commitHeaders(Commit commit, Map<Long, Map<String, Map<String, Long>>> tallies,
+                                 SessionSummary summary) {
+        Headers headers = new Headers();
+        headers.put(BusHeaders.GAME, commit.game());
+        if (!tallies.isEmpty()) {
+            headers.put(BusHeaders.TALLY, Json.text(tallies));
+        }
+        if (summary != null) {
+            headers.put(BusHeaders.SESSION, Json.text(summary));
+        }
+        return headers;
     }
 
     /** Tells the actor its action took effect; a create, join or resume also gets the full view. */
@@ -214,7 +243,8 @@ public final class ActionHandler {
         if (action.kind().quiet()) {
             return; // the system or the gateway told us; nobody waits for an answer
         }
-        if (action.kind() != BusAction.Kind.GAME && action.kind() != BusAction.Kind.LEAVE) {
+        if (action.kind() != BusAction.Kind.GAME && action.kind() != BusAction.Kind.LEAVE
+                && action.kind() != BusAction.Kind.END) {
             if (session.hasMember(action.player())) {
                 reply(action, SessionStep.joined(session, action.player(), clock.instant()));
             }
@@ -283,6 +313,7 @@ public final class ActionHandler {
             sessions.put(id, session);
             snapshotted.putIfAbsent(id, 0L);
             timers.arm(session);
+            summaries.loaded(SessionDirectory.summary(session, clock.millis()));
         }
         return session;
     }
@@ -299,6 +330,7 @@ public final class ActionHandler {
                     }
                     sessions.put(id, session);
                     snapshotted.putIfAbsent(id, 0L);
+                    summaries.loaded(SessionDirectory.summary(session, clock.millis()));
                 }
                 timers.arm(session, true);
             }
@@ -320,6 +352,7 @@ public final class ActionHandler {
                 }
                 sessions.remove(entry.getKey());
                 snapshotted.remove(entry.getKey());
+                summaries.forget(entry.getKey());
             }
         }
         timers.disarm(partition);
@@ -329,6 +362,7 @@ public final class ActionHandler {
     public void forget(int partition) {
         sessions.keySet().removeIf(id -> Partitions.of(id, partitions) == partition);
         snapshotted.keySet().removeIf(id -> Partitions.of(id, partitions) == partition);
+        summaries.forgetIf(id -> Partitions.of(id, partitions) == partition);
         timers.disarm(partition);
     }
 }
