@@ -12,6 +12,8 @@ import dev.runeforge.common.permalink.Permalink;
 import dev.runeforge.common.permalink.PublicRoll;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.service.ServiceRuntime;
+import dev.runeforge.common.session.SessionHistory;
+import dev.runeforge.persistence.archive.ArchiveStore;
 import dev.runeforge.persistence.permalink.Cleanup;
 import dev.runeforge.persistence.permalink.PermalinkStore;
 import dev.runeforge.persistence.permalink.Projector;
@@ -51,6 +53,11 @@ public final class Main {
                 config.get("permalinks.consumer").asString().orElse("permalinks"),
                 config.get("permalinks.ackwait").as(Duration.class).orElse(Duration.ofSeconds(30)),
                 permalinks, db::migrated, rt.admin().registry()).start(config.get("bus.replicas").asInt().orElse(1));
+        ArchiveStore archive = new ArchiveStore(db.dataSource());
+        Projector archiver = new Projector(rt.nats(), rt.subjects(), "archive",
+                config.get("archive.consumer").asString().orElse("archive"),
+                config.get("archive.ackwait").as(Duration.class).orElse(Duration.ofSeconds(30)),
+                archive::store, db::migrated, rt.admin().registry()).start(config.get("bus.replicas").asInt().orElse(1));
         PlayerStore players = new PlayerStore(db.dataSource());
         Cleanup cleanup = new Cleanup(permalinks,
                 config.get("permalinks.cleanup.interval").as(Duration.class).orElse(Duration.ofHours(1)),
@@ -63,13 +70,49 @@ public final class Main {
                 Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPermalinkGroup()), "get",
                         data -> permalink(permalinks, Json.read(data, Permalink.Get.class).id())),
                 Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPlayerGroup()), "oidc",
-                        data -> player(players, Json.read(data, OidcProfile.class))));
+                        data -> player(players, Json.read(data, OidcProfile.class))),
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbSessionsGroup()), "mine",
+                        data -> mine(archive, Json.read(data, SessionHistory.PlayerQuery.class))),
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbStatsGroup()), "get",
+                        data -> stats(archive, Json.read(data, SessionHistory.PlayerQuery.class))),
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbEventsGroup()), "list",
+                        data -> events(archive, Json.read(data, SessionHistory.EventsQuery.class))));
         rt.admin().readiness("postgres", db::ready);
         return rt.run(9083, () -> {
             service.stop();
             cleanup.close();
             projector.close();
+            archiver.close();
         }, db::close);
+    }
+
+    /** {@code <ns>.db.sessions.mine}: the sessions a player was ever in, newest first. */
+    static SessionHistory.Sessions mine(ArchiveStore archive, SessionHistory.PlayerQuery query) {
+        try {
+            return new SessionHistory.Sessions(archive.mine(query.player(), SessionHistory.MINE_LIMIT));
+        } catch (SQLException e) {
+            throw new RpcException(ErrorCodes.UNAVAILABLE, "session history is unavailable right now; try again shortly");
+        }
+    }
+
+    /** {@code <ns>.db.stats.get}: a player's statistics (zeros when unknown). */
+    static SessionHistory.Stats stats(ArchiveStore archive, SessionHistory.PlayerQuery query) {
+        try {
+            return archive.stats(query.player());
+        } catch (SQLException e) {
+            throw new RpcException(ErrorCodes.UNAVAILABLE, "statistics are unavailable right now; try again shortly");
+        }
+    }
+
+    /** {@code <ns>.db.events.list}: a page of a session's archived events, unredacted (trusted callers only). */
+    static SessionHistory.Events events(ArchiveStore archive, SessionHistory.EventsQuery query) {
+        try {
+            return archive.events(query.session(), query.afterOrZero(), query.limitOrDefault())
+                    .orElseThrow(() -> new RpcException(ErrorCodes.NOT_FOUND, "no session " + query.session()
+                            + " in the archive"));
+        } catch (SQLException e) {
+            throw new RpcException(ErrorCodes.UNAVAILABLE, "the event archive is unavailable right now; try again shortly");
+        }
     }
 
     /** {@code <ns>.db.player.oidc}: the player a verified OIDC identity maps to. */

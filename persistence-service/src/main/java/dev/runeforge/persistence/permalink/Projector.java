@@ -25,7 +25,10 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
 
 /**
- * Projects the events stream into the permalink tables through a durable pull consumer (explicit acks).
+ * Projects the events stream into PostgreSQL through a durable pull consumer (explicit acks): the permalink
+ * tables (durable {@code permalinks}), and with another {@link Sink} the event archive and session history
+ * (durable {@code archive}). Each projection has its own durable consumer, so one that is stuck (or new, and
+ * catching up from the start of the stream) never holds up the other.
  *
  * <p>One batch at a time: its facts are stored in one transaction, and its messages are acked only after that
  * transaction commits. When PostgreSQL does not answer, the batch is retried in place (backing off to 5 s) and
@@ -44,25 +47,58 @@ public final class Projector implements AutoCloseable {
     private final Subjects subjects;
     private final String durable;
     private final Duration ackWait;
-    private final PermalinkStore store;
+    private final Sink sink;
+    private final String name;
     private final BooleanSupplier schemaReady;
     private final Counter projected;
     private final Counter failures;
     private volatile boolean closed;
     private Thread worker;
 
+    /**
+     * Stores one batch of event-log messages in one transaction, or throws (the batch is retried as it is).
+     * Storing a message again must change nothing. Unreadable messages are skipped (logged), never thrown on.
+     */
+    @FunctionalInterface
+    public interface Sink {
+        void store(List<Message> batch) throws Exception;
+    }
+
     public Projector(Connection nc, Subjects subjects, String durable, Duration ackWait, PermalinkStore store,
+                     BooleanSupplier schemaReady, MeterRegistry registry) {
+        this(nc, subjects, "permalinks", durable, ackWait, permalinks(store), schemaReady, registry);
+    }
+
+    /** @param name the projection, for the worker thread and the metrics' {@code projection} tag */
+    public Projector(Connection nc, Subjects subjects, String name, String durable, Duration ackWait, Sink sink,
                      BooleanSupplier schemaReady, MeterRegistry registry) {
         this.nc = Objects.requireNonNull(nc);
         this.subjects = Objects.requireNonNull(subjects);
+        this.name = Objects.requireNonNull(name);
         this.durable = Objects.requireNonNull(durable);
         this.ackWait = Objects.requireNonNull(ackWait);
-        this.store = Objects.requireNonNull(store);
+        this.sink = Objects.requireNonNull(sink);
         this.schemaReady = Objects.requireNonNull(schemaReady);
-        this.projected = Counter.builder("rf_persistence_events_projected_total")
+        this.projected = Counter.builder("rf_persistence_events_projected_total").tag("projection", name)
                 .description("Event-log messages stored in PostgreSQL and acked").register(registry);
-        this.failures = Counter.builder("rf_persistence_projection_failures_total")
+        this.failures = Counter.builder("rf_persistence_projection_failures_total").tag("projection", name)
                 .description("Batches that could not be stored (retried)").register(registry);
+    }
+
+    /** The permalink facts of a batch (rolls and reveals), stored together. */
+    private static Sink permalinks(PermalinkStore store) {
+        Objects.requireNonNull(store);
+        return batch -> {
+            List<RollEvents.Fact> facts = new ArrayList<>();
+            for (Message m : batch) {
+                try {
+                    facts.addAll(RollEvents.of(Json.read(m.getData(), JsonNode.class)));
+                } catch (IllegalArgumentException e) {
+                    LOG.warning(() -> "skipping an unreadable event-log message on " + m.getSubject() + ": " + e.getMessage());
+                }
+            }
+            store.apply(facts);
+        };
     }
 
     /**
@@ -70,7 +106,7 @@ public final class Projector implements AutoCloseable {
      * durable consumer, retrying until NATS answers, so the service starts (and reports readiness) without NATS.
      */
     public Projector start(int replicas) {
-        worker = Thread.ofPlatform().name("permalink-projector").daemon().start(() -> {
+        worker = Thread.ofPlatform().name(name + "-projector").daemon().start(() -> {
             JetStreamSubscription sub = subscribeUntilDone(replicas);
             if (sub != null) {
                 run(sub);
@@ -87,7 +123,7 @@ public final class Projector implements AutoCloseable {
                 return subscribe();
             } catch (IOException | JetStreamApiException | RuntimeException e) {
                 long wait = backoff;
-                LOG.warning(() -> "cannot open the permalinks consumer yet, retrying in " + wait + " ms: " + e.getMessage());
+                LOG.warning(() -> "cannot open the " + name + " consumer yet, retrying in " + wait + " ms: " + e.getMessage());
                 sleep(wait);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
@@ -128,15 +164,7 @@ public final class Projector implements AutoCloseable {
             if (batch.isEmpty()) {
                 continue;
             }
-            List<RollEvents.Fact> facts = new ArrayList<>();
-            for (Message m : batch) {
-                try {
-                    facts.addAll(RollEvents.of(Json.read(m.getData(), JsonNode.class)));
-                } catch (IllegalArgumentException e) {
-                    LOG.warning(() -> "skipping an unreadable event-log message on " + m.getSubject() + ": " + e.getMessage());
-                }
-            }
-            if (!storeUntilDone(facts, batch)) {
+            if (!storeUntilDone(batch)) {
                 return;
             }
             batch.forEach(Message::ack);
@@ -145,18 +173,18 @@ public final class Projector implements AutoCloseable {
     }
 
     /** True once stored; false when closed first (the batch is left unacked, to be redelivered). */
-    private boolean storeUntilDone(List<RollEvents.Fact> facts, List<Message> batch) {
+    private boolean storeUntilDone(List<Message> batch) {
         long backoff = 250;
         long lastProgress = System.nanoTime();
         while (!closed) {
             try {
-                store.apply(facts);
+                sink.store(batch);
                 return true;
             } catch (Exception e) {
                 failures.increment();
                 long wait = backoff;
-                LOG.warning(() -> "storing " + facts.size() + " permalink facts failed, retrying in " + wait + " ms: "
-                        + e.getMessage());
+                LOG.warning(() -> "storing " + batch.size() + " events (" + name + ") failed, retrying in " + wait
+                        + " ms: " + e.getMessage());
                 sleep(wait);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
                 if (System.nanoTime() - lastProgress > ackWait.toNanos() / 3) {
