@@ -89,7 +89,8 @@ public final class Main {
         Replays replays = new Replays(nc, subjects, games,
                 config.get("game.replay.timeout").as(Duration.class).orElse(Duration.ofSeconds(5)),
                 config.get("game.replay.steps").asInt().orElse(SessionHistory.REPLAY_STEPS),
-                nc.getServerInfo().getMaxPayload());
+                // The server's limit on a message, once connected (1 MB, NATS' default, until then).
+                () -> nc.getServerInfo() == null ? 1 << 20 : nc.getServerInfo().getMaxPayload());
         Service service = rt.service("game", "Rune Forge game instances: session replays",
                 Rpc.blockingEndpoint(nc, new Group(subjects.gameGroup()), "replay", replays::handle));
 

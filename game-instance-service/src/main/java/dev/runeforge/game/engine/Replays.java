@@ -41,10 +41,11 @@ public final class Replays {
     private final GameRegistry games;
     private final Duration timeout;
     private final int maxSteps;
-    private final long maxBytes;
+    private final java.util.function.LongSupplier maxBytes;
 
-    /** @param maxBytes the largest reply (a NATS message must fit the server's max payload) */
-    public Replays(Connection nc, Subjects subjects, GameRegistry games, Duration timeout, int maxSteps, long maxBytes) {
+    /** @param maxBytes the largest reply (a NATS message must fit the server's max payload), asked per request */
+    public Replays(Connection nc, Subjects subjects, GameRegistry games, Duration timeout, int maxSteps,
+                   java.util.function.LongSupplier maxBytes) {
         this.nc = Objects.requireNonNull(nc);
         this.subjects = Objects.requireNonNull(subjects);
         this.games = Objects.requireNonNull(games);
@@ -126,6 +127,7 @@ public final class Replays {
         }
         Viewer viewer = (closed ? everMember : member) ? Viewer.of(query.viewer()) : Viewer.PUBLIC;
 
+        long maxBytes = this.maxBytes.getAsLong();
         List<Step> steps = new ArrayList<>();
         long bytes = ENVELOPE + Json.bytes(new Replay(query.session(), rules.id(), List.of(), true)).length;
         state = rules.initial();
