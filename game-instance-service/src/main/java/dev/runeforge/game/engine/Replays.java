@@ -86,7 +86,7 @@ public final class Replays {
         GameRules<?, ?, ?> rules = games.find(id).orElseThrow(() ->
                 new RpcException(ErrorCodes.UNKNOWN_GAME, "session " + query.session() + " is of game '" + id
                         + "', which this instance does not host"));
-        return replay(rules, query, events);
+        return replay(rules, query, events, maxSteps, maxBytes.getAsLong());
     }
 
     private static <S, C, E> E read(GameRules<S, C, E> rules, ReplayQuery query, SessionHistory.Event stored) {
@@ -107,8 +107,12 @@ public final class Replays {
         }
     }
 
-    /** Folds {@code events} (the whole log, oldest first) and tells the steps after {@code query.after()}. */
-    <S, C, E> Replay replay(GameRules<S, C, E> rules, ReplayQuery query, List<SessionHistory.Event> events) {
+    /**
+     * Folds {@code events} (the whole log, oldest first) and tells the steps after {@code query.after()}: at most
+     * {@code maxSteps}, and no more than fit in {@code maxBytes} of JSON. Pure.
+     */
+    static <S, C, E> Replay replay(GameRules<S, C, E> rules, ReplayQuery query, List<SessionHistory.Event> events,
+                                   int maxSteps, long maxBytes) {
         // First the whole log, to know whether the session closed and who was ever in it. States are not kept
         // (a long session would hold thousands of them): the steps fold the log a second time.
         List<E> parsed = new ArrayList<>(events.size());
@@ -127,7 +131,6 @@ public final class Replays {
         }
         Viewer viewer = (closed ? everMember : member) ? Viewer.of(query.viewer()) : Viewer.PUBLIC;
 
-        long maxBytes = this.maxBytes.getAsLong();
         List<Step> steps = new ArrayList<>();
         long bytes = ENVELOPE + Json.bytes(new Replay(query.session(), rules.id(), List.of(), true)).length;
         state = rules.initial();
