@@ -71,11 +71,12 @@ public final class Main {
                         data -> permalink(permalinks, Json.read(data, Permalink.Get.class).id())),
                 Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPlayerGroup()), "oidc",
                         data -> player(players, Json.read(data, OidcProfile.class))),
-                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbSessionsGroup()), "mine",
+                // Named apart from their subjects: a service keeps one endpoint per name (permalink's is "get").
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbSessionsGroup()), "sessions-mine", "mine",
                         data -> mine(archive, Json.read(data, SessionHistory.PlayerQuery.class))),
-                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbStatsGroup()), "get",
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbStatsGroup()), "stats-get", "get",
                         data -> stats(archive, Json.read(data, SessionHistory.PlayerQuery.class))),
-                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbEventsGroup()), "list",
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbEventsGroup()), "events-list", "list",
                         data -> events(archive, Json.read(data, SessionHistory.EventsQuery.class))));
         rt.admin().readiness("postgres", db::ready);
         return rt.run(9083, () -> {

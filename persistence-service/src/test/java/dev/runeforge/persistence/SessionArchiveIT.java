@@ -218,8 +218,14 @@ class SessionArchiveIT {
     void eventsAreListedInPagesAndMySessionsNewestFirst() throws Exception {
         String older = "a" + UUID.randomUUID().toString().replace("-", "");
         String newer = "b" + UUID.randomUUID().toString().replace("-", "");
+        String headerless = "c" + UUID.randomUUID().toString().replace("-", "");
         try (ServiceRuntime.Running service = start()) {
+            // An unreadable message is skipped, never retried for ever: what follows is archived.
+            nc.jetStream().publish(subjects.events(older), "not json".getBytes());
             aSession(older);
+            // A commit stored before the headers existed: the game comes from its JSON.
+            nc.jetStream().publish(subjects.events(headerless), Json.bytes(Map.of("session", headerless, "game",
+                    "dice", "at", clock, "firstSeq", 1, "events", List.of(Map.of("type", "room_created")))));
             clock += 60_000;
             publish(newer, 1, summary(newer, 1, false, ALICE), null,
                     Map.of("type", "room_created", "code", "WOLF-1234", "at", clock));
@@ -241,6 +247,9 @@ class SessionArchiveIT {
             assertEquals(ErrorCodes.BAD_MESSAGE, assertThrows(RpcException.class, () -> events(older, null, 0)).code());
             assertEquals(ErrorCodes.BAD_MESSAGE,
                     assertThrows(RpcException.class, () -> events(older, null, SessionHistory.EVENTS_LIMIT + 1)).code());
+
+            assertEquals("dice", events(headerless, null, null).game());
+            assertEquals(List.of(1L), seqs(events(headerless, null, null)));
 
             List<SessionSummary> alices = mine(ALICE);
             assertEquals(List.of(newer, older), alices.stream().map(SessionSummary::session).toList());

@@ -47,9 +47,20 @@ public final class Rpc {
      * service's other endpoints, which share the service's dispatcher.
      */
     public static ServiceEndpoint blockingEndpoint(Connection nc, Group group, String name, Function<byte[], Object> handler) {
+        return blockingEndpoint(nc, group, name, name, handler);
+    }
+
+    /**
+     * As {@link #blockingEndpoint(Connection, Group, String, Function)} on subject {@code <group>.<subject>}, with
+     * the endpoint named {@code name}. Endpoint names must be unique within a service (jnats keeps one endpoint
+     * per name and silently drops the others), so two groups of one service that both have a {@code get} need
+     * this.
+     */
+    public static ServiceEndpoint blockingEndpoint(Connection nc, Group group, String name, String subject,
+                                                   Function<byte[], Object> handler) {
         return ServiceEndpoint.builder()
                 .group(group)
-                .endpoint(Endpoint.builder().name(name).build())
+                .endpoint(Endpoint.builder().name(name).subject(subject).build())
                 .handler(msg -> Thread.ofVirtual().name("rpc-" + name).start(() -> answer(nc, msg, handler)))
                 .build();
     }

@@ -90,7 +90,8 @@ public final class ArchiveStore {
         for (Message m : batch) {
             try {
                 commits.add(ArchivedCommit.of(m));
-            } catch (IllegalArgumentException e) {
+            } catch (RuntimeException e) {
+                // One unreadable message must not stall the archive behind it (it stays in the stream for operators).
                 LOG.warning(() -> "archive: skipping an unreadable event-log message on " + m.getSubject() + ": "
                         + e.getMessage());
             }

@@ -32,7 +32,7 @@ record ArchivedCommit(String session, String game, String code, long at, long fi
 
     /** Reads a message of the events stream; {@link IllegalArgumentException} when it is no commit. */
     static ArchivedCommit of(Message m) {
-        JsonNode commit = Json.tree(m.getData());
+        JsonNode commit = Json.read(m.getData(), JsonNode.class);
         String session = text(commit, "session");
         Headers headers = m.getHeaders();
         String game = headers == null ? null : headers.getFirst(BusHeaders.GAME);
