@@ -45,6 +45,8 @@ class SessionDirectoryIT {
     private static final String ALICE = "g-alice";
     private static final String BOB = "g-bob";
     private static final String CAROL = "g-carol";
+    /** Not ASCII, and beyond the BMP: NATS header values are ASCII only. */
+    private static final String CAROLS_NAME = "Zoë 𝔄da";
 
     private String ns;
     private Subjects subjects;
@@ -75,7 +77,8 @@ class SessionDirectoryIT {
 
     private String send(BusAction.Kind kind, String player, Object body) throws Exception {
         String id = "a" + (++ids);
-        BusAction a = new BusAction(id, kind, session, player, player.substring(2), kind == BusAction.Kind.CREATE
+        BusAction a = new BusAction(id, kind, session, player, player.equals(CAROL) ? CAROLS_NAME : player.substring(2),
+                kind == BusAction.Kind.CREATE
                 ? "dice" : null, body == null ? null : Json.tree(body), null, 0);
         nc.jetStream().publish(subjects.action(Partitions.of(session, PARTITIONS), session), Json.bytes(a),
                 PublishOptions.builder().messageId(a.key()).build());
@@ -147,6 +150,7 @@ class SessionDirectoryIT {
         accepted(send(BusAction.Kind.JOIN, CAROL, null));
         KeyValueEntry carolIn = entryAfter(bobIn.getRevision());
         assertEquals(List.of(ALICE, BOB, CAROL), ids(summary(carolIn)));
+        assertEquals(CAROLS_NAME, summary(carolIn).members().get(2).name());
 
         for (int i = 0; i < 20; i++) {
             accepted(send(BusAction.Kind.GAME, i % 2 == 0 ? ALICE : BOB, Map.of("type", "roll", "formula", "1d20")));
@@ -201,6 +205,9 @@ class SessionDirectoryIT {
                 withSummary++;
                 SessionSummary carried = Json.read(m.getHeaders().getFirst(BusHeaders.SESSION), SessionSummary.class);
                 assertEquals(commit.path("firstSeq").asLong() + commit.path("events").size() - 1, carried.seq());
+                if (carried.isMember(CAROL)) {
+                    assertEquals(CAROLS_NAME, carried.members().get(2).name(), "names survive the ASCII header");
+                }
             }
         }
         assertEquals(20, rolls);

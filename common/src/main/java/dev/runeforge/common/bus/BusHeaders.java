@@ -25,6 +25,8 @@ public final class BusHeaders {
      */
     public static final String SESSION = "Rf-Session";
 
+    // Header values are printable ASCII (NATS): the JSON in TALLY and SESSION escapes everything else (backslash-u escapes).
+
     private BusHeaders() {
     }
 }

@@ -18,6 +18,9 @@ import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.protocol.ServerMessage;
 import dev.runeforge.common.bus.Partitions;
 import dev.runeforge.common.session.SessionSummary;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -224,18 +227,33 @@ public final class ActionHandler {
         }
     }
 
+    /**
+     * JSON for a NATS header value, which must be printable ASCII: everything else is escaped (backslash-u escapes, and
+     * surrogate pairs beyond the BMP), which every JSON reader turns back into the same text. A display name such
+     * as "Zoë" would otherwise make jnats refuse the header, and the append with it.
+     */
+    private static final ObjectWriter HEADER_JSON = Json.MAPPER.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII);
+
     /** What a stored commit carries besides its JSON: see {@link BusHeaders#GAME}, {@code TALLY}, {@code SESSION}. */
     static Headers commitHeaders(Commit commit, Map<Long, Map<String, Map<String, Long>>> tallies,
                                  SessionSummary summary) {
         Headers headers = new Headers();
         headers.put(BusHeaders.GAME, commit.game());
         if (!tallies.isEmpty()) {
-            headers.put(BusHeaders.TALLY, Json.text(tallies));
+            headers.put(BusHeaders.TALLY, headerJson(tallies));
         }
         if (summary != null) {
-            headers.put(BusHeaders.SESSION, Json.text(summary));
+            headers.put(BusHeaders.SESSION, headerJson(summary));
         }
         return headers;
+    }
+
+    static String headerJson(Object value) {
+        try {
+            return HEADER_JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
     }
 
     /** Tells the actor its action took effect; a create, join or resume also gets the full view. */
