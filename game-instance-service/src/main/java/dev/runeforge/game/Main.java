@@ -7,6 +7,8 @@ import java.util.UUID;
 
 import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Partitions;
+import dev.runeforge.common.bus.Rpc;
+import dev.runeforge.common.session.SessionHistory;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.logging.Logging;
@@ -17,7 +19,9 @@ import dev.runeforge.game.dice.DiceRules;
 import dev.runeforge.game.engine.ActionHandler;
 import dev.runeforge.game.engine.GameRegistry;
 import dev.runeforge.game.engine.PartitionConsumers;
+import dev.runeforge.game.engine.Replays;
 import dev.runeforge.game.engine.RoomDirectory;
+import dev.runeforge.game.engine.SessionDirectory;
 import dev.runeforge.game.engine.SessionLog;
 import dev.runeforge.game.engine.Snapshots;
 import dev.runeforge.game.engine.Timers;
@@ -25,6 +29,8 @@ import dev.runeforge.game.ownership.PartitionManager;
 import dev.runeforge.game.tactics.TacticsRules;
 import io.helidon.config.Config;
 import io.nats.client.Connection;
+import io.nats.service.Group;
+import io.nats.service.Service;
 
 /** game-instance-service: consumes actions, runs the game rules, appends events, publishes views. */
 public final class Main {
@@ -82,17 +88,29 @@ public final class Main {
         int replicas = config.get("bus.replicas").asInt().orElse(1);
         NatsClients.ensureStreams(nc, subjects, replicas);
         NatsClients.ensureDirectory(nc, subjects, replicas);
+        SessionDirectory summaries = new SessionDirectory(NatsClients.ensureSessions(nc, subjects, replicas,
+                config.get("game.sessions.ttl").as(Duration.class).orElse(NatsClients.SESSIONS_TTL)));
 
         SecureRandom rng = new SecureRandom();
         Timers timers = new Timers(nc, subjects, partitions, Clock.systemUTC(), replicas);
-        ActionHandler handler = new ActionHandler(nc, subjects, games(config), new SessionLog(nc, subjects),
-                new RoomDirectory(nc, subjects, rng), new Snapshots(nc, subjects, replicas), timers,
+        GameRegistry games = games(config);
+        ActionHandler handler = new ActionHandler(nc, subjects, games, new SessionLog(nc, subjects),
+                new RoomDirectory(nc, subjects, rng), summaries, new Snapshots(nc, subjects, replicas), timers,
                 config.get("game.snapshot.every").asInt().orElse(100), partitions, Clock.systemUTC(), rng,
                 rt.admin().registry());
         PartitionConsumers consumers = new PartitionConsumers(nc, subjects, handler,
                 config.get("game.ackwait").as(Duration.class).orElse(Duration.ofSeconds(5)))
                 .measureLag(rt.admin().registry(),
                         config.get("game.lag.interval").as(Duration.class).orElse(Duration.ofSeconds(10)));
+
+        // Any instance answers (the Service API's queue group): replays read the archive, not the live sessions.
+        Replays replays = new Replays(nc, subjects, games,
+                config.get("game.replay.timeout").as(Duration.class).orElse(Duration.ofSeconds(5)),
+                config.get("game.replay.steps").asInt().orElse(SessionHistory.REPLAY_STEPS),
+                // The server's limit on a message, once connected (1 MB, NATS' default, until then).
+                () -> nc.getServerInfo() == null ? 1 << 20 : nc.getServerInfo().getMaxPayload());
+        Service service = rt.service("game", "Rune Forge game instances: session replays",
+                Rpc.blockingEndpoint(nc, new Group(subjects.gameGroup()), "replay", replays::handle));
 
         if (!config.get("game.leases").asBoolean().orElse(true)) {
             // Every partition, no leases: only for a single instance (tests use two to exercise fencing).
@@ -101,6 +119,7 @@ public final class Main {
                 handler.warm(p);
             }
             return rt.run(9082, () -> {
+                service.stop();
                 consumers.close();
                 timers.close();
             }, null);
@@ -130,6 +149,7 @@ public final class Main {
                 }, rt.admin().registry());
         manager.start();
         return rt.run(9082, () -> {
+            service.stop();
             manager.close();
             consumers.close(); // the lag sampler; the manager has stopped every partition
             timers.close();

@@ -14,8 +14,6 @@ import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.telemetry.Telemetry;
 import io.helidon.config.Config;
 import io.nats.client.KeyValue;
-import io.nats.client.api.KeyValueConfiguration;
-import io.nats.client.api.StorageType;
 import io.nats.client.impl.NatsKeyValueWatchSubscription;
 import io.nats.service.Group;
 import io.nats.service.Service;
@@ -55,12 +53,9 @@ public final class Main {
                 + s.apiKey()).orElse("LiveKit is not configured (livekit.url): voice is off"));
 
         // The game instances write this bucket; create-if-absent so this service can start first.
-        KeyValue sessions = NatsClients.ensureBucket(rt.nats(), KeyValueConfiguration.builder()
-                .name(subjects.sessionsBucket())
-                .storageType(StorageType.File)
-                .maxHistoryPerKey(1)
-                .replicas(config.get("bus.replicas").asInt().orElse(1))
-                .build());
+        KeyValue sessions = NatsClients.ensureSessions(rt.nats(), subjects,
+                config.get("bus.replicas").asInt().orElse(1),
+                config.get("game.sessions.ttl").as(Duration.class).orElse(NatsClients.SESSIONS_TTL));
         RoomNames names = new RoomNames(subjects.namespace());
         VoiceTokens tokens = new VoiceTokens(livekit, new SessionDirectory(sessions), names, metrics, Clock.systemUTC());
 

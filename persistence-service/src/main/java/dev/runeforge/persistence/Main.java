@@ -2,6 +2,7 @@ package dev.runeforge.persistence;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 
 import dev.runeforge.common.bus.Rpc;
 import dev.runeforge.common.bus.RpcException;
@@ -12,6 +13,8 @@ import dev.runeforge.common.permalink.Permalink;
 import dev.runeforge.common.permalink.PublicRoll;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.service.ServiceRuntime;
+import dev.runeforge.common.session.SessionHistory;
+import dev.runeforge.persistence.archive.ArchiveStore;
 import dev.runeforge.persistence.permalink.Cleanup;
 import dev.runeforge.persistence.permalink.PermalinkStore;
 import dev.runeforge.persistence.permalink.Projector;
@@ -59,6 +62,11 @@ public final class Main {
                 config.get("permalinks.consumer").asString().orElse("permalinks"),
                 config.get("permalinks.ackwait").as(Duration.class).orElse(Duration.ofSeconds(30)),
                 permalinks, db::migrated, rt.admin().registry()).start(config.get("bus.replicas").asInt().orElse(1));
+        ArchiveStore archive = new ArchiveStore(db.dataSource());
+        Projector archiver = new Projector(rt.nats(), rt.subjects(), "archive",
+                config.get("archive.consumer").asString().orElse("archive"),
+                config.get("archive.ackwait").as(Duration.class).orElse(Duration.ofSeconds(30)),
+                archive::store, db::migrated, rt.admin().registry()).start(config.get("bus.replicas").asInt().orElse(1));
         PlayerStore players = new PlayerStore(db.dataSource());
         SaveStore saves = new SaveStore(db.dataSource(), rt.admin().registry());
         Group savesGroup = new Group(rt.subjects().dbSavesGroup());
@@ -86,27 +94,40 @@ public final class Main {
                     if (!savesDb(() -> saves.delete(slot.player(), slot.slot()))) {
                         throw noSave(slot);
                     }
-                    return java.util.Map.of();
-                }));
+                    return Map.of();
+                }),
+                // Named apart from their subjects: a service keeps one endpoint per name (permalink's is "get").
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbSessionsGroup()), "sessions-mine", "mine",
+                        data -> mine(archive, Json.read(data, SessionHistory.PlayerQuery.class))),
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbStatsGroup()), "stats-get", "get",
+                        data -> stats(archive, Json.read(data, SessionHistory.PlayerQuery.class))),
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbEventsGroup()), "events-list", "list",
+                        data -> events(archive, Json.read(data, SessionHistory.EventsQuery.class))));
         rt.admin().readiness("postgres", db::ready);
         return rt.run(9083, () -> {
             service.stop();
             cleanup.close();
             projector.close();
+            archiver.close();
         }, db::close);
     }
 
-    /** A database call of the saves endpoints; SQL failures become UNAVAILABLE. */
-    private interface SaveWork<T> {
+    /** One database call of an endpoint. */
+    private interface DbWork<T> {
         T run() throws SQLException;
     }
 
-    private static <T> T savesDb(SaveWork<T> work) {
+    /** Runs {@code work}; a failing database is answered UNAVAILABLE, naming {@code what} is unavailable. */
+    static <T> T db(String what, DbWork<T> work) {
         try {
             return work.run();
         } catch (SQLException e) {
-            throw new RpcException(ErrorCodes.UNAVAILABLE, "saves are unavailable right now; try again shortly");
+            throw new RpcException(ErrorCodes.UNAVAILABLE, what + " unavailable right now; try again shortly");
         }
+    }
+
+    private static <T> T savesDb(DbWork<T> work) {
+        return db("saves are", work);
     }
 
     private static RpcException noSave(Saves.Slot slot) {
@@ -115,22 +136,36 @@ public final class Main {
 
     /** {@code <ns>.db.saves.put}: that slot (created or replaced), or the first free one; SAVES_FULL when none is. */
     static Saves.Save putSave(SaveStore store, Saves.Put put) {
-        try {
-            return store.put(put);
-        } catch (SaveStore.Full e) {
-            throw new RpcException(ErrorCodes.SAVES_FULL, e.getMessage());
-        } catch (SQLException e) {
-            throw new RpcException(ErrorCodes.UNAVAILABLE, "saves are unavailable right now; try again shortly");
-        }
+        return savesDb(() -> {
+            try {
+                return store.put(put);
+            } catch (SaveStore.Full e) {
+                throw new RpcException(ErrorCodes.SAVES_FULL, e.getMessage());
+            }
+        });
+    }
+
+    /** {@code <ns>.db.sessions.mine}: the sessions a player was ever in, newest first. */
+    static SessionHistory.Sessions mine(ArchiveStore archive, SessionHistory.PlayerQuery query) {
+        return db("session history is", () -> new SessionHistory.Sessions(
+                archive.mine(query.player(), SessionHistory.MINE_LIMIT)));
+    }
+
+    /** {@code <ns>.db.stats.get}: a player's statistics (zeros when unknown). */
+    static SessionHistory.Stats stats(ArchiveStore archive, SessionHistory.PlayerQuery query) {
+        return db("statistics are", () -> archive.stats(query.player()));
+    }
+
+    /** {@code <ns>.db.events.list}: a page of a session's archived events, unredacted (trusted callers only). */
+    static SessionHistory.Events events(ArchiveStore archive, SessionHistory.EventsQuery query) {
+        return db("the event archive is", () -> archive.events(query.session(), query.afterOrZero(),
+                query.limitOrDefault())).orElseThrow(() -> new RpcException(ErrorCodes.NOT_FOUND,
+                "no session " + query.session() + " in the archive"));
     }
 
     /** {@code <ns>.db.player.oidc}: the player a verified OIDC identity maps to. */
     static OidcProfile.Player player(PlayerStore store, OidcProfile profile) {
-        try {
-            return store.upsert(profile);
-        } catch (SQLException e) {
-            throw new RpcException(ErrorCodes.UNAVAILABLE, "player profiles are unavailable right now; try again shortly");
-        }
+        return db("player profiles are", () -> store.upsert(profile));
     }
 
     /** {@code <ns>.db.permalink.get}: a public roll's permalink, or a typed refusal. */
@@ -138,12 +173,8 @@ public final class Main {
         if (!PublicRoll.validId(id)) {
             throw new RpcException(ErrorCodes.INVALID_PERMALINK, "a permalink id is 16 characters of A-Z, a-z, 0-9, - and _");
         }
-        try {
-            return store.find(id).orElseThrow(() -> new RpcException(ErrorCodes.PERMALINK_NOT_FOUND,
-                    "No roll " + id + ": the link is wrong or has expired (permalinks last " + store.ttl().toDays()
-                            + " days), or it is a hidden roll the DM has not revealed yet."));
-        } catch (SQLException e) {
-            throw new RpcException(ErrorCodes.UNAVAILABLE, "roll history is unavailable right now; try again shortly");
-        }
+        return db("roll history is", () -> store.find(id)).orElseThrow(() -> new RpcException(
+                ErrorCodes.PERMALINK_NOT_FOUND, "No roll " + id + ": the link is wrong or has expired (permalinks last "
+                + store.ttl().toDays() + " days), or it is a hidden roll the DM has not revealed yet."));
     }
 }

@@ -50,9 +50,15 @@ class PersistenceServiceIT {
             assertEquals("UP", ready.path("checks").path("nats").asText());
             assertEquals("UP", ready.path("checks").path("postgres").asText());
 
-            Map<String, Set<String>> columns = columnsOf(database, "players", "sessions");
+            Map<String, Set<String>> columns = columnsOf(database, "players", "sessions", "session_members",
+                    "session_events", "player_stats");
             assertEquals(Set.of("id", "display_name", "kind", "created_at", "last_seen_at"), columns.get("players"));
-            assertEquals(Set.of("id", "game", "code", "created_by", "created_at", "closed_at"), columns.get("sessions"));
+            assertEquals(Set.of("id", "game", "code", "created_by", "created_at", "closed_at", "host", "barred",
+                    "updated_at", "last_seq", "summary_seq"), columns.get("sessions"));
+            assertEquals(Set.of("session", "player", "name", "ord", "joined_at", "left_at"),
+                    columns.get("session_members"));
+            assertEquals(Set.of("session", "seq", "game", "type", "body", "at"), columns.get("session_events"));
+            assertEquals(Set.of("player", "rolls", "natural_20s", "encounters_won"), columns.get("player_stats"));
 
             HttpResponse<String> health = get(running.adminPort(), "/health");
             assertEquals(200, health.statusCode());

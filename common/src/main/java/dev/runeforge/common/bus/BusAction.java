@@ -21,7 +21,7 @@ public record BusAction(String id, Kind kind, String session, String player, Str
      * TIMER: a session's deadline passed; published by the game instance itself, through the same path.
      * PRESENCE: one of the player's connections ({@code origin}) joined the session's view or went away; body
      * {@code {"connected": true|false}}. Published by the gateway.
-     * END: the host ends the session (REST {@code DELETE /api/sessions/{id}}); answered like any action.
+     * END: the session's host ends it (REST {@code DELETE /api/sessions/{id}}); anyone else is refused FORBIDDEN.
      */
     public enum Kind {
         CREATE, JOIN, LEAVE, GAME, RESUME, TIMER, PRESENCE, END;

@@ -122,6 +122,25 @@ public final class NatsClients {
                 .build());
     }
 
+    /**
+     * Creates the session directory bucket ({@code <ns>-sessions}: session id -> {@code SessionSummary}) if missing.
+     * One value per key; every entry lapses {@code ttl} after its last write, so closed sessions age out (a live
+     * session is rewritten whenever its membership changes, and its summary is only a cache of the event log).
+     */
+    /** How long a session directory entry outlives its last write unless {@code game.sessions.ttl} says otherwise. */
+    public static final Duration SESSIONS_TTL = Duration.ofDays(30);
+
+    public static KeyValue ensureSessions(Connection nc, Subjects subjects, int replicas, Duration ttl)
+            throws IOException, JetStreamApiException {
+        return ensureBucket(nc, KeyValueConfiguration.builder()
+                .name(subjects.sessionsBucket())
+                .storageType(StorageType.File)
+                .maxHistoryPerKey(1)
+                .ttl(ttl)
+                .replicas(replicas)
+                .build());
+    }
+
     /** Creates the KV bucket {@code config} names if missing (another service may win the race) and opens it. */
     public static KeyValue ensureBucket(Connection nc, KeyValueConfiguration config) throws IOException, JetStreamApiException {
         KeyValueManagement kvm = nc.keyValueManagement();

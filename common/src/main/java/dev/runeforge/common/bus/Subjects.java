@@ -141,6 +141,39 @@ public final class Subjects {
         return dbPermalinkGroup() + ".get";
     }
 
+    /** Session history (persistence-service): {@code <ns>.db.sessions.*}. */
+    public String dbSessionsGroup() {
+        return dbGroup() + ".sessions";
+    }
+
+    /** Request {@code {"player"}}, reply {@code {"sessions": [SessionSummary…]}}: theirs, newest first, at most 50. */
+    public String dbSessionsMine() {
+        return dbSessionsGroup() + ".mine";
+    }
+
+    /** Player statistics (persistence-service): {@code <ns>.db.stats.*}. */
+    public String dbStatsGroup() {
+        return dbGroup() + ".stats";
+    }
+
+    /** Request {@code {"player"}}, reply {@code {"rolls", "natural_20s", "encounters_won"}} (zeros if unknown). */
+    public String dbStatsGet() {
+        return dbStatsGroup() + ".get";
+    }
+
+    /** The event archive (persistence-service): {@code <ns>.db.events.*}. */
+    public String dbEventsGroup() {
+        return dbGroup() + ".events";
+    }
+
+    /**
+     * Request {@code {"session", "after", "limit"}}, reply {@code {"game", "events": [{"seq", "body"}], "more"}}:
+     * stored events, unredacted. For trusted services only (replay); never forward it to a client.
+     */
+    public String dbEventsList() {
+        return dbEventsGroup() + ".list";
+    }
+
     /** Players (persistence-service): {@code <ns>.db.player.*}. */
     public String dbPlayerGroup() {
         return dbGroup() + ".player";
@@ -179,24 +212,6 @@ public final class Subjects {
         return dbSavesGroup() + ".delete";
     }
 
-    /** Request {@code {"player"}}, reply {@code {"sessions":[SessionSummary…]}}: the player's sessions. */
-    public String dbSessionsMine() {
-        return dbGroup() + ".sessions.mine";
-    }
-
-    /** Request {@code {"player"}}, reply {@code {"rolls","natural_20s","encounters_won"}}. */
-    public String dbStatsGet() {
-        return dbGroup() + ".stats.get";
-    }
-
-    /**
-     * Request {@code {"session","viewer"}} (game-instance-service), reply {@code {"session","game","steps":
-     * [{"seq","event","view"}]}} as that viewer may see them, or FORBIDDEN / NOT_FOUND.
-     */
-    public String gameReplay() {
-        return ns + ".game.replay";
-    }
-
     /** OIDC sign-in (auth-service): {@code <ns>.auth.oidc.login} and {@code <ns>.auth.oidc.callback}. */
     public String authOidcGroup() {
         return authGroup() + ".oidc";
@@ -233,6 +248,19 @@ public final class Subjects {
     /** Request {@code {}}, reply the key ids after rotating the signing key now. */
     public String authAdminRotate() {
         return authAdminGroup() + ".rotate";
+    }
+
+    /** Requests any game instance answers (queue group): {@code <ns>.game.*}. */
+    public String gameGroup() {
+        return ns + ".game";
+    }
+
+    /**
+     * Request {@code {"session", "viewer", "after"?}}, reply {@code {"session", "game", "steps": [{"seq", "event",
+     * "view"}], "more"}}: a session replayed from the archive as {@code viewer} may see it.
+     */
+    public String gameReplay() {
+        return gameGroup() + ".replay";
     }
 
     // --- core NATS: game instance liveness (answered while the instance's connection is up) ---

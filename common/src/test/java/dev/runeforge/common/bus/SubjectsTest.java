@@ -25,6 +25,18 @@ class SubjectsTest {
     }
 
     @Test
+    void sessionHistorySubjectsAreInTheirOwnersGroups() {
+        Subjects s = new Subjects("rf");
+        assertEquals("rf-sessions", s.sessionsBucket());
+        assertEquals("rf.db.sessions.mine", s.dbSessionsMine());
+        assertEquals("rf.db.stats.get", s.dbStatsGet());
+        assertEquals("rf.db.events.list", s.dbEventsList());
+        assertEquals("rf.game.replay", s.gameReplay());
+        assertTrue(s.dbSessionsMine().startsWith(s.dbGroup() + "."));
+        assertTrue(s.gameReplay().startsWith(s.gameGroup() + "."));
+    }
+
+    @Test
     void namespacesAreValidated() {
         assertThrows(IllegalArgumentException.class, () -> new Subjects("Rf"));
         assertThrows(IllegalArgumentException.class, () -> new Subjects("a.b"));

@@ -5,8 +5,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,6 +58,12 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     /** room_closed reasons. */
     public static final String EXPIRED = "expired";
     public static final String DM_LEFT = "dm_left";
+    /** The host ended the room ({@code END}, REST {@code DELETE /api/sessions/{id}}). */
+    public static final String ENDED = "ended";
+
+    /** Statistics counters ({@link #tally}). */
+    static final String ROLLS = "rolls";
+    static final String NATURAL_20S = "natural_20s";
 
     public static final int MIN_DC = 1;
     public static final int MAX_DC = 30;
@@ -372,6 +382,84 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     @Override
     public boolean closed(State state) {
         return state.closed() != null;
+    }
+
+    @Override
+    public Map<String, String> memberNames(State state) {
+        Map<String, String> names = new LinkedHashMap<>();
+        state.players().forEach(p -> names.put(p.id(), p.name()));
+        return names;
+    }
+
+    /**
+     * The creator runs the room (kicks, makes it DM-led; in a DM-led room they are the DM), so the creator is its
+     * host while they are in it. An open room whose creator left has no host: nobody can end it, it expires.
+     */
+    @Override
+    public Optional<String> host(State state) {
+        return state.creator() != null && state.has(state.creator()) ? Optional.of(state.creator()) : Optional.empty();
+    }
+
+    /**
+     * Kicked players. {@code kicked} also holds the kicked players' browser ids (to bar the browser); those are the
+     * ids some player's {@code devices} list holds, and a player id never is one, so they are told apart by that.
+     */
+    @Override
+    public List<String> barred(State state) {
+        if (state.kicked().isEmpty()) {
+            return List.of();
+        }
+        Set<String> devices = new HashSet<>();
+        state.devices().values().forEach(devices::addAll);
+        return state.kicked().stream().filter(k -> !devices.contains(k)).toList();
+    }
+
+    @Override
+    public Decision<Event> end(State state, Context ctx) {
+        if (state.closed() != null) {
+            return Decision.reject(ErrorCodes.ROOM_NOT_FOUND, "this room has closed");
+        }
+        if (!host(state).map(ctx.actor()::equals).orElse(false)) {
+            return Decision.reject(ErrorCodes.FORBIDDEN, "only the room's host (its creator) can end it");
+        }
+        return Decision.accept(new Event.RoomClosed(ENDED, millis(ctx)));
+    }
+
+    /**
+     * {@code rolled} counts one roll for its roller and, for a public roll, one natural 20 per d20 showing 20 that
+     * was kept: a 20 dropped by disadvantage ({@code 2d20kl1}) or by {@code dh}/{@code kl} is not the die that
+     * counted, so it is no natural 20 (an exploded d20's 20 is kept and counts). A hidden roll's 20s count when it
+     * is revealed ({@code roll_revealed}), never before: statistics are public, and counting them earlier would
+     * tell everyone that the DM's secret roll was a natural 20.
+     */
+    @Override
+    public Map<String, Map<String, Long>> tally(State state, Event event) {
+        return switch (event) {
+            case Event.Rolled r -> {
+                Map<String, Long> mine = new LinkedHashMap<>();
+                mine.put(ROLLS, 1L);
+                long twenties = r.roll().hidden() ? 0 : naturalTwenties(r.roll());
+                if (twenties > 0) {
+                    mine.put(NATURAL_20S, twenties);
+                }
+                yield Map.of(r.roll().player(), mine);
+            }
+            case Event.RollRevealed r -> state.roll(r.roll())
+                    .filter(roll -> naturalTwenties(roll) > 0)
+                    .map(roll -> Map.of(roll.player(), Map.of(NATURAL_20S, naturalTwenties(roll))))
+                    .orElse(Map.of());
+            default -> Map.of();
+        };
+    }
+
+    private static long naturalTwenties(Roll roll) {
+        if (roll.terms() == null) {
+            return 0;
+        }
+        return roll.terms().stream().filter(t -> t.sides() == 20)
+                .flatMap(t -> t.dice().stream())
+                .filter(d -> d.kept() && d.value() == 20)
+                .count();
     }
 
     // --- expiry: a deadline per warning, then the close ---

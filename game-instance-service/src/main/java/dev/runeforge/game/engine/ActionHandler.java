@@ -10,14 +10,18 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.BusHeaders;
+import dev.runeforge.common.bus.Partitions;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.logging.LogContext;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.protocol.ServerMessage;
-import dev.runeforge.common.bus.Partitions;
+import dev.runeforge.common.session.SessionSummary;
 import dev.runeforge.common.telemetry.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -42,6 +46,7 @@ public final class ActionHandler {
     private final GameRegistry games;
     private final SessionLog log;
     private final RoomDirectory directory;
+    private final SessionDirectory summaries;
     private final Clock clock;
     private final RandomGenerator rng;
     private final Map<String, LiveSession<?, ?, ?>> sessions = new ConcurrentHashMap<>();
@@ -60,10 +65,11 @@ public final class ActionHandler {
     private final Telemetry telemetry;
 
     public ActionHandler(Connection nc, Subjects subjects, GameRegistry games, SessionLog log, RoomDirectory directory,
-                         Snapshots snapshots, Timers timers, int snapshotEvery, int partitions, Clock clock,
-                         RandomGenerator rng, MeterRegistry metrics) {
+                         SessionDirectory summaries, Snapshots snapshots, Timers timers, int snapshotEvery,
+                         int partitions, Clock clock, RandomGenerator rng, MeterRegistry metrics) {
         this.nc = nc;
         this.telemetry = Telemetry.of(nc);
+        this.summaries = summaries;
         this.timers = timers;
         this.snapshots = snapshots;
         this.snapshotEvery = snapshotEvery;
@@ -196,8 +202,15 @@ public final class ActionHandler {
                 return "accepted";
             }
             case SessionStep.Outcome.Committed c -> {
-                long streamSeq = log.append(c.commit(), session.streamSeq());
-                SessionStep.Applied<S, C, E> applied = SessionStep.apply(session, c.commit(), streamSeq);
+                // Folded before the append (pure): what the stored message carries for readers of the log (the
+                // game, the statistics its events add, the session summary when it changed) needs the state after.
+                SessionStep.Applied<S, C, E> folded = SessionStep.apply(session, c.commit(), session.streamSeq());
+                SessionSummary summary = SessionDirectory.summary(folded.after(), c.commit().at());
+                SessionSummary previous = SessionDirectory.summary(session, c.commit().at());
+                boolean summaryChanged = !SessionDirectory.same(previous, summary);
+                long streamSeq = log.append(c.commit(), session.streamSeq(),
+                        commitHeaders(c.commit(), folded.tallies(), summaryChanged ? summary : null));
+                SessionStep.Applied<S, C, E> applied = folded.storedAt(streamSeq);
                 sessions.put(session.id(), applied.after());
                 timers.arm(applied.after());
                 if (applied.closed()) {
@@ -214,8 +227,42 @@ public final class ActionHandler {
                 if (action.at() > 0) {
                     latency.record(Duration.ofMillis(Math.max(0, clock.millis() - action.at())));
                 }
+                // After the views: players are not kept waiting for the directory. Only after a stored commit
+                // (fenced), and only when something the directory shows changed (never for a plain roll).
+                if (summaries.changes(summary)) {
+                    summaries.publish(summary);
+                }
                 return "accepted";
             }
+        }
+    }
+
+    /**
+     * JSON for a NATS header value, which must be printable ASCII: everything else is escaped (backslash-u escapes, and
+     * surrogate pairs beyond the BMP), which every JSON reader turns back into the same text. A display name such
+     * as "Zoë" would otherwise make jnats refuse the header, and the append with it.
+     */
+    private static final ObjectWriter HEADER_JSON = Json.MAPPER.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII);
+
+    /** What a stored commit carries besides its JSON: see {@link BusHeaders#GAME}, {@code TALLY}, {@code SESSION}. */
+    static Headers commitHeaders(Commit commit, Map<Long, Map<String, Map<String, Long>>> tallies,
+                                 SessionSummary summary) {
+        Headers headers = new Headers();
+        headers.put(BusHeaders.GAME, commit.game());
+        if (!tallies.isEmpty()) {
+            headers.put(BusHeaders.TALLY, headerJson(tallies));
+        }
+        if (summary != null) {
+            headers.put(BusHeaders.SESSION, headerJson(summary));
+        }
+        return headers;
+    }
+
+    static String headerJson(Object value) {
+        try {
+            return HEADER_JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise " + value.getClass().getSimpleName(), e);
         }
     }
 
@@ -224,7 +271,8 @@ public final class ActionHandler {
         if (action.kind().quiet()) {
             return; // the system or the gateway told us; nobody waits for an answer
         }
-        if (action.kind() != BusAction.Kind.GAME && action.kind() != BusAction.Kind.LEAVE) {
+        if (action.kind() != BusAction.Kind.GAME && action.kind() != BusAction.Kind.LEAVE
+                && action.kind() != BusAction.Kind.END) {
             if (session.hasMember(action.player())) {
                 reply(action, SessionStep.joined(session, action.player(), clock.instant()));
             }
@@ -294,6 +342,7 @@ public final class ActionHandler {
             sessions.put(id, session);
             snapshotted.putIfAbsent(id, 0L);
             timers.arm(session);
+            summaries.loaded(SessionDirectory.summary(session, clock.millis()));
         }
         return session;
     }
@@ -310,6 +359,7 @@ public final class ActionHandler {
                     }
                     sessions.put(id, session);
                     snapshotted.putIfAbsent(id, 0L);
+                    summaries.loaded(SessionDirectory.summary(session, clock.millis()));
                 }
                 timers.arm(session, true);
             }
@@ -331,6 +381,7 @@ public final class ActionHandler {
                 }
                 sessions.remove(entry.getKey());
                 snapshotted.remove(entry.getKey());
+                summaries.forget(entry.getKey());
             }
         }
         timers.disarm(partition);
@@ -340,6 +391,7 @@ public final class ActionHandler {
     public void forget(int partition) {
         sessions.keySet().removeIf(id -> Partitions.of(id, partitions) == partition);
         snapshotted.keySet().removeIf(id -> Partitions.of(id, partitions) == partition);
+        summaries.forgetIf(id -> Partitions.of(id, partitions) == partition);
         timers.disarm(partition);
     }
 }

@@ -37,6 +37,11 @@ public record LiveSession<S, C, E>(GameRules<S, C, E> rules, String id, String c
                 applied.with(commit.actionId()));
     }
 
+    /** This session as stored at JetStream sequence {@code streamSeq} (its commit was folded before the append). */
+    public LiveSession<S, C, E> storedAt(long streamSeq) {
+        return new LiveSession<>(rules, id, code, state, seq, streamSeq, applied);
+    }
+
     public boolean hasMember(String player) {
         return rules.isMember(state, player);
     }

@@ -21,6 +21,7 @@ import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.PublishAck;
 import io.opentelemetry.api.trace.Span;
+import io.nats.client.impl.Headers;
 
 /**
  * The authoritative event log: {@code rf.evt.<session>} in the events stream. Appends are fenced with the
@@ -57,6 +58,11 @@ public final class SessionLog {
 
     /** Appends {@code commit}; returns its stream sequence. */
     public long append(Commit commit, long expectedStreamSeq) throws IOException, FencedException {
+        return append(commit, expectedStreamSeq, null);
+    }
+
+    /** Appends {@code commit} with {@code headers} (may be null); returns its stream sequence. */
+    public long append(Commit commit, long expectedStreamSeq, Headers headers) throws IOException, FencedException {
         PublishOptions options = PublishOptions.builder()
                 .expectedLastSubjectSequence(expectedStreamSeq)
                 // Keyed by the action: a retried append of this action's commit is dropped by the stream.
@@ -68,7 +74,7 @@ public final class SessionLog {
                 .setAttribute(Telemetry.MESSAGE_ID, commit.actionId())
                 .setAttribute(Telemetry.SESSION, commit.session());
         try {
-            PublishAck ack = js.publish(subject, telemetry.inject(span, null), Json.bytes(commit), options);
+            PublishAck ack = js.publish(subject, telemetry.inject(span, headers), Json.bytes(commit), options);
             if (ack.isDuplicate()) {
                 // This action's commit is already stored (our earlier try, or another writer's): what we just
                 // decided is not what was stored. Treat it like a fence: reload, and the action reads as applied.

@@ -3,7 +3,9 @@ package dev.runeforge.game.engine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 
@@ -45,8 +47,17 @@ public final class SessionStep {
     public record Outbound(String player, ServerMessage message) {
     }
 
-    /** @param closed the commit closed the session (its room code is free again) */
-    public record Applied<S, C, E>(LiveSession<S, C, E> after, List<Outbound> outbound, boolean closed) {
+    /**
+     * @param closed  the commit closed the session (its room code is free again)
+     * @param tallies what each event adds to players' statistics ({@link GameRules#tally}), by the event's seq;
+     *                events that add nothing are left out
+     */
+    public record Applied<S, C, E>(LiveSession<S, C, E> after, List<Outbound> outbound, boolean closed,
+                                   Map<Long, Map<String, Map<String, Long>>> tallies) {
+        /** The same, once the commit is stored at JetStream sequence {@code streamSeq}. */
+        public Applied<S, C, E> storedAt(long streamSeq) {
+            return new Applied<>(after.storedAt(streamSeq), outbound, closed, tallies);
+        }
     }
 
     public static <S, C, E> Outcome decide(LiveSession<S, C, E> session, BusAction action, Instant now,
@@ -97,6 +108,12 @@ public final class SessionStep {
                 }
                 decision = rules.leave(state, ctx);
             }
+            case END -> {
+                if (!session.created()) {
+                    return new Outcome.Rejected(ErrorCodes.ROOM_NOT_FOUND, "no such room");
+                }
+                decision = rules.end(state, ctx); // the rules know who hosts; everyone else is FORBIDDEN
+            }
             case GAME -> {
                 if (!session.created() || !rules.isMember(state, action.player())) {
                     return new Outcome.Rejected(ErrorCodes.NOT_IN_ROOM, "you are not in this room");
@@ -128,11 +145,19 @@ public final class SessionStep {
     public static <S, C, E> Applied<S, C, E> apply(LiveSession<S, C, E> before, Commit commit, long streamSeq) {
         GameRules<S, C, E> rules = before.rules();
         List<Outbound> out = new ArrayList<>();
+        Map<Long, Map<String, Map<String, Long>>> tallies = Map.of();
         S state = before.state();
         long seq = commit.firstSeq();
         for (JsonNode stored : commit.events()) {
             E event = Json.convert(stored, rules.eventType());
             state = rules.apply(state, event);
+            Map<String, Map<String, Long>> tally = rules.tally(state, event);
+            if (!tally.isEmpty()) {
+                if (tallies.isEmpty()) {
+                    tallies = new LinkedHashMap<>();
+                }
+                tallies.put(seq, tally);
+            }
             JsonNode shared = Json.tree(rules.project(state, event, Viewer.PUBLIC));
             List<Outbound> personal = new ArrayList<>();
             boolean allSame = true;
@@ -162,7 +187,7 @@ public final class SessionStep {
                 out.add(new Outbound(member, new ServerMessage.Left(before.id(), "closed")));
             }
         }
-        return new Applied<>(before.fold(commit, streamSeq), out, closed);
+        return new Applied<>(before.fold(commit, streamSeq), out, closed, tallies);
     }
 
     /** The full view {@code player} gets on joining (or on asking again), made at {@code now}. */

@@ -417,4 +417,107 @@ class DiceRulesTest {
         s = fold(s, rules.decide(s, new Command.Kick(BOB), ctx(DM)));
         assertEquals(s, Json.read(Json.bytes(s), State.class));
     }
+
+    // --- the session directory and statistics (GameRules host/barred/memberNames/end/tally) ---
+
+    private static Roll madeRoll(String id, String player, boolean hidden, DiceFormula.Term... terms) {
+        int total = java.util.Arrays.stream(terms).mapToInt(DiceFormula.Term::subtotal).sum();
+        return new Roll(id, player + ":" + id, player, player.substring(2), "x", List.of(terms), 0, total,
+                T0.toEpochMilli(), hidden, null, null, null, 1);
+    }
+
+    private static DiceFormula.Term d20s(String notation, int... values) {
+        // Keeps the highest one when there are several (advantage); each die is given as it came up.
+        int best = java.util.Arrays.stream(values).max().orElseThrow();
+        List<DiceFormula.Die> dice = new java.util.ArrayList<>();
+        boolean keptOne = false;
+        for (int v : values) {
+            boolean kept = values.length == 1 || (!keptOne && v == best);
+            keptOne |= kept;
+            dice.add(new DiceFormula.Die(v, kept, false));
+        }
+        return new DiceFormula.Term(1, values.length, 20, notation, dice, best);
+    }
+
+    @Test
+    void theHostIsTheCreatorWhileInTheRoomAndMembersAreNamedInJoiningOrder() {
+        State s = room(Mode.OPEN);
+        assertEquals(java.util.Optional.of(DM), rules.host(s));
+        assertEquals(java.util.Map.of(DM, "dm", BOB, "bob"), rules.memberNames(s));
+        assertEquals(List.of(DM, BOB), List.copyOf(rules.memberNames(s).keySet()));
+        State creatorGone = fold(s, rules.leave(s, ctx(DM)));
+        assertTrue(rules.host(creatorGone).isEmpty(), "an open room whose creator left has no host");
+    }
+
+    @Test
+    void barredListsKickedPlayersButNotTheirBrowsers() {
+        State s = room(Mode.OPEN);
+        s = fold(s, rules.join(s, ctx(CAROL)));
+        s = fold(s, rules.decide(s, new Command.Kick(BOB), ctx(DM)));
+        assertTrue(s.kicked().contains("dev-" + BOB), "the browser is barred too");
+        assertEquals(List.of(BOB), rules.barred(s));
+        assertFalse(rules.memberNames(s).containsKey(BOB));
+    }
+
+    @Test
+    void onlyTheHostEndsTheRoomAndItClosesAsEnded() {
+        State s = room(Mode.DM_LED);
+        assertEquals(ErrorCodes.FORBIDDEN, refusal(rules.end(s, ctx(BOB))));
+        assertEquals(ErrorCodes.FORBIDDEN, refusal(rules.end(s, ctx(CAROL))), "nor can a stranger");
+        State ended = fold(s, rules.end(s, ctx(DM)));
+        assertTrue(rules.closed(ended));
+        assertEquals(DiceRules.ENDED, ended.closed());
+        assertEquals(ErrorCodes.ROOM_NOT_FOUND, refusal(rules.end(ended, ctx(DM))), "ending twice");
+        assertTrue(rules.deadline(ended).isEmpty());
+    }
+
+    @Test
+    void aRollTalliesOneRollAndItsKeptNaturalTwenties() {
+        State s = room(Mode.OPEN);
+        Roll plain = madeRoll("r1", BOB, false, d20s("1d20", 20),
+                new DiceFormula.Term(1, 2, 6, "2d6", List.of(new DiceFormula.Die(6, true, false),
+                        new DiceFormula.Die(6, true, false)), 12));
+        Event e = new Event.Rolled(plain);
+        assertEquals(java.util.Map.of(BOB, java.util.Map.of("rolls", 1L, "natural_20s", 1L)),
+                rules.tally(rules.apply(s, e), e), "a 6 on a d6 is no natural 20");
+
+        Roll two = madeRoll("r2", BOB, false, d20s("1d20", 20), d20s("1d20", 20));
+        e = new Event.Rolled(two);
+        assertEquals(2L, rules.tally(rules.apply(s, e), e).get(BOB).get("natural_20s"));
+
+        Roll disadvantage = madeRoll("r3", BOB, false, new DiceFormula.Term(1, 2, 20, "2d20kl1",
+                List.of(new DiceFormula.Die(20, false, false), new DiceFormula.Die(4, true, false)), 4));
+        e = new Event.Rolled(disadvantage);
+        assertEquals(java.util.Map.of(BOB, java.util.Map.of("rolls", 1L)), rules.tally(rules.apply(s, e), e),
+                "a dropped 20 is not a natural 20");
+
+        Roll none = madeRoll("r4", DM, false, d20s("1d20", 13));
+        e = new Event.Rolled(none);
+        assertEquals(java.util.Map.of(DM, java.util.Map.of("rolls", 1L)), rules.tally(rules.apply(s, e), e));
+        Event joined = new Event.PlayerJoined(new DiceModel.Player(CAROL, "carol"), T0.toEpochMilli(), null);
+        assertTrue(rules.tally(rules.apply(s, joined), joined).isEmpty());
+    }
+
+    @Test
+    void aHiddenRollsNaturalTwentyCountsOnlyOnceRevealed() {
+        State s = room(Mode.DM_LED);
+        Roll secret = madeRoll("secret", DM, true, d20s("1d20", 20));
+        Event rolled = new Event.Rolled(secret);
+        s = rules.apply(s, rolled);
+        assertEquals(java.util.Map.of(DM, java.util.Map.of("rolls", 1L)), rules.tally(s, rolled),
+                "statistics are public: a secret natural 20 must not show in them");
+        Event revealed = new Event.RollRevealed("secret", T0.toEpochMilli() + 5, null);
+        s = rules.apply(s, revealed);
+        assertEquals(java.util.Map.of(DM, java.util.Map.of("natural_20s", 1L)), rules.tally(s, revealed));
+
+        // Seeded dice through decide: the tally agrees with the dice the event recorded.
+        State open = room(Mode.OPEN);
+        for (int i = 0; i < 40; i++) {
+            Event.Rolled r = roll(open, BOB, new Command.RollDice("2d20"));
+            long twenties = r.roll().terms().getFirst().dice().stream().filter(d -> d.value() == 20).count();
+            var tally = rules.tally(rules.apply(open, r), r).get(BOB);
+            assertEquals(1L, tally.get("rolls"));
+            assertEquals(twenties, tally.getOrDefault("natural_20s", 0L));
+        }
+    }
 }

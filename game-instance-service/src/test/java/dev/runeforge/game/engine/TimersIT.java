@@ -96,6 +96,7 @@ class TimersIT {
             timers = new Timers(nc, subjects, PARTITIONS, Clock.systemUTC());
             handler = new ActionHandler(nc, subjects, new GameRegistry().register(new Hourglass()),
                     new SessionLog(nc, subjects), new RoomDirectory(nc, subjects, new SplittableRandom()),
+                    new SessionDirectory(NatsClients.ensureSessions(nc, subjects, 1, Duration.ofMinutes(5))),
                     new Snapshots(nc, subjects), timers, 100, PARTITIONS, Clock.systemUTC(), new SplittableRandom(),
                     new SimpleMeterRegistry());
             consumers = new PartitionConsumers(nc, subjects, handler, Duration.ofSeconds(5));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runeforge.common.json.Json;
+import dev.runeforge.common.session.SessionHistory;
 import dev.runeforge.common.bus.RpcException;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.gateway.auth.Principal;
@@ -36,19 +37,15 @@ public final class PlayerRoutes {
         rules.get("/api/players/me", api.signedIn(this::me));
     }
 
-    /** The reply of {@code <ns>.db.stats.get}. */
-    record Stats(long rolls, @JsonProperty("natural_20s") long natural20s,
-                 @JsonProperty("encounters_won") long encountersWon) {
-    }
-
     /**
      * The identity comes from the token and is always answered; {@code stats} is null when persistence cannot
      * say right now (the profile page still shows who you are, and says the numbers are missing).
      */
     private void me(Principal who, ServerRequest req, ServerResponse res) {
-        Stats stats;
+        SessionHistory.Stats stats;
         try {
-            stats = requests.request(subjects.dbStatsGet(), Map.of("player", who.player()), Stats.class);
+            stats = requests.request(subjects.dbStatsGet(), new SessionHistory.PlayerQuery(who.player()),
+                    SessionHistory.Stats.class);
         } catch (RpcException e) {
             LOG.warning(() -> "statistics of " + who.player() + " unavailable: " + e.code() + " " + e.getMessage());
             stats = null;

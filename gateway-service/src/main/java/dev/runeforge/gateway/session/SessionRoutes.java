@@ -19,6 +19,7 @@ import dev.runeforge.common.bus.RpcException;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.save.Saves;
+import dev.runeforge.common.session.SessionHistory;
 import dev.runeforge.common.session.SessionSummary;
 import dev.runeforge.gateway.auth.Credentials;
 import dev.runeforge.gateway.auth.Principal;
@@ -94,13 +95,6 @@ public final class SessionRoutes {
         }
     }
 
-    /** The reply of {@code <ns>.db.sessions.mine}. */
-    record Mine(List<SessionSummary> sessions) {
-        Mine {
-            sessions = sessions == null ? List.of() : sessions;
-        }
-    }
-
     private void create(Principal who, ServerRequest req, ServerResponse res) {
         CreateRequest body = Api.object(req, MAX_CREATE_BODY, CreateRequest.class);
         String game = body.game();
@@ -171,7 +165,8 @@ public final class SessionRoutes {
         if (!"true".equals(req.query().first("mine").orElse(null))) {
             throw Api.badRequest("sessions are listed only for their members: GET /api/sessions?mine=true");
         }
-        Mine reply = requests.request(subjects.dbSessionsMine(), Map.of("player", who.player()), Mine.class);
+        SessionHistory.Sessions reply = requests.request(subjects.dbSessionsMine(),
+                new SessionHistory.PlayerQuery(who.player()), SessionHistory.Sessions.class);
         Api.json(res, Status.OK_200, Map.of("sessions", reply.sessions().stream().map(SessionView::of).toList()));
     }
 

@@ -32,7 +32,10 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 
 /**
- * Projects the events stream into the permalink tables through a durable pull consumer (explicit acks).
+ * Projects the events stream into PostgreSQL through a durable pull consumer (explicit acks): the permalink
+ * tables (durable {@code permalinks}), and with another {@link Sink} the event archive and session history
+ * (durable {@code archive}). Each projection has its own durable consumer, so one that is stuck (or new, and
+ * catching up from the start of the stream) never holds up the other.
  *
  * <p>One batch at a time: its facts are stored in one transaction, and its messages are acked only after that
  * transaction commits. When PostgreSQL does not answer, the batch is retried in place (backing off to 5 s) and
@@ -52,13 +55,13 @@ public final class Projector implements AutoCloseable {
     private static final Duration FETCH_WAIT = Duration.ofSeconds(1);
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system.name");
-    private static final AttributeKey<Long> FACTS = AttributeKey.longKey("rf.facts");
 
     private final Connection nc;
     private final Subjects subjects;
     private final String durable;
     private final Duration ackWait;
-    private final PermalinkStore store;
+    private final Sink sink;
+    private final String name;
     private final BooleanSupplier schemaReady;
     private final Counter projected;
     private final Counter failures;
@@ -66,19 +69,69 @@ public final class Projector implements AutoCloseable {
     private volatile boolean closed;
     private Thread worker;
 
+    /**
+     * Stores one batch of event-log messages in one transaction, or throws (the batch is retried as it is).
+     * Storing a message again must change nothing. Unreadable messages are skipped (logged), never thrown on.
+     */
+    @FunctionalInterface
+    public interface Sink {
+        void store(List<Message> batch) throws Exception;
+
+        /** Whether storing {@code message} writes anything (asked only to place the trace's database span). */
+        default boolean stores(Message message) {
+            return true;
+        }
+    }
+
     public Projector(Connection nc, Subjects subjects, String durable, Duration ackWait, PermalinkStore store,
+                     BooleanSupplier schemaReady, MeterRegistry registry) {
+        this(nc, subjects, "permalinks", durable, ackWait, permalinks(store), schemaReady, registry);
+    }
+
+    /** @param name the projection, for the worker thread and the metrics' {@code projection} tag */
+    public Projector(Connection nc, Subjects subjects, String name, String durable, Duration ackWait, Sink sink,
                      BooleanSupplier schemaReady, MeterRegistry registry) {
         this.nc = Objects.requireNonNull(nc);
         this.telemetry = Telemetry.of(nc);
         this.subjects = Objects.requireNonNull(subjects);
+        this.name = Objects.requireNonNull(name);
         this.durable = Objects.requireNonNull(durable);
         this.ackWait = Objects.requireNonNull(ackWait);
-        this.store = Objects.requireNonNull(store);
+        this.sink = Objects.requireNonNull(sink);
         this.schemaReady = Objects.requireNonNull(schemaReady);
-        this.projected = Counter.builder("rf_persistence_events_projected_total")
+        this.projected = Counter.builder("rf_persistence_events_projected_total").tag("projection", name)
                 .description("Event-log messages stored in PostgreSQL and acked").register(registry);
-        this.failures = Counter.builder("rf_persistence_projection_failures_total")
+        this.failures = Counter.builder("rf_persistence_projection_failures_total").tag("projection", name)
                 .description("Batches that could not be stored (retried)").register(registry);
+    }
+
+    /** The permalink facts of a batch (rolls and reveals), stored together. */
+    private static Sink permalinks(PermalinkStore store) {
+        Objects.requireNonNull(store);
+        return new Sink() {
+            @Override
+            public void store(List<Message> batch) throws Exception {
+                List<RollEvents.Fact> facts = new ArrayList<>();
+                for (Message m : batch) {
+                    facts.addAll(facts(m));
+                }
+                store.apply(facts);
+            }
+
+            @Override
+            public boolean stores(Message message) {
+                return !facts(message).isEmpty();
+            }
+        };
+    }
+
+    private static List<RollEvents.Fact> facts(Message m) {
+        try {
+            return RollEvents.of(Json.read(m.getData(), JsonNode.class));
+        } catch (IllegalArgumentException e) {
+            LOG.warning(() -> "skipping an unreadable event-log message on " + m.getSubject() + ": " + e.getMessage());
+            return List.of();
+        }
     }
 
     /**
@@ -86,7 +139,7 @@ public final class Projector implements AutoCloseable {
      * durable consumer, retrying until NATS answers, so the service starts (and reports readiness) without NATS.
      */
     public Projector start(int replicas) {
-        worker = Thread.ofPlatform().name("permalink-projector").daemon().start(() -> {
+        worker = Thread.ofPlatform().name(name + "-projector").daemon().start(() -> {
             JetStreamSubscription sub = subscribeUntilDone(replicas);
             if (sub != null) {
                 run(sub);
@@ -103,7 +156,7 @@ public final class Projector implements AutoCloseable {
                 return subscribe();
             } catch (IOException | JetStreamApiException | RuntimeException e) {
                 long wait = backoff;
-                LOG.warning(() -> "cannot open the permalinks consumer yet, retrying in " + wait + " ms: " + e.getMessage());
+                LOG.warning(() -> "cannot open the " + name + " consumer yet, retrying in " + wait + " ms: " + e.getMessage());
                 sleep(wait);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
@@ -144,25 +197,11 @@ public final class Projector implements AutoCloseable {
             if (batch.isEmpty()) {
                 continue;
             }
-            List<RollEvents.Fact> facts = new ArrayList<>();
             List<Span> traced = consumed(batch);
-            List<Span> storing = new ArrayList<>(); // the spans of the messages that have something to store
-            for (int i = 0; i < batch.size(); i++) {
-                Message m = batch.get(i);
-                try {
-                    List<RollEvents.Fact> of = RollEvents.of(Json.read(m.getData(), JsonNode.class));
-                    facts.addAll(of);
-                    if (!of.isEmpty() && !traced.isEmpty()) {
-                        storing.add(traced.get(i));
-                    }
-                } catch (IllegalArgumentException e) {
-                    LOG.warning(() -> "skipping an unreadable event-log message on " + m.getSubject() + ": " + e.getMessage());
-                }
-            }
             boolean stored;
-            Span transaction = transaction(storing, facts.size());
+            Span transaction = transaction(batch, traced);
             try (Scope scope = transaction.makeCurrent()) {
-                stored = storeUntilDone(facts, batch);
+                stored = storeUntilDone(batch);
             } finally {
                 transaction.end();
             }
@@ -190,31 +229,41 @@ public final class Projector implements AutoCloseable {
         return spans;
     }
 
-    /** The batch's database transaction: under the span of the first message it stores, linked to the others'. */
-    private Span transaction(List<Span> consumed, int facts) {
-        Context parent = consumed.isEmpty() ? Context.current() : Context.current().with(consumed.getFirst());
-        SpanBuilder span = telemetry.span("store permalinks", SpanKind.CLIENT, parent)
-                .setAttribute(DB_SYSTEM, "postgresql")
-                .setAttribute(FACTS, (long) facts);
-        for (int i = 1; i < consumed.size(); i++) {
-            span.addLink(consumed.get(i).getSpanContext());
+    /**
+     * The batch's database transaction: under the span of the first message the sink stores something of (so a
+     * roll's trace reaches the database), linked to the other messages' spans.
+     */
+    private Span transaction(List<Message> batch, List<Span> consumed) {
+        if (consumed.isEmpty()) {
+            return Span.getInvalid();
+        }
+        int parent = 0;
+        while (parent < batch.size() - 1 && !sink.stores(batch.get(parent))) {
+            parent++;
+        }
+        SpanBuilder span = telemetry.span("store " + name, SpanKind.CLIENT, Context.current().with(consumed.get(parent)))
+                .setAttribute(DB_SYSTEM, "postgresql");
+        for (int i = 0; i < consumed.size(); i++) {
+            if (i != parent) {
+                span.addLink(consumed.get(i).getSpanContext());
+            }
         }
         return span.startSpan();
     }
 
     /** True once stored; false when closed first (the batch is left unacked, to be redelivered). */
-    private boolean storeUntilDone(List<RollEvents.Fact> facts, List<Message> batch) {
+    private boolean storeUntilDone(List<Message> batch) {
         long backoff = 250;
         long lastProgress = System.nanoTime();
         while (!closed) {
             try {
-                store.apply(facts);
+                sink.store(batch);
                 return true;
             } catch (Exception e) {
                 failures.increment();
                 long wait = backoff;
-                LOG.warning(() -> "storing " + facts.size() + " permalink facts failed, retrying in " + wait + " ms: "
-                        + e.getMessage());
+                LOG.warning(() -> "storing " + batch.size() + " events (" + name + ") failed, retrying in " + wait
+                        + " ms: " + e.getMessage());
                 sleep(wait);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
                 if (System.nanoTime() - lastProgress > ackWait.toNanos() / 3) {

@@ -1,0 +1,293 @@
+package dev.runeforge.persistence.archive;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.runeforge.common.json.Json;
+import dev.runeforge.common.session.SessionHistory;
+import dev.runeforge.common.session.SessionSummary;
+import io.nats.client.Message;
+
+/**
+ * The event archive, session history and player statistics (V4__session_history.sql).
+ *
+ * <p>Writes ({@link #store}) come from the {@code archive} projection, one batch of stored commits per
+ * transaction. Every event is inserted keyed by (session, seq), and its tallies are added to
+ * {@code player_stats} only when that insert made a new row: a redelivered or replayed commit changes nothing.
+ * A commit carrying a session summary updates {@code sessions}/{@code session_members} only when the summary is
+ * newer (by seq) than the one the row reflects, so replicas projecting out of order never roll history back.
+ */
+public final class ArchiveStore {
+    private static final Logger LOG = Logger.getLogger(ArchiveStore.class.getName());
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
+    /** The counters {@code player_stats} has; a tally naming another is ignored (logged). */
+    static final List<String> COUNTERS = List.of("rolls", "natural_20s", "encounters_won");
+
+    private static final String INSERT_EVENT = """
+            INSERT INTO session_events (session, seq, game, type, body, at) VALUES (?, ?, ?, ?, ?::jsonb, ?)
+            ON CONFLICT DO NOTHING""";
+    private static final String ADD_STATS = """
+            INSERT INTO player_stats AS s (player, rolls, natural_20s, encounters_won) VALUES (?, ?, ?, ?)
+            ON CONFLICT (player) DO UPDATE SET rolls = s.rolls + EXCLUDED.rolls,
+                natural_20s = s.natural_20s + EXCLUDED.natural_20s,
+                encounters_won = s.encounters_won + EXCLUDED.encounters_won""";
+    private static final String TOUCH_SESSION = """
+            INSERT INTO sessions AS s (id, game, code, created_at, updated_at, last_seq) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET last_seq = GREATEST(s.last_seq, EXCLUDED.last_seq),
+                updated_at = GREATEST(s.updated_at, EXCLUDED.updated_at)""";
+    private static final String APPLY_SUMMARY = """
+            UPDATE sessions SET code = COALESCE(?, code), host = ?, barred = ?::jsonb,
+                   closed_at = CASE WHEN ? THEN COALESCE(closed_at, ?) ELSE NULL END, summary_seq = ?
+             WHERE id = ? AND summary_seq < ?""";
+    private static final String MEMBERS_LEFT = """
+            UPDATE session_members SET left_at = ?
+             WHERE session = ? AND left_at IS NULL AND NOT (player = ANY (?))""";
+    private static final String MEMBER_IN = """
+            INSERT INTO session_members AS m (session, player, name, ord, joined_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (session, player) DO UPDATE SET name = EXCLUDED.name, ord = EXCLUDED.ord,
+                joined_at = CASE WHEN m.left_at IS NULL THEN m.joined_at ELSE EXCLUDED.joined_at END,
+                left_at = NULL""";
+    private static final String MINE = """
+            SELECT id, game, code, host, barred, closed_at, last_seq, updated_at
+              FROM sessions
+             WHERE id IN (SELECT session FROM session_members WHERE player = ?)
+             ORDER BY updated_at DESC, id
+             LIMIT ?""";
+    private static final String CURRENT_MEMBERS = """
+            SELECT session, player, name FROM session_members
+             WHERE session = ANY (?) AND left_at IS NULL
+             ORDER BY session, ord, joined_at, player""";
+    private static final String STATS = "SELECT rolls, natural_20s, encounters_won FROM player_stats WHERE player = ?";
+    private static final String EVENTS = """
+            SELECT seq, game, body::text FROM session_events WHERE session = ? AND seq > ? ORDER BY seq LIMIT ?""";
+    private static final String GAME_OF = "SELECT game FROM session_events WHERE session = ? LIMIT 1";
+
+    private final DataSource db;
+
+    public ArchiveStore(DataSource db) {
+        this.db = Objects.requireNonNull(db);
+    }
+
+    /** The projection's sink: stores one batch of event-log messages in one transaction. */
+    public void store(List<Message> batch) throws SQLException {
+        List<ArchivedCommit> commits = new ArrayList<>(batch.size());
+        for (Message m : batch) {
+            try {
+                commits.add(ArchivedCommit.of(m));
+            } catch (RuntimeException e) {
+                // One unreadable message must not stall the archive behind it (it stays in the stream for operators).
+                LOG.warning(() -> "archive: skipping an unreadable event-log message on " + m.getSubject() + ": "
+                        + e.getMessage());
+            }
+        }
+        if (!commits.isEmpty()) {
+            apply(commits);
+        }
+    }
+
+    void apply(List<ArchivedCommit> commits) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement event = c.prepareStatement(INSERT_EVENT);
+                 PreparedStatement stats = c.prepareStatement(ADD_STATS);
+                 PreparedStatement touch = c.prepareStatement(TOUCH_SESSION);
+                 PreparedStatement summary = c.prepareStatement(APPLY_SUMMARY);
+                 PreparedStatement left = c.prepareStatement(MEMBERS_LEFT);
+                 PreparedStatement in = c.prepareStatement(MEMBER_IN)) {
+                for (ArchivedCommit commit : commits) {
+                    OffsetDateTime at = time(commit.at());
+                    touch.setString(1, commit.session());
+                    touch.setString(2, commit.game());
+                    touch.setString(3, commit.code());
+                    touch.setObject(4, at);
+                    touch.setObject(5, at);
+                    touch.setLong(6, commit.firstSeq() + commit.events().size() - 1);
+                    touch.executeUpdate();
+                    long seq = commit.firstSeq();
+                    for (var body : commit.events()) {
+                        event.setString(1, commit.session());
+                        event.setLong(2, seq);
+                        event.setString(3, commit.game());
+                        event.setString(4, ArchivedCommit.type(body));
+                        event.setString(5, Json.text(body));
+                        event.setObject(6, at);
+                        boolean fresh = event.executeUpdate() == 1;
+                        Map<String, Map<String, Long>> tally = commit.tallies().get(seq);
+                        if (fresh && tally != null) {
+                            addStats(stats, commit, seq, tally);
+                        }
+                        seq++;
+                    }
+                    if (commit.summary() != null) {
+                        applySummary(c, summary, left, in, commit.summary(), at);
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // The connection is gone; so is the transaction.
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static void addStats(PreparedStatement stats, ArchivedCommit commit, long seq,
+                                 Map<String, Map<String, Long>> tally) throws SQLException {
+        for (var player : tally.entrySet()) {
+            for (String counter : player.getValue().keySet()) {
+                if (!COUNTERS.contains(counter)) {
+                    LOG.warning(() -> "archive: event " + seq + " of session " + commit.session()
+                            + " tallies unknown counter '" + counter + "'; ignored");
+                }
+            }
+            stats.setString(1, player.getKey());
+            for (int i = 0; i < COUNTERS.size(); i++) {
+                stats.setLong(2 + i, player.getValue().getOrDefault(COUNTERS.get(i), 0L));
+            }
+            stats.executeUpdate();
+        }
+    }
+
+    private static void applySummary(Connection c, PreparedStatement summary, PreparedStatement left,
+                                     PreparedStatement in, SessionSummary s, OffsetDateTime at) throws SQLException {
+        summary.setString(1, s.code());
+        summary.setString(2, s.host());
+        summary.setString(3, Json.text(s.barred()));
+        summary.setBoolean(4, s.closed());
+        summary.setObject(5, at);
+        summary.setLong(6, s.seq());
+        summary.setString(7, s.session());
+        summary.setLong(8, s.seq());
+        if (summary.executeUpdate() == 0) {
+            return; // a summary as new or newer is in already
+        }
+        String[] ids = s.members().stream().map(SessionSummary.Member::id).toArray(String[]::new);
+        left.setObject(1, at);
+        left.setString(2, s.session());
+        left.setArray(3, c.createArrayOf("text", ids));
+        left.executeUpdate();
+        int ord = 0;
+        for (SessionSummary.Member m : s.members()) {
+            in.setString(1, s.session());
+            in.setString(2, m.id());
+            in.setString(3, m.name());
+            in.setInt(4, ord++);
+            in.setObject(5, at);
+            in.executeUpdate();
+        }
+    }
+
+    /**
+     * The sessions {@code player} was ever a member of, newest activity first, at most {@code limit}; each as its
+     * latest summary (current members; {@code code} null once closed).
+     */
+    public List<SessionSummary> mine(String player, int limit) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            Map<String, SessionSummary> found = new LinkedHashMap<>();
+            try (PreparedStatement st = c.prepareStatement(MINE)) {
+                st.setString(1, player);
+                st.setInt(2, limit);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        boolean closed = rs.getObject("closed_at") != null;
+                        found.put(rs.getString("id"), new SessionSummary(rs.getString("id"), rs.getString("game"),
+                                closed ? null : rs.getString("code"), rs.getString("host"), List.of(),
+                                strings(rs.getString("barred")), closed, rs.getLong("last_seq"),
+                                rs.getObject("updated_at", OffsetDateTime.class).toInstant().toEpochMilli()));
+                    }
+                }
+            }
+            if (found.isEmpty()) {
+                return List.of();
+            }
+            Map<String, List<SessionSummary.Member>> members = new LinkedHashMap<>();
+            try (PreparedStatement st = c.prepareStatement(CURRENT_MEMBERS)) {
+                st.setArray(1, c.createArrayOf("text", found.keySet().toArray(String[]::new)));
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        members.computeIfAbsent(rs.getString("session"), k -> new ArrayList<>())
+                                .add(new SessionSummary.Member(rs.getString("player"), rs.getString("name")));
+                    }
+                }
+            }
+            return found.values().stream().map(s -> new SessionSummary(s.session(), s.game(), s.code(), s.host(),
+                    members.getOrDefault(s.session(), List.of()), s.barred(), s.closed(), s.seq(), s.updated()))
+                    .toList();
+        }
+    }
+
+    /** {@code player}'s statistics; zeros for a player never seen. */
+    public SessionHistory.Stats stats(String player) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(STATS)) {
+            st.setString(1, player);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? new SessionHistory.Stats(rs.getLong(1), rs.getLong(2), rs.getLong(3))
+                        : SessionHistory.Stats.NONE;
+            }
+        }
+    }
+
+    /** Archived events of a session after {@code after}; empty when the archive has none of it at all. */
+    public Optional<SessionHistory.Events> events(String session, long after, int limit) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            List<SessionHistory.Event> events = new ArrayList<>();
+            String game = null;
+            try (PreparedStatement st = c.prepareStatement(EVENTS)) {
+                st.setString(1, session);
+                st.setLong(2, after);
+                st.setInt(3, limit + 1);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        game = rs.getString(2);
+                        events.add(new SessionHistory.Event(rs.getLong(1), Json.tree(rs.getString(3).getBytes(
+                                java.nio.charset.StandardCharsets.UTF_8))));
+                    }
+                }
+            }
+            if (game == null) {
+                try (PreparedStatement st = c.prepareStatement(GAME_OF)) {
+                    st.setString(1, session);
+                    try (ResultSet rs = st.executeQuery()) {
+                        if (!rs.next()) {
+                            return Optional.empty();
+                        }
+                        game = rs.getString(1);
+                    }
+                }
+            }
+            boolean more = events.size() > limit;
+            return Optional.of(new SessionHistory.Events(game, more ? events.subList(0, limit) : events, more));
+        }
+    }
+
+    private static List<String> strings(String json) {
+        try {
+            return json == null ? List.of() : Json.MAPPER.readValue(json, STRINGS);
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
+    private static OffsetDateTime time(long millis) {
+        return Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
+    }
+}
