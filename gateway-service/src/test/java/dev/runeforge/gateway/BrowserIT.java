@@ -22,11 +22,9 @@ import org.junit.jupiter.api.Test;
 class BrowserIT {
     /** Scenarios that need a platform of their own (short room expiry and DM grace); the rest share one. */
     private static final String LIFECYCLE = "dice-lifecycle.test.mjs";
-    /**
-     * The tactics scenarios that run on the shared platform. tactics-replay.test.mjs is not here yet: it needs
-     * {@code GET /api/sessions/{id}/replay}, which lands separately.
-     */
-    private static final List<String> TACTICS = List.of("tactics-client.test.mjs", "tactics-play.test.mjs");
+    /** The tactics scenarios that run on the shared platform: a duel fought to the end, then replayed. */
+    private static final List<String> TACTICS = List.of("tactics-client.test.mjs", "tactics-play.test.mjs",
+            "tactics-replay.test.mjs");
 
     @BeforeAll
     static void tools() {
@@ -36,7 +34,8 @@ class BrowserIT {
     /**
      * Create/join/roll, DM-led rooms (hidden rolls, reveal, DC), promotion and history paging, reconnecting after
      * the network drops, notation and errors, kicks, phone layout; and a tactics duel fought to the end by two
-     * browsers. Tests roll faster than players do, so the roll limit and the socket's message budget are raised.
+     * browsers, then stepped through in the replay by a third. Tests roll faster than players do, so the roll
+     * limit and the socket's message budget are raised.
      */
     @Test
     void diceRoomScenariosInRealBrowsers() throws Exception {

@@ -6,21 +6,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.testsupport.TestNats;
-import io.nats.client.Connection;
-import io.nats.client.Nats;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The voice panel in real Chromium (e2e/voice.test.mjs): hidden when no LiveKit is configured; shown when one is,
  * and when that LiveKit cannot be reached joining voice fails visibly while the game keeps working. The LiveKit
- * media server itself cannot run here; "configured" points at a local port where nothing listens. Players get real
- * tokens there: {@link DiceSummaryStandIn} writes the session directory in place of the game instance's writer
- * (another branch), so the browser really dials the unreachable LiveKit.
+ * media server itself cannot run here (mocked the only way it can be: "configured" points at a local port where
+ * nothing listens). Players get real tokens there, from the session directory the game instance writes, so the
+ * browser really dials the unreachable LiveKit.
  */
 class VoiceBrowserIT {
     private static final String SECRET = "browser-test-secret-0123456789abcdefghij";
@@ -44,9 +41,7 @@ class VoiceBrowserIT {
         Map<String, String> voice = Map.of("livekit.url", livekit, "livekit.api.key", "APIbrowsertest",
                 "livekit.api.secret", SECRET, "livekit.call.timeout", "PT1S");
         try (Platform platform = new Platform(voice);
-             ServiceRuntime.Running media = media(platform, voice);
-             Connection nc = Nats.connect(TestNats.url());
-             DiceSummaryStandIn directory = new DiceSummaryStandIn(nc, new Subjects(platform.namespace))) {
+             ServiceRuntime.Running media = media(platform, voice)) {
             BrowserTests.run(platform, List.of("voice.test.mjs"),
                     Map.of("RF_VOICE", "unreachable", "RF_LIVEKIT_URL", livekit), Duration.ofMinutes(3));
         }
