@@ -21,6 +21,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.session.SessionHistory;
 import dev.runeforge.common.session.SessionSummary;
+import dev.runeforge.persistence.Sql;
 import io.nats.client.Message;
 
 /**
@@ -102,8 +103,7 @@ public final class ArchiveStore {
     }
 
     void apply(List<ArchivedCommit> commits) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
+        Sql.transaction(db, c -> {
             try (PreparedStatement event = c.prepareStatement(INSERT_EVENT);
                  PreparedStatement stats = c.prepareStatement(ADD_STATS);
                  PreparedStatement touch = c.prepareStatement(TOUCH_SESSION);
@@ -138,16 +138,9 @@ public final class ArchiveStore {
                         applySummary(c, summary, left, in, commit.summary(), at);
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // The connection is gone; so is the transaction.
-                }
-                throw e;
             }
-        }
+            return null;
+        });
     }
 
     private static void addStats(PreparedStatement stats, ArchivedCommit commit, long seq,

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.permalink.Permalink;
 import dev.runeforge.common.permalink.PublicRoll;
+import dev.runeforge.persistence.Sql;
 
 /**
  * The permalink tables (V2__roll_permalinks.sql): idempotent writes of projected facts, reads of public rolls,
@@ -69,18 +70,9 @@ public final class PermalinkStore {
     public PermalinkStore(DataSource db, Duration ttl, MeterRegistry registry) {
         this.db = Objects.requireNonNull(db);
         this.ttl = Objects.requireNonNull(ttl);
-        this.applyTime = queryTimer(registry, "permalink_apply");
-        this.findTime = queryTimer(registry, "permalink_find");
-        this.deleteTime = queryTimer(registry, "permalink_delete_expired");
-    }
-
-    private static Timer queryTimer(MeterRegistry registry, String operation) {
-        return Timer.builder("rf_persistence_query_duration_seconds").tag("operation", operation)
-                .description("Database work of one store operation, from borrowing a connection to returning it")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(10))
-                .register(registry);
+        this.applyTime = Sql.queryTimer(registry, "permalink_apply");
+        this.findTime = Sql.queryTimer(registry, "permalink_find");
+        this.deleteTime = Sql.queryTimer(registry, "permalink_delete_expired");
     }
 
     public Duration ttl() {
@@ -104,9 +96,8 @@ public final class PermalinkStore {
     }
 
     private void applyUntimed(List<RollEvents.Fact> facts) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+        Sql.transaction(db, c -> {
+            {
                 // A roll and its reveal may be projected at once by two replicas: each transaction first locks the
                 // rolls it touches (sorted, so two batches cannot deadlock), so the second sees the first's row.
                 try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
@@ -150,16 +141,9 @@ public final class PermalinkStore {
                         applyReveal.executeUpdate();
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // The connection is gone; so is the transaction.
-                }
-                throw e;
             }
-        }
+            return null;
+        });
     }
 
     /** The public permalink of roll {@code id}: empty when unknown, hidden and unrevealed, or expired. */

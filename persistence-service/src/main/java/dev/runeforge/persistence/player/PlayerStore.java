@@ -10,6 +10,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import dev.runeforge.common.player.OidcProfile;
+import dev.runeforge.persistence.Sql;
 
 /**
  * Players and their OIDC identities (V1 players, V3 oidc_identities). One transaction per sign-in: an identity
@@ -24,17 +25,7 @@ public final class PlayerStore {
     }
 
     public OidcProfile.Player upsert(OidcProfile p) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                OidcProfile.Player player = upsert(c, p);
-                c.commit();
-                return player;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        return Sql.transaction(db, c -> upsert(c, p));
     }
 
     private static OidcProfile.Player upsert(Connection c, OidcProfile p) throws SQLException {

@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.save.Saves;
+import dev.runeforge.persistence.Sql;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -50,19 +51,10 @@ public final class SaveStore {
 
     public SaveStore(DataSource db, MeterRegistry registry) {
         this.db = Objects.requireNonNull(db);
-        this.listTime = timer(registry, "save_list");
-        this.getTime = timer(registry, "save_get");
-        this.putTime = timer(registry, "save_put");
-        this.deleteTime = timer(registry, "save_delete");
-    }
-
-    private static Timer timer(MeterRegistry registry, String operation) {
-        return Timer.builder("rf_persistence_query_duration_seconds").tag("operation", operation)
-                .description("Database work of one store operation, from borrowing a connection to returning it")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(10))
-                .register(registry);
+        this.listTime = Sql.queryTimer(registry, "save_list");
+        this.getTime = Sql.queryTimer(registry, "save_get");
+        this.putTime = Sql.queryTimer(registry, "save_put");
+        this.deleteTime = Sql.queryTimer(registry, "save_delete");
     }
 
     /** The player's saves by slot, without their data. */
