@@ -147,7 +147,6 @@ public final class Main {
         // Browsers connect to LiveKit directly: the policy must allow its origin (LIVEKIT_PUBLIC_URL or LIVEKIT_URL).
         Optional<String> livekitUrl = config.get("livekit.public.url").asString().asOptional()
                 .or(() -> config.get("livekit.url").asString().asOptional()).map(String::strip).filter(s -> !s.isEmpty());
-        VoiceRoutes voice = new VoiceRoutes(nc, subjects, verifier, livekitUrl);
         String csp = csp(VoiceRoutes.connectSources(livekitUrl));
 
         // REST resources (docs/protocol.md, REST): the action path for session changes, NATS queries for the rest.
@@ -161,7 +160,7 @@ public final class Main {
                         .orElse(List.of("dice", "tactics"))))::register,
                 new PlayerRoutes(api, requests, subjects)::register,
                 new VersionRoutes(api)::register,
-                voice::register);
+                new VoiceRoutes(api, requests, subjects, livekitUrl)::register);
 
         WebServer server = WebServer.builder()
                 .host(config.get("http.host").asString().orElse("0.0.0.0"))

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.runeforge.common.bus.RpcException;
 import dev.runeforge.common.json.Json;
+import dev.runeforge.common.media.Voice;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.gateway.auth.AuthRoutes;
 import dev.runeforge.gateway.auth.Credentials;
@@ -97,8 +98,8 @@ public final class Api {
     public static Status statusOf(String code) {
         return switch (code) {
             case ErrorCodes.UNAUTHORIZED -> Status.UNAUTHORIZED_401;
-            case ErrorCodes.FORBIDDEN -> Status.FORBIDDEN_403;
-            case ErrorCodes.NOT_FOUND -> Status.NOT_FOUND_404;
+            case ErrorCodes.FORBIDDEN, Voice.NOT_A_MEMBER, Voice.BARRED -> Status.FORBIDDEN_403;
+            case ErrorCodes.NOT_FOUND, Voice.SESSION_CLOSED -> Status.NOT_FOUND_404;
             case ErrorCodes.SAVES_FULL -> Status.CONFLICT_409;
             case ErrorCodes.BODY_TOO_LARGE -> Status.REQUEST_ENTITY_TOO_LARGE_413;
             case ErrorCodes.UNSUPPORTED_MEDIA_TYPE -> Status.UNSUPPORTED_MEDIA_TYPE_415;
