@@ -23,6 +23,30 @@ async function position(page) {
   return { step: Number(await pos.getAttribute('data-step')), steps: Number(await pos.getAttribute('data-steps')) };
 }
 
+/**
+ * Opens the replay and reloads it until {@code ready(page)}: the archive the replay reads trails the live encounter
+ * by a moment (docs/protocol.md, Sessions on the bus), so right after a fight (or a close) it may still be catching
+ * up, answering fewer steps, or 403/404.
+ */
+async function openReplay(page, path, ready) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    await page.goto(`${BASE_URL}${path}`);
+    const shown = page.getByTestId('replay-pos').filter({ hasText: /Step \d+ of \d+/ })
+      .or(page.getByTestId('replay-error').filter({ hasText: /\S/ }));
+    await shown.first().waitFor();
+    if (await ready(page)) return;
+    assert.ok(Date.now() < deadline, 'the replay did not catch up with the encounter within 15 s');
+    await page.waitForTimeout(250);
+  }
+}
+
+async function showsTheEnd(page) {
+  if (!(await page.getByTestId('replay-pos').isVisible())) return false;
+  await page.getByTestId('replay-last').click();
+  return (await caption(page)) === 'encounter_won' || (await caption(page)) === 'encounter_closed';
+}
+
 async function caption(page) {
   return page.getByTestId('replay-caption').getAttribute('data-type');
 }
@@ -52,7 +76,8 @@ test('a finished encounter replays step by step', { timeout: 240_000 }, async (t
 
   await t.test('a member opens the replay from the result while the encounter is still open', async () => {
     const page = await alice.context().newPage();
-    await page.goto(`${BASE_URL}${replayPath}`);
+    await openReplay(page, replayPath, showsTheEnd);
+    await page.getByTestId('replay-first').click();
     const { step, steps } = await position(page);
     assert.equal(step, 1);
     assert.ok(steps >= 8, `only ${steps} steps`);
@@ -77,7 +102,9 @@ test('a finished encounter replays step by step', { timeout: 240_000 }, async (t
     await bob.getByTestId('closed-reason').filter({ hasText: /host left/ }).waitFor();
     assert.equal(await bob.getByTestId('closed-replay').getAttribute('href'), replayPath);
 
-    await carol.goto(`${BASE_URL}${replayPath}`);
+    // Closed: the replay is open to anyone signed in once the archive has the close.
+    await openReplay(carol, replayPath, async (page) => (await showsTheEnd(page)) && (await caption(page)) === 'encounter_closed');
+    await carol.getByTestId('replay-first').click();
     const { step, steps } = await position(carol);
     assert.equal(step, 1);
     assert.equal(await caption(carol), 'encounter_created');
