@@ -3,6 +3,8 @@ package dev.runeforge.game;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import dev.runeforge.common.bus.NatsClients;
@@ -109,8 +111,11 @@ public final class Main {
                 config.get("game.replay.steps").asInt().orElse(SessionHistory.REPLAY_STEPS),
                 // The server's limit on a message, once connected (1 MB, NATS' default, until then).
                 () -> nc.getServerInfo() == null ? 1 << 20 : nc.getServerInfo().getMaxPayload());
-        Service service = rt.service("game", "Rune Forge game instances: session replays",
-                Rpc.blockingEndpoint(nc, new Group(subjects.gameGroup()), "replay", replays::handle));
+        Group gameGroup = new Group(subjects.gameGroup());
+        Map<String, Object> hosted = Map.of("games", List.copyOf(games.ids()));
+        Service service = rt.service("game", "Rune Forge game instances: session replays, the games hosted",
+                Rpc.blockingEndpoint(nc, gameGroup, "replay", replays::handle),
+                Rpc.endpoint(nc, gameGroup, "games", data -> hosted));
 
         if (!config.get("game.leases").asBoolean().orElse(true)) {
             // Every partition, no leases: only for a single instance (tests use two to exercise fencing).

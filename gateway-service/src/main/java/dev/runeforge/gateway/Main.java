@@ -1,11 +1,12 @@
 package dev.runeforge.gateway;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import dev.runeforge.common.admin.AdminServer;
 import dev.runeforge.common.auth.TokenClaims;
@@ -28,6 +29,7 @@ import dev.runeforge.gateway.permalink.PermalinkRoutes;
 import dev.runeforge.gateway.player.PlayerRoutes;
 import dev.runeforge.gateway.rest.Api;
 import dev.runeforge.gateway.rest.Requests;
+import dev.runeforge.gateway.save.HostedGames;
 import dev.runeforge.gateway.save.SaveRoutes;
 import dev.runeforge.gateway.session.ActionPublisher;
 import dev.runeforge.gateway.session.RoomLookup;
@@ -156,8 +158,8 @@ public final class Main {
         List<Consumer<HttpRules>> resources = List.of(
                 new SessionRoutes(api, SessionActions.bus(publisher, hub, restTimeout), SessionDirectory.kv(nc, subjects),
                         requests, subjects, roomCreation, trustForwarded)::register,
-                new SaveRoutes(api, requests, subjects, new HashSet<>(config.get("gateway.games").asList(String.class)
-                        .orElse(List.of("dice", "tactics"))))::register,
+                new SaveRoutes(api, requests, subjects,
+                        new HostedGames(requests, subjects, Duration.ofMinutes(1), Clock.systemUTC())::ids)::register,
                 new PlayerRoutes(api, requests, subjects)::register,
                 new VersionRoutes(api)::register,
                 new VoiceRoutes(api, requests, subjects, livekitUrl)::register);

@@ -263,6 +263,11 @@ public final class Subjects {
         return gameGroup() + ".replay";
     }
 
+    /** Request {@code {}}, reply {@code {"games": ["dice", …]}}: the game ids the game instances host. */
+    public String gameList() {
+        return gameGroup() + ".games";
+    }
+
     // --- core NATS: game instance liveness (answered while the instance's connection is up) ---
     public String instanceAlive(String instance) {
         return ns + ".game.alive." + instance;

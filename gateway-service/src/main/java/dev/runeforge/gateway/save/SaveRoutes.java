@@ -2,6 +2,7 @@ package dev.runeforge.gateway.save;
 
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.bus.Subjects;
@@ -31,14 +32,14 @@ public final class SaveRoutes {
     private final Api api;
     private final Requests requests;
     private final Subjects subjects;
-    private final Set<String> games;
+    private final Supplier<Set<String>> games;
 
-    /** @param games the game ids the platform hosts ({@code gateway.games}); a save of any other is refused */
-    public SaveRoutes(Api api, Requests requests, Subjects subjects, Set<String> games) {
+    /** @param games the game ids the platform hosts ({@link HostedGames}); a save of any other is refused */
+    public SaveRoutes(Api api, Requests requests, Subjects subjects, Supplier<Set<String>> games) {
         this.api = Objects.requireNonNull(api);
         this.requests = Objects.requireNonNull(requests);
         this.subjects = Objects.requireNonNull(subjects);
-        this.games = Set.copyOf(games);
+        this.games = Objects.requireNonNull(games);
     }
 
     public void register(HttpRules rules) {
@@ -94,9 +95,10 @@ public final class SaveRoutes {
         } catch (IllegalArgumentException e) {
             throw Api.badRequest(e.getMessage());
         }
-        if (!games.contains(put.game())) {
+        Set<String> hosted = games.get();
+        if (!hosted.contains(put.game())) {
             throw new ApiException(Status.BAD_REQUEST_400, ErrorCodes.UNKNOWN_GAME,
-                    "no game called '" + put.game() + "' here; games: " + String.join(", ", games.stream().sorted().toList()));
+                    "no game called '" + put.game() + "' here; games: " + String.join(", ", hosted.stream().sorted().toList()));
         }
         return put;
     }

@@ -24,7 +24,7 @@ class SaveRouteTest {
     private static final Subjects SUBJECTS = new Subjects("rf");
     private final FakeRequests requests = new FakeRequests();
     private final RestHarness http = new RestHarness(
-            new SaveRoutes(RestHarness.api(), requests, SUBJECTS, Set.of("dice", "tactics"))::register);
+            new SaveRoutes(RestHarness.api(), requests, SUBJECTS, () -> Set.of("dice", "tactics"))::register);
 
     @AfterEach
     void stop() {
