@@ -253,6 +253,11 @@ counts() {
         "SELECT string_agg(t || '=' || n, ' ' ORDER BY t) FROM (
            SELECT 'roll_permalinks' t, count(*) n FROM roll_permalinks UNION ALL
            SELECT 'roll_reveals', count(*) FROM roll_reveals UNION ALL
+           SELECT 'session_events', count(*) FROM session_events UNION ALL
+           SELECT 'sessions', count(*) FROM sessions UNION ALL
+           SELECT 'session_members', count(*) FROM session_members UNION ALL
+           SELECT 'player_stats', count(*) FROM player_stats UNION ALL
+           SELECT 'saves', count(*) FROM saves UNION ALL
            SELECT 'flyway_schema_history', count(*) FROM flyway_schema_history) x" 2>&1
 }
 rf_wait 30 bash -c "[[ \$(podman exec rf-postgres-app psql -U postgres -d $RF_DB -At -c 'select count(*) from roll_permalinks' 2>/dev/null) -gt 0 ]]"
