@@ -22,9 +22,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.service.ServiceRuntime;
-import dev.runeforge.testsupport.TestNats;
 import dev.runeforge.testsupport.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,8 +47,7 @@ class MetricsScrapeIT {
         // Fast heartbeats and lag samples, so both show within the test's few seconds.
         platform = new Platform(Map.of("gateway.heartbeat.interval", "PT0.2S", "gateway.heartbeat.silence", "PT10S",
                 "game.lag.interval", "PT0.2S"));
-        media = dev.runeforge.media.Main.start(ServiceConfig.load(Map.of(
-                "bus.namespace", platform.namespace, "nats.url", TestNats.url(), "admin.port", "0")));
+        media = platform.media(Map.of());
     }
 
     @AfterAll

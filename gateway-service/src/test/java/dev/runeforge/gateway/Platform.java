@@ -21,7 +21,7 @@ import dev.runeforge.testsupport.WsClient;
  * The platform's NATS-side services started in this JVM against the real NATS, in a fresh namespace: auth,
  * persistence (on a fresh database of the test PostgreSQL, unless {@code db.url} is given), one game instance
  * and the gateway. (media-token-service is not started: only voice needs it, and the voice tests start it beside
- * the platform with the LiveKit settings they test.)
+ * the platform with the LiveKit settings they test, through {@link #media}.)
  */
 final class Platform implements AutoCloseable {
     /** The secret sealing auth-service's signing keys in tests; white-box tests open the store with it. */
@@ -105,6 +105,14 @@ final class Platform implements AutoCloseable {
         }
         String setCookie = res.headers().firstValue("Set-Cookie").orElseThrow();
         return setCookie.substring(0, setCookie.indexOf(';'));
+    }
+
+    /** media-token-service on this platform's namespace, with {@code extra} settings (LiveKit's); the caller closes it. */
+    ServiceRuntime.Running media(Map<String, String> extra) throws Exception {
+        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", namespace, "nats.url", TestNats.url(),
+                "admin.port", "0", "admin.host", "127.0.0.1"));
+        config.putAll(extra);
+        return dev.runeforge.media.Main.start(ServiceConfig.load(config));
     }
 
     /** A guest named {@code name} on a WebSocket, past hello: the welcome names them. */

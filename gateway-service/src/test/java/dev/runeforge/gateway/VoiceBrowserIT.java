@@ -2,13 +2,10 @@ package dev.runeforge.gateway;
 
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.service.ServiceRuntime;
-import dev.runeforge.testsupport.TestNats;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +27,7 @@ class VoiceBrowserIT {
     @Test
     void withoutLiveKitTheVoicePanelStaysHidden() throws Exception {
         try (Platform platform = new Platform();
-             ServiceRuntime.Running media = media(platform, Map.of())) {
+             ServiceRuntime.Running media = platform.media(Map.of())) {
             BrowserTests.run(platform, List.of("voice.test.mjs"), Map.of("RF_VOICE", "off"), Duration.ofMinutes(3));
         }
     }
@@ -41,17 +38,10 @@ class VoiceBrowserIT {
         Map<String, String> voice = Map.of("livekit.url", livekit, "livekit.api.key", "APIbrowsertest",
                 "livekit.api.secret", SECRET, "livekit.call.timeout", "PT1S");
         try (Platform platform = new Platform(voice);
-             ServiceRuntime.Running media = media(platform, voice)) {
+             ServiceRuntime.Running media = platform.media(voice)) {
             BrowserTests.run(platform, List.of("voice.test.mjs"),
                     Map.of("RF_VOICE", "unreachable", "RF_LIVEKIT_URL", livekit), Duration.ofMinutes(3));
         }
-    }
-
-    private static ServiceRuntime.Running media(Platform platform, Map<String, String> extra) throws Exception {
-        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", platform.namespace,
-                "nats.url", TestNats.url(), "admin.port", "0", "admin.host", "127.0.0.1"));
-        config.putAll(extra);
-        return dev.runeforge.media.Main.start(ServiceConfig.load(config));
     }
 
     /** A port nothing listens on: bound for a moment by us, then released. */

@@ -9,17 +9,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.SignedJWT;
-import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.service.ServiceRuntime;
-import dev.runeforge.testsupport.TestNats;
 import dev.runeforge.testsupport.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,10 +44,7 @@ class VoiceMembershipIT {
         Map<String, String> voice = Map.of("livekit.url", "ws://127.0.0.1:9", "livekit.api.key", "APImembership",
                 "livekit.api.secret", SECRET, "livekit.call.timeout", "PT0.5S");
         platform = new Platform(voice);
-        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", platform.namespace,
-                "nats.url", TestNats.url(), "admin.port", "0", "admin.host", "127.0.0.1"));
-        config.putAll(voice);
-        media = dev.runeforge.media.Main.start(ServiceConfig.load(config));
+        media = platform.media(voice);
     }
 
     @AfterAll

@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.SignedJWT;
 import dev.runeforge.common.bus.Subjects;
-import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.session.SessionSummary;
@@ -57,10 +55,7 @@ class VoiceRoutesIT {
             assertEquals(503, down.statusCode());
             assertEquals("UNAVAILABLE", code(down));
 
-            Map<String, String> config = new HashMap<>(Map.of("bus.namespace", platform.namespace,
-                    "nats.url", TestNats.url(), "admin.port", "0", "admin.host", "127.0.0.1"));
-            config.putAll(voice);
-            try (ServiceRuntime.Running ignored = dev.runeforge.media.Main.start(ServiceConfig.load(config))) {
+            try (ServiceRuntime.Running ignored = platform.media(voice)) {
                 var sessions = nc.keyValue(new Subjects(platform.namespace).sessionsBucket());
                 sessions.put(SESSION, Json.bytes(new SessionSummary(SESSION, "dice", "WOLF-1234", "host-x",
                         List.of(new SessionSummary.Member("host-x", "Hal"), new SessionSummary.Member(annId, "Ann")),

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +26,6 @@ import dev.runeforge.persistence.permalink.RollEvents;
 import dev.runeforge.testsupport.TestNats;
 import dev.runeforge.testsupport.TestPostgres;
 import io.nats.client.Connection;
-import io.nats.client.JetStreamApiException;
 import io.nats.client.Nats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,27 +95,11 @@ class PermalinkProjectionIT {
     }
 
     private void awaitCaughtUp() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                var info = nc.jetStreamManagement().getConsumerInfo(subjects.eventsStream(), "permalinks");
-                if (info.getNumPending() == 0 && info.getNumAckPending() == 0) {
-                    return;
-                }
-            } catch (JetStreamApiException e) {
-                // not created yet
-            }
-            Thread.sleep(50);
-        }
-        fail("the projection did not catch up within 20 s");
+        Projections.awaitCaughtUp(nc, subjects, "permalinks", Duration.ofSeconds(20));
     }
 
     private long count(String sql) throws Exception {
-        try (var c = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
-             var rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Projections.count(database, sql);
     }
 
     private Permalink get(String id) {

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.URI;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +27,6 @@ import dev.runeforge.common.session.SessionSummary;
 import dev.runeforge.testsupport.TestNats;
 import dev.runeforge.testsupport.TestPostgres;
 import io.nats.client.Connection;
-import io.nats.client.JetStreamApiException;
 import io.nats.client.Nats;
 import io.nats.client.impl.Headers;
 import org.junit.jupiter.api.AfterEach;
@@ -127,27 +124,11 @@ class SessionArchiveIT {
     }
 
     private void awaitCaughtUp() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                var info = nc.jetStreamManagement().getConsumerInfo(subjects.eventsStream(), "archive");
-                if (info.getNumPending() == 0 && info.getNumAckPending() == 0) {
-                    return;
-                }
-            } catch (JetStreamApiException e) {
-                // not created yet
-            }
-            Thread.sleep(50);
-        }
-        fail("the archive did not catch up within 30 s");
+        Projections.awaitCaughtUp(nc, subjects, "archive", Duration.ofSeconds(30));
     }
 
     private long count(String sql) throws Exception {
-        try (var c = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
-             var rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Projections.count(database, sql);
     }
 
     private SessionHistory.Stats stats(String player) {

@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import dev.runeforge.common.bus.RpcException;
 import dev.runeforge.common.protocol.ErrorCodes;
+import dev.runeforge.testsupport.ManualClock;
 import dev.runeforge.testsupport.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -26,26 +25,6 @@ import org.junit.jupiter.api.Test;
 class RefreshTokensIT {
     private static final RefreshTokens.Owner ADA = new RefreshTokens.Owner("g-ada", "Ada", List.of("guest"));
 
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        volatile Instant now = Instant.parse("2026-06-01T12:00:00Z");
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private String ns;
     private Connection nc;
     private ManualClock clock;
@@ -55,7 +34,7 @@ class RefreshTokensIT {
     void open() throws Exception {
         ns = TestNats.newNamespace();
         nc = Nats.connect(TestNats.url());
-        clock = new ManualClock();
+        clock = new ManualClock(Instant.parse("2026-06-01T12:00:00Z"));
         tokens = new RefreshTokens(nc, ns + "-refresh", 1, clock, Duration.ofDays(14), Duration.ofDays(90), Duration.ofSeconds(10));
     }
 
@@ -100,13 +79,13 @@ class RefreshTokensIT {
         var first = tokens.start(ADA);
         var tabA = tokens.rotate(first.token());
         // Tab B sent the same cookie a moment later: honoured, and the family lives on with B's token.
-        clock.now = clock.now.plusSeconds(2);
+        clock.advance(Duration.ofSeconds(2));
         var tabB = tokens.rotate(first.token());
         assertEquals(ADA, tabB.owner());
         assertEquals(0, tokens.reuses());
         var next = tokens.rotate(tabB.grant().token());
         // The window does not move: past it, the old token is reuse and revokes everything.
-        clock.now = clock.now.plusSeconds(9);
+        clock.advance(Duration.ofSeconds(9));
         assertRefused(first.token());
         assertEquals(1, tokens.reuses());
         assertRefused(next.grant().token());
@@ -136,19 +115,19 @@ class RefreshTokensIT {
     @Test
     void aTokenExpiresAfterItsTtlAndAFamilyAfterItsMaxLifetime() {
         var first = tokens.start(ADA);
-        clock.now = clock.now.plus(Duration.ofDays(14));
+        clock.advance(Duration.ofDays(14));
         assertRefused(first.token());
 
         var fresh = tokens.start(ADA);
         String current = fresh.token();
         for (int week = 0; week < 12; week++) {
-            clock.now = clock.now.plus(Duration.ofDays(7));
+            clock.advance(Duration.ofDays(7));
             current = tokens.rotate(current).grant().token();
         }
         // 84 days in: the last token may live only until day 90, not 14 days on.
         var last = tokens.rotate(current);
         assertEquals(fresh.expiresAt() - Duration.ofDays(14).toSeconds() + Duration.ofDays(90).toSeconds(), last.grant().expiresAt());
-        clock.now = clock.now.plus(Duration.ofDays(7));
+        clock.advance(Duration.ofDays(7));
         assertRefused(last.grant().token());
     }
 
