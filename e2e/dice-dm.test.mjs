@@ -27,7 +27,7 @@ test('DM-led room: hidden roll, reveal, DC and pass/fail', { timeout: 120_000 },
     code = await createRoom(dana, 'dm-led');
     assert.equal(await dana.getByTestId('room-mode').textContent(), 'DM-led');
     await dana.getByTestId('dm-tools').waitFor();
-    await dana.getByTestId('hidden-toggle').waitFor();
+    await dana.locator('[data-testid="roll-mode"] option[value="secret"]').waitFor({ state: 'attached' });
     assert.equal(await dana.getByTestId('promote').isVisible(), false, 'already DM-led: nothing to promote');
   });
 
@@ -40,7 +40,8 @@ test('DM-led room: hidden roll, reveal, DC and pass/fail', { timeout: 120_000 },
     await danaOnBob.waitFor();
     assert.match(await danaOnBob.textContent(), /\bDM\b/);
     assert.equal(await bob.getByTestId('dm-tools').isVisible(), false);
-    assert.equal(await bob.getByTestId('hidden-toggle').isVisible(), false);
+    assert.equal(await bob.locator('[data-testid="roll-mode"] option[value="secret"]').count(), 0, 'no secret rolls');
+    assert.equal(await bob.locator('[data-testid="roll-mode"] option[value="dm"]').count(), 1, 'a roll to the DM');
     await dana.getByTestId('players').locator('li', { hasText: 'Bob' }).waitFor();
   });
 
@@ -122,9 +123,10 @@ test('DM-led room: hidden roll, reveal, DC and pass/fail', { timeout: 120_000 },
     assert.deepEqual(atDana, atBob);
     assert.equal(atBob.dc, `DC 12: ${atBob.total >= 12 ? 'pass' : 'fail'}`);
     assert.equal(await entry(bob, check).getByTestId('roll-dc').getAttribute('data-passed'), String(atBob.total >= 12));
-    // On the phone the newest roll also shows under the Roll button; the desktop has the feed beside it.
-    await dana.getByTestId('roll-latest').filter({ hasText: `Latest: Bob rolled 1d20+5 = ${atBob.total}` }).waitFor();
-    assert.equal(await bob.getByTestId('roll-latest').isVisible(), false);
+    // The newest roll is on the stage at the top of both screens.
+    await dana.getByTestId('roll-stage').filter({ hasText: 'Bob rolled 1d20+5' }).waitFor();
+    assert.equal(await dana.getByTestId('stage-total').textContent(), String(atBob.total));
+    await bob.getByTestId('roll-stage').filter({ hasText: 'You rolled 1d20+5' }).waitFor();
     // The roll made before the DC carries none.
     assert.equal((await shownRoll(bob, secret)).dc, null);
     await assertNoHorizontalScroll(dana, 'the DM\'s room with a DC on a phone');

@@ -30,7 +30,8 @@ test('open room promoted to DM-led: the history shows the change', { timeout: 12
     await alice.getByTestId('players').locator('li', { hasText: 'Bob' }).waitFor();
     for (const page of [alice, bob]) {
       assert.equal(await page.getByTestId('room-mode').textContent(), 'Open');
-      assert.equal(await page.getByTestId('hidden-toggle').isVisible(), false, 'no secret rolls in an open room');
+      assert.equal(await page.locator('[data-testid="roll-mode"] option[value="secret"]').count(), 0,
+        'no secret rolls in an open room');
       assert.equal(await page.getByTestId('dm-tools').isVisible(), false);
     }
     await alice.getByTestId('promote').waitFor();
@@ -59,7 +60,7 @@ test('open room promoted to DM-led: the history shows the change', { timeout: 12
       assert.match(await change.textContent(), /Alice made this room DM-led/);
     }
     await alice.getByTestId('dm-tools').waitFor();
-    await alice.getByTestId('hidden-toggle').waitFor();
+    await alice.locator('[data-testid="roll-mode"] option[value="secret"]').waitFor({ state: 'attached' });
     assert.equal(await alice.getByTestId('promote').isVisible(), false);
     assert.equal(await bob.getByTestId('dm-tools').isVisible(), false);
     assert.match(await bob.getByTestId('players').locator('li', { hasText: 'Alice' }).textContent(), /\bDM\b/);

@@ -75,6 +75,7 @@ test('notation, errors and kicks in the roller', { timeout: 120_000 }, async (t)
     assert.equal(await alice.getByTestId('adv-advantage').isDisabled(), false);
     const id = await rollFormula(alice, '1d20+2', { advantage: 'advantage' });
     const roll = await shownRoll(bob, id);
+    assert.equal(roll.formula, '1d20+2 with advantage', 'advantage in words, not 2d20kh1');
     assert.equal(roll.dice.length, 2);
     const [high, low] = [Math.max(...roll.dice.map((d) => d.value)), Math.min(...roll.dice.map((d) => d.value))];
     assert.deepEqual(kept(roll), [high]);
@@ -85,6 +86,15 @@ test('notation, errors and kicks in the roller', { timeout: 120_000 }, async (t)
   await t.test('the die picker still writes the formula', async () => {
     await alice.getByTestId('adv-none').check();
     await alice.getByTestId('die-d8').click();
+    await alice.getByTestId('dice-count').fill('3');
+    await alice.getByTestId('dice-modifier').fill('-1');
+    assert.equal(await alice.getByTestId('formula-input').inputValue(), '3d8-1');
+    // One model: the picker follows a typed formula it can show, and a die picked after typing replaces it.
+    await alice.getByTestId('formula-input').fill('2d6+1');
+    assert.equal(await alice.getByTestId('die-d6').getAttribute('aria-checked'), 'true');
+    assert.equal(await alice.getByTestId('dice-count').inputValue(), '2');
+    await alice.getByTestId('die-d8').click();
+    assert.equal(await alice.getByTestId('formula-input').inputValue(), '2d8+1');
     await alice.getByTestId('dice-count').fill('3');
     await alice.getByTestId('dice-modifier').fill('-1');
     assert.equal(await alice.getByTestId('formula-input').inputValue(), '3d8-1');

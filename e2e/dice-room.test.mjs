@@ -43,16 +43,18 @@ test('two players share a dice room and see the same rolls', { timeout: 120_000 
     await alice.getByTestId('create-room').click();
     await alice.getByTestId('room-code').filter({ hasText: /\S/ }).waitFor();
     code = (await alice.getByTestId('room-code').textContent()).trim();
-    assert.match(code, /^[A-Z]+-\d{4}$/);
+    assert.match(code, /^[A-Z]+-[A-Z]+-\d{4}$/);
   });
 
-  await t.test('an unknown room code is refused with ROOM_NOT_FOUND', async () => {
+  await t.test('an unknown room code is refused (ROOM_NOT_FOUND) in words, without the raw code', async () => {
     bob = await openPage('Bob', PHONE);
     await signIn(bob, 'Bob');
     await bob.getByTestId('join-code').fill('NOSUCHROOM-0000');
     await bob.getByTestId('join-room').click();
-    const error = bob.getByTestId('error');
-    await error.filter({ hasText: 'ROOM_NOT_FOUND' }).waitFor();
+    const error = bob.locator('[data-testid="error"][data-code="ROOM_NOT_FOUND"]');
+    await error.waitFor();
+    assert.match(await error.textContent(), /No room with code NOSUCHROOM-0000/);
+    assert.doesNotMatch(await error.textContent(), /ROOM_NOT_FOUND/);
     assert.equal(await error.getAttribute('role'), 'alert');
   });
 
@@ -110,7 +112,7 @@ test('two players share a dice room and see the same rolls', { timeout: 120_000 
   });
 });
 
-/** A name the server refuses shows its message next to the field, as text. */
+/** A name the rule refuses (checked in the browser first) shows its message next to the field, as text. */
 async function refusedName(page) {
   await page.getByTestId('name-input').fill('<b>Al!ce</b>');
   await page.getByTestId('sign-in').click();

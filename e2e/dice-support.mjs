@@ -1,7 +1,8 @@
 // Shared pieces of the browser tests (dice-*.test.mjs, permalink.test.mjs): a Chromium, pages that record their
 // own script errors, and the steps every dice scenario takes (sign in, create, join, roll).
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -84,7 +85,7 @@ export async function createRoom(page, mode = 'open') {
   await page.getByTestId('create-room').click();
   await page.getByTestId('room-code').filter({ hasText: /\S/ }).waitFor();
   const code = (await page.getByTestId('room-code').textContent()).trim();
-  assert.match(code, /^[A-Z]+-\d{4}$/);
+  assert.match(code, /^[A-Z]+-[A-Z]+-\d{4}$/);
   return code;
 }
 
@@ -116,13 +117,16 @@ export async function waitForRolls(page, n) {
 
 /**
  * Rolls `text` from the formula field and waits for the roll to arrive in the roller's own feed; returns its id.
- * @param {object} [options] {advantage: 'advantage'|'disadvantage', hidden: boolean}
+ * @param {object} [options] {advantage: 'advantage'|'disadvantage', hidden: boolean (a secret roll), mode:
+ *   'public'|'dm'|'self'|'secret', label}
  */
 export async function rollFormula(page, text, options = {}) {
   const before = new Set(await rollIds(page));
   await page.getByTestId('formula-input').fill(text);
   if (options.advantage) await page.getByTestId(`adv-${options.advantage}`).check();
-  if (options.hidden !== undefined) await page.getByTestId('hidden-toggle').setChecked(options.hidden);
+  if (options.label !== undefined) await page.getByTestId('roll-label').fill(options.label);
+  const mode = options.mode || (options.hidden ? 'secret' : undefined);
+  if (mode) await page.getByTestId('roll-mode').selectOption(mode);
   await page.getByTestId('roll').click();
   const handle = await page.waitForFunction((known) => {
     const ids = [...document.querySelectorAll('[data-testid="roll-feed"] [data-testid="roll-entry"].mine')]
@@ -159,8 +163,17 @@ export async function shownRoll(page, rollId) {
 export async function assertNoHorizontalScroll(page, where) {
   const { scrollWidth, clientWidth, wide } = await page.evaluate(() => {
     const width = document.documentElement.clientWidth;
+    // Inside a frame that scrolls on its own (the tactics board on a phone) is not the page scrolling sideways.
+    const framed = (el) => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        if (/(auto|scroll)/.test(getComputedStyle(p).overflowX) && p.getBoundingClientRect().right <= width + 0.5) {
+          return true;
+        }
+      }
+      return false;
+    };
     const over = [...document.querySelectorAll('body *')]
-      .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().right > width + 0.5)
+      .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().right > width + 0.5 && !framed(el))
       .slice(0, 5)
       .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${el.className}`);
     return { scrollWidth: document.documentElement.scrollWidth, clientWidth: width, wide: over };
@@ -205,4 +218,39 @@ export function networkSwitch(context) {
       await context.setOffline(false);
     },
   };
+}
+
+const AXE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core on the page as it is now: no serious or critical violation (WCAG 2 A/AA and best practices). axe is
+ * evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+ */
+export async function assertAccessible(page, where) {
+  const found = await page.evaluate(async (source) => {
+    if (!window.axe) (0, eval)(source);
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
+  }, AXE);
+  assert.deepEqual(found, [], `${where}: accessibility violations`);
+}
+
+/** Whether an element is inside the viewport, not scrolled away and not covered by anything else. */
+export async function inViewport(locator) {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return false;
+    if (r.top < 0 || r.left < 0 || r.bottom > window.innerHeight || r.right > window.innerWidth) return false;
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return Boolean(hit && (el === hit || el.contains(hit)));
+  });
+}
+
+/** Every WebSocket frame the page receives, as text (to check what a socket never carried). */
+export function recordFrames(page) {
+  const frames = [];
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+  return frames;
 }

@@ -10,7 +10,7 @@ export async function createEncounter(page, { scenario = 'duel', turnSeconds = '
   await page.getByTestId('create-room').click();
   await page.getByTestId('tactics-code').filter({ hasText: /\S/ }).waitFor();
   const code = (await page.getByTestId('tactics-code').textContent()).trim();
-  assert.match(code, /^[A-Z]+-\d{4}$/);
+  assert.match(code, /^[A-Z]+-[A-Z]+-\d{4}$/);
   return code;
 }
 
@@ -76,8 +76,9 @@ export async function moveByTap(page, to) {
   await page.locator(`[data-testid="board"] [data-testid="cell"][data-x="${to.x}"][data-y="${to.y}"]`).click();
 }
 
-// A duel unit has 8 hp and takes 4-9 a hit (a crit more); a hit needs 4+ on the d20. A duel is over after a
-// few hits; the bound is far beyond what any run of dice needs, so the loop ends on a winner, not on luck.
+// A duel unit has 16 hp and takes 4-9 a hit (a crit up to 15: no single blow fells it); a hit needs 4+ on the d20.
+// A duel is over after about three hits a side; the bound is far beyond what any run of dice needs, so the loop ends
+// on a winner, not on luck.
 export const MAX_TURNS = 80;
 
 /**

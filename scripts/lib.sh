@@ -208,3 +208,53 @@ rf_stop_pids() {
     fi
     echo "$killed"
 }
+
+# rf_private_bus DIR PORT NAMESPACE: writes DIR/nats.conf for a bus like ./run-local.sh's (TLS, one identity per
+# service, the permission table's accounts rendered for NAMESPACE alone, the development CA and keys that
+# scripts/provision.sh keeps in .run/nats, linked as DIR/pki and DIR/keys) on 127.0.0.1:PORT with a fresh JetStream
+# store in DIR/jetstream. For the benchmarks: a bus whose CPU and store are theirs alone, plus one identity that
+# exists on no other bus, "bench" (DIR/keys/bench.nk), allowed everything, so that the benchmark's tools see the
+# whole bus (bench/wiretap.mjs: every subject, JetStream's API and the inboxes). Start it with rf_start_bus DIR, or
+# give ./run-local.sh RF_NATS_DIR=DIR RF_NATS_PORT=PORT.
+rf_private_bus() {
+    local dir=$1 port=$2 ns=$3
+    [[ -f $RF_ROOT/.run/nats/pki/ca.pem && -d $RF_ROOT/.run/nats/keys ]] ||
+        rf_die "no development bus in .run/nats: run scripts/provision.sh first"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    chmod 700 "$dir"
+    ln -s "$RF_ROOT/.run/nats/pki" "$dir/pki"
+    ln -s "$RF_ROOT/.run/nats/keys" "$dir/keys"
+    "$RF_ROOT/deploy/nats/bus-auth.sh" render --namespace "$ns" --keys "$dir/keys" --make-keys --superuser bench \
+        --out "$dir/accounts.conf" \
+        >/dev/null || rf_die "rendering the bus accounts for namespace $ns failed"
+    cat >"$dir/nats.conf" <<CONF
+# A private bus for namespace $ns (scripts/lib.sh rf_private_bus): TLS, the accounts of deploy/nats/permissions.txt.
+server_name: rf-private-$port
+listen: 127.0.0.1:$port
+jetstream { store_dir: "$dir/jetstream" }
+tls {
+  cert_file: "$dir/pki/server.pem"
+  key_file: "$dir/pki/server.key"
+  timeout: 5
+}
+include ./accounts.conf
+CONF
+}
+
+# rf_start_bus DIR: starts nats-server on DIR/nats.conf (log DIR/nats.log), waits until it is ready, prints its pid.
+rf_start_bus() {
+    local dir=$1 bin pid deadline=$((SECONDS + 20))
+    bin=$(command -v nats-server || echo /usr/sbin/nats-server)
+    : >"$dir/nats.log"
+    "$bin" -c "$dir/nats.conf" -l "$dir/nats.log" </dev/null >/dev/null 2>&1 &
+    pid=$!
+    until grep -q "Server is ready" "$dir/nats.log" 2>/dev/null; do
+        if ! rf_pid_alive "$pid" || ((SECONDS >= deadline)); then
+            tail -n 20 "$dir/nats.log" >&2 || true
+            rf_die "nats-server did not start on $dir/nats.conf"
+        fi
+        sleep 0.1
+    done
+    printf '%s\n' "$pid"
+}

@@ -2,10 +2,10 @@
 # Installs and starts what Rune Forge needs on this machine (Debian, as root). Idempotent: run it as often as
 # you like; what is already there is left alone.
 #
-#   scripts/provision.sh           JDK 21+ check, NATS with JetStream on 127.0.0.1:4222,
-#                                  PostgreSQL on 127.0.0.1:5432 with the database runeforge
-#   scripts/provision.sh --tests   also Chromium (/usr/bin/chromium), Node.js/npm and the npm packages of e2e/ and checks/,
-#                                  promtool (Debian package prometheus)
+#   scripts/provision.sh           JDK 21+ check, nats-server and the local bus's certificates, keys and config
+#                                  (.run/nats), PostgreSQL on 127.0.0.1:5432 with the database runeforge
+#   scripts/provision.sh --tests   also Chromium (/usr/bin/chromium), Node.js/npm and the npm packages of e2e/,
+#                                  checks/, bench/ and clients/js/, promtool (Debian package prometheus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -24,9 +24,8 @@ for arg in "$@"; do
 done
 
 NATS_HOST=127.0.0.1
-NATS_PORT=4222
-NATS_STORE=/var/lib/nats-server
-NATS_LOG=/var/log/nats-server.log
+NATS_PORT=${RF_NATS_PORT:-4223}
+NATS_DIR=.run/nats
 PG_HOST=127.0.0.1
 PG_PORT=5432
 PG_DB=runeforge
@@ -38,52 +37,55 @@ rf_log "jdk: $java_home ($(rf_java_version "$java_home"))"
 # curl: run-local.sh asks the services' /ready with it.
 command -v curl >/dev/null || rf_apt_install curl
 
+nats_bin() { command -v nats-server || echo /usr/sbin/nats-server; }
+nats_server_version() { "$(nats_bin)" --version 2>/dev/null | head -n 1; }
+
 # --- NATS ---------------------------------------------------------------------------------------------------------
+# The bus always runs with authentication and TLS (docs/security.md). What is made here, in .run/nats (git-ignored,
+# this checkout's own): a development CA and server certificate (deploy/nats/dev-pki.sh), an nkey per identity of the
+# permission table and the server's accounts block rendered from it (deploy/nats/bus-auth.sh), and nats.conf.
+# ./run-local.sh starts that server on tls://$NATS_HOST:$NATS_PORT (RF_NATS_PORT, default 4223: beside any stock NATS on
+# 4222); the test suite starts one of its own from the same table (common's TestNats).
 
-# The INFO line a NATS server sends on connect says whether JetStream is on.
-nats_has_jetstream() {
-    local info
-    # shellcheck disable=SC2016 # $1 and $2 are the inner bash's arguments
-    info=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" && IFS= read -r -t 2 line <&3 && printf "%s\n" "$line"' \
-        _ "$NATS_HOST" "$NATS_PORT" 2>/dev/null) || return 1
-    [[ $info == *'"jetstream":true'* ]]
-}
-
-nats_fail_without_jetstream() {
-    rf_err "nats: a server answers on $NATS_HOST:$NATS_PORT but without JetStream, which Rune Forge needs."
-    if command -v systemctl >/dev/null && systemctl is-active --quiet nats-server 2>/dev/null; then
-        rf_err "It is the nats-server systemd unit: 'systemctl disable --now nats-server', then run this again."
-    else
-        rf_err "Stop it (or restart it with -js), then run this again."
-    fi
-    exit 1
-}
-
-if rf_port_open "$NATS_HOST" "$NATS_PORT"; then
-    nats_has_jetstream || nats_fail_without_jetstream
-    rf_log "nats: running (JetStream) on $NATS_HOST:$NATS_PORT"
+command -v openssl >/dev/null || rf_apt_install openssl
+if [[ -x /usr/sbin/nats-server ]] || command -v nats-server >/dev/null; then
+    rf_log "nats: $(nats_bin) ($(nats_server_version))"
 else
-    installed_now=0
-    if [[ ! -x /usr/sbin/nats-server ]]; then
-        rf_apt_install nats-server
-        installed_now=1
-    fi
-    start_cmd=(start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server --
-        -a "$NATS_HOST" -p "$NATS_PORT" -js -sd "$NATS_STORE" -l "$NATS_LOG")
-    ((EUID == 0)) || rf_die "nats: not running on $NATS_HOST:$NATS_PORT; start it as root: ${start_cmd[*]}"
-    # Debian's package starts its own unit (no JetStream) where systemd runs; ours replaces it.
-    if ((installed_now)) && command -v systemctl >/dev/null && systemctl is-active --quiet nats-server 2>/dev/null; then
+    rf_apt_install nats-server
+    # Debian's package starts its own open server (no auth, no JetStream) on 4222 where systemd runs: not ours.
+    if command -v systemctl >/dev/null && systemctl is-active --quiet nats-server 2>/dev/null; then
         systemctl disable --now nats-server >/dev/null 2>&1 || true
     fi
-    mkdir -p "$NATS_STORE"
-    "${start_cmd[@]}"
-    if ! rf_wait_port "$NATS_HOST" "$NATS_PORT" 20; then
-        tail -n 20 "$NATS_LOG" >&2 2>/dev/null || true
-        rf_die "nats: nats-server did not start listening on $NATS_HOST:$NATS_PORT within 20 s (log: $NATS_LOG)"
-    fi
-    nats_has_jetstream || nats_fail_without_jetstream
-    rf_log "nats: started (JetStream) on $NATS_HOST:$NATS_PORT"
+    rf_log "nats: installed $(nats_server_version)"
 fi
+
+mkdir -p "$NATS_DIR"
+chmod 700 "$NATS_DIR"
+deploy/nats/dev-pki.sh "$NATS_DIR/pki" | sed 's/^dev-pki: /nats: /'
+# Keys (made once) and the accounts block, re-rendered when the table or its tool changed since.
+if [[ ! -s $NATS_DIR/accounts.conf || ! -d $NATS_DIR/keys || deploy/nats/permissions.txt -nt $NATS_DIR/accounts.conf ||
+    deploy/nats/BusAuth.java -nt $NATS_DIR/accounts.conf || -n $(find "$NATS_DIR/keys" -newer "$NATS_DIR/accounts.conf" 2>/dev/null) ]]; then
+    JAVA_HOME=$java_home deploy/nats/bus-auth.sh render --namespace rf --keys "$NATS_DIR/keys" --make-keys \
+        --out "$NATS_DIR/accounts.conf" || rf_die "nats: rendering deploy/nats/permissions.txt failed"
+    rf_log "nats: accounts rendered from deploy/nats/permissions.txt into $NATS_DIR/accounts.conf"
+fi
+cat >"$NATS_DIR/nats.conf.new" <<CONF
+# The local bus of ./run-local.sh, written by scripts/provision.sh: TLS with the development CA in pki/, every
+# connection one of the identities of accounts.conf (rendered from deploy/nats/permissions.txt).
+server_name: rf-local
+listen: $NATS_HOST:$NATS_PORT
+jetstream { store_dir: "$RF_ROOT/$NATS_DIR/jetstream" }
+tls {
+  cert_file: "$RF_ROOT/$NATS_DIR/pki/server.pem"
+  key_file: "$RF_ROOT/$NATS_DIR/pki/server.key"
+  timeout: 5
+}
+include ./accounts.conf
+CONF
+mv -f "$NATS_DIR/nats.conf.new" "$NATS_DIR/nats.conf"
+"$(nats_bin)" -c "$NATS_DIR/nats.conf" -t >/dev/null 2>&1 ||
+    rf_die "nats: $NATS_DIR/nats.conf is invalid: $("$(nats_bin)" -c "$NATS_DIR/nats.conf" -t 2>&1 | tail -n 1)"
+rf_log "nats: local bus ready in $NATS_DIR (tls://$NATS_HOST:$NATS_PORT, started by ./run-local.sh)"
 
 # --- PostgreSQL ---------------------------------------------------------------------------------------------------
 
@@ -182,14 +184,16 @@ node_major=${node_major%%.*}
 ((node_major >= 20)) || rf_warn "node $node_version is older than e2e/package.json asks (>= 20); the browser test may fail"
 
 # npm ci when node_modules is missing or older than the lock file (npm writes node_modules/.package-lock.json last).
-# e2e/: the browser test; checks/: the offline manifest and workflow checks.
-for pkg in e2e checks; do
+# e2e/: the browser test; checks/: the offline manifest and workflow checks; bench/: the load benchmark (LoadBenchIT);
+# clients/js/: the client SDK's dev packages (typescript for its type check, ws for its tests and example bot in Node).
+for pkg in e2e checks bench clients/js; do
+    log=".run/logs/npm-ci-${pkg//\//-}.log"
     if [[ ! -d $pkg/node_modules || ! -f $pkg/node_modules/.package-lock.json ||
         $pkg/package-lock.json -nt $pkg/node_modules/.package-lock.json ]]; then
         mkdir -p .run/logs
-        if ! npm ci --prefix "$pkg" --no-audit --no-fund >".run/logs/npm-ci-$pkg.log" 2>&1 </dev/null; then
-            tail -n 30 ".run/logs/npm-ci-$pkg.log" >&2
-            rf_die "$pkg: npm ci failed (full output: .run/logs/npm-ci-$pkg.log)"
+        if ! npm ci --prefix "$pkg" --no-audit --no-fund >"$log" 2>&1 </dev/null; then
+            tail -n 30 "$log" >&2
+            rf_die "$pkg: npm ci failed (full output: $log)"
         fi
         rf_log "$pkg: npm packages installed (node $node_version, npm $(npm --version))"
     else

@@ -17,12 +17,19 @@
 //     (or Localhost); no hostNetwork/hostPID/hostIPC
 //   - an image tag (or digest) that is not `latest`
 //   - env vars whose names look secret (PASSWORD|SECRET|TOKEN|KEY, any case) come from a Secret, never an inline
-//     value or a ConfigMap; ConfigMap keys must not look secret either
+//     value or a ConfigMap; ConfigMap keys must not look secret either. A *_FILE variable whose value is an
+//     absolute path names a mounted secret, not a secret, and may be inline
 // Secrets: the manifests never carry real secrets. A Secret is allowed only in the overlay named `dev` and only
 // when that overlay's own kustomization creates it with a secretGenerator (name = generator name + kustomize's
 // hash suffix). Anything else (a committed Secret anywhere, a generator in staging/prod, any Secret in a fixture)
 // is a problem. Secrets that workloads or Ingresses reference but the overlay does not create are listed on the
 // overlay's line as what the operator must provide.
+// The bus (docs/security.md): every Rune Forge service reaches NATS over TLS (NATS_URL tls://, NATS_TLS_CA) as its own
+// identity (NATS_NKEY_FILE in a mounted Secret, or NATS_NKEY from a Secret), whether set on the container or in a
+// ConfigMap it loads; every NATS server (image nats, rf-nats or nats-server) runs from a config file (in a ConfigMap
+// it mounts; includes followed) that requires TLS of clients (a tls block with cert_file and key_file), lets in only
+// users (accounts or authorization with users; no no_auth_user), and, when clustered, routes with mutual TLS
+// (a tls block with verify: true inside cluster).
 // Consistency: Services, PodDisruptionBudgets, NetworkPolicies and ServiceMonitors must select something; an HPA's
 // target, an Ingress backend (Service and port), a StatefulSet's serviceName and every non-optional ConfigMap a
 // pod uses must exist; a workload managed by an HPA must not also set spec.replicas; in overlay mode every
@@ -72,6 +79,9 @@ const CLUSTER_SCOPED = new Set([
 const GROUP_PACKAGES = { "monitoring.coreos.com": "@kubernetes-models/prometheus-operator" };
 
 const SECRET_NAME = /PASSWORD|SECRET|TOKEN|KEY/i;
+// NATS_NKEY_FILE=/etc/rune-forge/bus/nkey: the path of a mounted Secret, which is no secret itself.
+const isSecretFilePath = (name, value) => /_FILE$/.test(name) && typeof value === "string" && value.startsWith("/");
+const NATS_IMAGE = /(^|\/)(nats|rf-nats|nats-server)$/;
 const RUNE_FORGE_IMAGE = /(^|\/)rune-forge\/[^/]+$/;
 const ALLOWED_ADDED_CAPABILITIES = new Set(["NET_BIND_SERVICE"]);
 
@@ -263,6 +273,7 @@ function checkContainer(c, podSpec, { init, sidecar }, report) {
   // Secret-looking environment variables.
   for (const e of c.env ?? []) {
     if (!SECRET_NAME.test(e.name ?? "")) continue;
+    if (isSecretFilePath(e.name, e.value)) continue;
     if (e.value !== undefined) report(`env ${e.name} has an inline value; take it from a Secret (secretKeyRef/envFrom)`);
     else if (e.valueFrom?.configMapKeyRef) report(`env ${e.name} comes from a ConfigMap; take it from a Secret`);
   }
@@ -363,6 +374,16 @@ function crossChecks(objects, report, { overlay }) {
     }
   }
 
+  // The bus: services over TLS with their own credentials; NATS servers requiring both.
+  for (const { o, namespace, spec } of pods) {
+    for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+      const image = typeof c.image === "string" ? c.image.split("@")[0].replace(/:[^/:]*$/, "") : "";
+      const r = (msg) => report(o, c.name ?? "?", msg);
+      if (RUNE_FORGE_IMAGE.test(image)) checkBusClient(c, spec, namespace, find, r);
+      if (NATS_IMAGE.test(image)) checkNatsServer(c, spec, namespace, find, r);
+    }
+  }
+
   // ConfigMaps and Secrets used by pods.
   for (const { o, namespace, spec } of pods) {
     const needConfigMap = (name, optional, what) => {
@@ -391,6 +412,144 @@ function crossChecks(objects, report, { overlay }) {
     }
   }
   return [...secretsReferenced].sort();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The bus.
+
+// A container's environment as the pod gets it: envFrom ConfigMaps (those in the manifests), then env. Values from a
+// Secret are marked {secret: name}.
+function containerEnv(c, namespace, find) {
+  const env = {};
+  for (const ef of c.envFrom ?? []) {
+    const cm = ef.configMapRef?.name && find("ConfigMap", ef.configMapRef.name, namespace);
+    for (const [k, v] of Object.entries(cm?.data ?? {})) env[(ef.prefix ?? "") + k] = v;
+    if (ef.secretRef?.name) env[`*secret:${ef.secretRef.name}`] = { secret: ef.secretRef.name };
+  }
+  for (const e of c.env ?? []) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.secretKeyRef) env[e.name] = { secret: e.valueFrom.secretKeyRef.name };
+    else if (e.valueFrom?.configMapKeyRef) {
+      const cm = find("ConfigMap", e.valueFrom.configMapKeyRef.name, namespace);
+      env[e.name] = cm?.data?.[e.valueFrom.configMapKeyRef.key];
+    } else env[e.name] = { other: true };
+  }
+  return env;
+}
+
+// The volume a container mounts at or above `file`, and the path of the file inside it.
+function mountFor(c, spec, file) {
+  let best = null;
+  for (const m of c.volumeMounts ?? []) {
+    const dir = m.mountPath.replace(/\/+$/, "");
+    if ((file === dir || file.startsWith(`${dir}/`)) && (!best || dir.length > best.dir.length)) best = { dir, m };
+  }
+  if (!best) return null;
+  const volume = (spec.volumes ?? []).find((v) => v.name === best.m.name);
+  return volume ? { volume, rel: file.slice(best.dir.length + 1) } : null;
+}
+
+// Whether the volume carries `rel` from a Secret (a secret volume, or a projected one with a secret source).
+function secretFile({ volume, rel }) {
+  const fromItems = (items, path) => !items || items.some((i) => (i.path ?? i.key) === path);
+  if (volume.secret) return fromItems(volume.secret.items, rel);
+  return (volume.projected?.sources ?? []).some((src) => src.secret && fromItems(src.secret.items, rel));
+}
+
+function checkBusClient(c, spec, namespace, find, report) {
+  const env = containerEnv(c, namespace, find);
+  const url = env.NATS_URL;
+  if (typeof url !== "string") report("no NATS_URL (the bus, tls://...)");
+  else if (!url.split(",").every((u) => u.trim().startsWith("tls://"))) report(`NATS_URL ${url} is not tls://: the bus requires TLS`);
+  if (typeof env.NATS_TLS_CA !== "string" || !env.NATS_TLS_CA.startsWith("/")) {
+    report("no NATS_TLS_CA: the CA to check the NATS servers against (a mounted file)");
+  } else {
+    const ca = mountFor(c, spec, env.NATS_TLS_CA);
+    if (!ca) report(`NATS_TLS_CA ${env.NATS_TLS_CA} is on no mounted volume`);
+  }
+  const seedFile = env.NATS_NKEY_FILE;
+  if (typeof seedFile === "string") {
+    const seed = mountFor(c, spec, seedFile);
+    if (!seed || !secretFile(seed)) report(`NATS_NKEY_FILE ${seedFile} is not a file of a mounted Secret`);
+  } else if (!(env.NATS_NKEY && typeof env.NATS_NKEY === "object" && env.NATS_NKEY.secret)) {
+    report("no bus credentials: NATS_NKEY_FILE (a mounted Secret) or NATS_NKEY (from a Secret)");
+  }
+}
+
+// Top-level blocks of a NATS config ("name { ... }" or "name: { ... }"), comments and strings skipped.
+function natsBlocks(text) {
+  const blocks = {};
+  const clean = text.split("\n").map((l) => l.replace(/(^|\s)(#|\/\/).*$/, "")).join("\n");
+  let depth = 0;
+  let start = -1;
+  let name = null;
+  for (let i = 0; i < clean.length; i++) {
+    const ch = clean[i];
+    if (ch === '"' || ch === "'") {
+      const end = clean.indexOf(ch, i + 1);
+      i = end < 0 ? clean.length : end;
+    } else if (ch === "{") {
+      if (depth === 0) {
+        const m = /([A-Za-z_][A-Za-z0-9_]*)\s*[:=]?\s*$/.exec(clean.slice(0, i));
+        name = m ? m[1] : "?";
+        start = i + 1;
+      }
+      depth++;
+    } else if (ch === "}") {
+      depth--;
+      if (depth === 0 && name) {
+        (blocks[name] ??= []).push(clean.slice(start, i));
+        name = null;
+      }
+    }
+  }
+  return { blocks, clean };
+}
+
+function checkNatsServer(c, spec, namespace, find, report) {
+  const args = [...(c.command ?? []), ...(c.args ?? [])];
+  const at = args.findIndex((a) => a === "--config" || a === "-c");
+  const file = at >= 0 ? args[at + 1] : null;
+  if (!file) {
+    report("NATS runs without a config file: no TLS and no users (give it --config with tls and accounts)");
+    return;
+  }
+  const mount = mountFor(c, spec, file);
+  const cm = mount?.volume?.configMap?.name && find("ConfigMap", mount.volume.configMap.name, namespace);
+  if (!cm) {
+    report(`NATS config ${file} is not in a ConfigMap of these manifests (cannot check TLS and users)`);
+    return;
+  }
+  const read = (rel) => cm.data?.[rel.replace(/^\.\//, "")];
+  const seen = new Set();
+  const texts = [];
+  const follow = (rel) => {
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    const text = read(rel);
+    if (text == null) {
+      report(`NATS config ${rel} is missing from ConfigMap ${cm.metadata.name}`);
+      return;
+    }
+    texts.push(text);
+    for (const m of text.matchAll(/^\s*include\s+["']?([^"'\s]+)["']?/gm)) follow(m[1]);
+  };
+  follow(mount.rel);
+  const parsed = texts.map(natsBlocks);
+  const all = (name) => parsed.flatMap((p) => p.blocks[name] ?? []);
+  const tls = all("tls");
+  if (!tls.some((b) => /\bcert_file\b/.test(b) && /\bkey_file\b/.test(b))) {
+    report("NATS config has no tls block with cert_file and key_file: clients may connect without TLS");
+  }
+  const users = [...all("accounts"), ...all("authorization")].some((b) => /\b(users|nkey|user)\b/.test(b));
+  if (!users) report("NATS config has no users (accounts or authorization): anyone may connect and publish anything");
+  if (parsed.some((p) => /\bno_auth_user\b/.test(p.clean))) report("NATS config sets no_auth_user: clients get in without credentials");
+  for (const cluster of all("cluster")) {
+    const inner = natsBlocks(cluster).blocks.tls ?? [];
+    if (!inner.some((b) => /\bverify\s*[:=]?\s*true\b/.test(b))) {
+      report("NATS cluster routes without mutual TLS (a tls block with verify: true inside cluster)");
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -436,7 +595,7 @@ async function checkSource(label, objectsWithSource, problems, { overlay, genera
     }
     if (o.kind === "ConfigMap") {
       for (const key of Object.keys({ ...(o.data ?? {}), ...(o.binaryData ?? {}) })) {
-        if (SECRET_NAME.test(key)) report(`ConfigMap key ${key} looks like a secret; put it in a Secret`);
+        if (SECRET_NAME.test(key) && !isSecretFilePath(key, o.data?.[key])) report(`ConfigMap key ${key} looks like a secret; put it in a Secret`);
       }
     }
     if (WORKLOAD_POD_SPEC[o.kind]) {

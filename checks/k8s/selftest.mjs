@@ -117,6 +117,17 @@ try {
     ["HPA target missing", "HorizontalPodAutoscaler/broken-missing-target: scaleTargetRef Deployment/does-not-exist does not exist"],
     ["Service selecting nothing", "Service/broken-service: selector matches no pod template"],
     ["missing ConfigMap", "CronJob/broken-cron: envFrom ConfigMap missing-config does not exist"],
+    // The bus (docs/security.md): TLS and credentials on both ends.
+    ["NATS without client TLS", "StatefulSet/broken-nats nats: NATS config has no tls block with cert_file and key_file"],
+    ["NATS without users", "StatefulSet/broken-nats nats: NATS config has no users (accounts or authorization)"],
+    ["NATS with no_auth_user", "StatefulSet/broken-nats nats: NATS config sets no_auth_user"],
+    ["NATS routes without mutual TLS", "StatefulSet/broken-nats nats: NATS cluster routes without mutual TLS"],
+    ["NATS without a config file", "StatefulSet/broken-nats bare-nats: NATS runs without a config file"],
+    ["service on plain nats://", "Deployment/broken-bus-client open: NATS_URL nats://broken-nats:4222 is not tls://"],
+    ["service without the bus CA", "Deployment/broken-bus-client open: no NATS_TLS_CA"],
+    ["service without bus credentials", "Deployment/broken-bus-client open: no bus credentials"],
+    ["service with its seed outside a Secret", "Deployment/broken-bus-client seed-in-configmap-volume: NATS_NKEY_FILE /etc/bus/nkey is not a file of a mounted Secret"],
+    ["service without NATS_URL", "Deployment/broken-app rf: no NATS_URL"],
   ];
   for (const [name, text] of expected) {
     assert(`broken fixture: ${name}`, lines(broken).some((l) => l.startsWith(`${BROKEN} ${text}`)), show(broken));
@@ -125,6 +136,7 @@ try {
     ["no probes demanded of a plain init container", "CronJob/broken-cron migrate: no livenessProbe"],
     ["no startup probe demanded of a non-Rune Forge image", "Deployment/broken-app app: no startupProbe"],
     ["LOG_LEVEL is not secret-looking", "ConfigMap/broken-config: ConfigMap key LOG_LEVEL"],
+    ["a seed file's path is no secret", "Deployment/broken-bus-client seed-in-configmap-volume: env NATS_NKEY_FILE has an inline value"],
   ];
   for (const [name, text] of unexpected) {
     assert(`broken fixture: ${name}`, !lines(broken).some((l) => l.startsWith(`${BROKEN} ${text}`)), show(broken));

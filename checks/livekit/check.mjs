@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // deploy/livekit/livekit.yaml matches what the platform assumes of LiveKit:
 //   - room defaults (max_participants, empty_timeout) equal media-token-service's defaults
-//     (livekit.room.max.participants, livekit.room.empty.timeout in its application.yaml), so a room LiveKit creates
-//     by itself on first join has the same limits as one media-token-service creates;
+//     (livekit.room.max.participants, livekit.room.empty.timeout as docs/operations.md's settings table states them;
+//     SettingsEnvironmentIT holds that table to the service), so a room LiveKit creates by itself on first join has
+//     the same limits as one media-token-service creates;
 //   - no API keys in the file (they come from the environment: LIVEKIT_KEYS);
 //   - the ports it listens on are the ones the compose service publishes, and the port media-token-service is
 //     pointed at in the compose comment's example (LIVEKIT_URL=ws://livekit:<port>).
@@ -18,7 +19,12 @@ const problems = [];
 const bad = (what) => problems.push(what);
 
 const lk = YAML.parse(read("deploy/livekit/livekit.yaml"));
-const app = YAML.parse(read("media-token-service/src/main/resources/application.yaml"));
+/** The default column of docs/operations.md's settings table for `key` (the backquotes dropped). */
+function documentedDefault(key) {
+  const row = read("docs/operations.md").split("\n").find((l) => l.startsWith(`| \`${key}\` |`));
+  if (!row) throw new Error(`docs/operations.md has no row for ${key}`);
+  return row.split("|")[4].trim().replace(/^`|`$/g, "");
+}
 
 /** ISO-8601 seconds/minutes duration (PT300S, PT5M) in seconds. */
 function seconds(iso) {
@@ -27,12 +33,13 @@ function seconds(iso) {
   return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
 }
 
-const room = app?.livekit?.room ?? {};
-if (lk?.room?.max_participants !== room?.max?.participants) {
-  bad(`room.max_participants ${lk?.room?.max_participants} != media-token-service livekit.room.max.participants ${room?.max?.participants}`);
+const maxParticipants = documentedDefault("livekit.room.max.participants");
+const emptyTimeout = documentedDefault("livekit.room.empty.timeout");
+if (lk?.room?.max_participants !== Number(maxParticipants)) {
+  bad(`room.max_participants ${lk?.room?.max_participants} != media-token-service livekit.room.max.participants ${maxParticipants}`);
 }
-if (lk?.room?.empty_timeout !== seconds(room?.empty?.timeout)) {
-  bad(`room.empty_timeout ${lk?.room?.empty_timeout} != media-token-service livekit.room.empty.timeout ${room?.empty?.timeout}`);
+if (lk?.room?.empty_timeout !== seconds(emptyTimeout)) {
+  bad(`room.empty_timeout ${lk?.room?.empty_timeout} != media-token-service livekit.room.empty.timeout ${emptyTimeout}`);
 }
 if (lk.keys || lk.key_file) bad("API keys must not be in livekit.yaml (LIVEKIT_KEYS from the environment)");
 

@@ -10,7 +10,15 @@
 //     image has nothing to probe with, but only those: the platform's own services always have one
 //   - deploy/podman/quadlet/*: every unit has its section, an image, a non-root user, a read-only root, and its
 //     Network=/Requires= name files that exist
+//   - the bus (docs/security.md), in compose, Quadlet, kube YAML and the systemd units alike: NATS starts from a config
+//     file (-c), deploy/podman/nats.conf demands TLS of clients and includes the accounts rendered from the
+//     permission table (no no_auth_user); every Rune Forge service has NATS_URL tls://..., NATS_TLS_CA and
+//     NATS_NKEY_FILE on a mounted volume (its own seed)
 //   - shellcheck of deploy/podman/**/*.sh when shellcheck is installed
+//
+//   node checks/podman/check.mjs                    the repository's files
+//   node checks/podman/check.mjs --fixture DIR      only the bus checks, on DIR/compose.yaml, DIR/quadlet/*.container,
+//                                                   DIR/kube.yaml, DIR/systemd/*.service, DIR/nats.conf (selftest.mjs)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -21,6 +29,125 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".
 const problems = [];
 const bad = (where, msg) => problems.push(`${where}: ${msg}`);
 const read = (rel) => fs.readFileSync(path.join(ROOT, rel), "utf8");
+const exists = (rel) => fs.existsSync(path.join(ROOT, rel));
+
+// --- the bus ------------------------------------------------------------------------------------------------------
+const RF_SERVICE_IMAGE = /rune-forge\/[a-z-]+-service(:|$)/;
+const NATS_IMAGE = /(^|\/)(rf-nats|nats)(:|$)/;
+
+// One service's bus settings: env (name -> value) and the container paths of its mounts.
+function busClient(where, env, mounts) {
+  const url = env.NATS_URL;
+  if (typeof url !== "string") bad(where, "no NATS_URL (the bus, tls://...)");
+  else if (!url.startsWith("tls://")) bad(where, `NATS_URL ${url} is not tls://: the bus requires TLS`);
+  if (typeof env.NATS_TLS_CA !== "string") bad(where, "no NATS_TLS_CA: the CA to check the NATS server against");
+  const seed = env.NATS_NKEY_FILE;
+  if (typeof seed !== "string") bad(where, "no bus credentials: NATS_NKEY_FILE (its own seed, mounted)");
+  else if (!mounts.some((m) => seed.startsWith(`${m.replace(/\/+$/, "")}/`))) bad(where, `NATS_NKEY_FILE ${seed} is on no mounted volume`);
+}
+
+function busServer(where, args) {
+  if (!args.some((a) => a === "-c" || a === "--config")) bad(where, "NATS runs without a config file: no TLS and no users (-c /etc/nats/nats.conf)");
+}
+
+function natsConf(where, text) {
+  const clean = text.split("\n").map((l) => l.replace(/(^|\s)#.*$/, "")).join("\n");
+  const tls = /\btls\s*[:=]?\s*\{([^}]*)\}/.exec(clean);
+  if (!tls || !/\bcert_file\b/.test(tls[1]) || !/\bkey_file\b/.test(tls[1])) bad(where, "no tls block with cert_file and key_file: clients may connect without TLS");
+  if (!/^\s*include\s+\.?\/?accounts\.conf\b/m.test(clean) && !/\baccounts\s*[:=]?\s*\{/.test(clean)) bad(where, "no accounts (include ./accounts.conf, the permission table): anyone may connect");
+  if (/\bno_auth_user\b/.test(clean)) bad(where, "sets no_auth_user: clients get in without credentials");
+}
+
+const envList = (e) => Array.isArray(e) ? Object.fromEntries(e.map((x) => String(x).split(/=(.*)/s).slice(0, 2))) : (e ?? {});
+
+function busChecks(files) {
+  if (files.natsConf && fs.existsSync(files.natsConf.abs)) natsConf(files.natsConf.rel, fs.readFileSync(files.natsConf.abs, "utf8"));
+  if (files.compose && fs.existsSync(files.compose.abs)) {
+    const c = YAML.parseDocument(fs.readFileSync(files.compose.abs, "utf8"), { merge: true }).toJS({ maxAliasCount: -1 }) ?? {};
+    for (const [name, svc] of Object.entries(c.services ?? {})) {
+      const image = String(svc.image ?? "");
+      const mounts = (svc.volumes ?? []).map((v) => (typeof v === "string" ? v.split(":")[1] : v.target)).filter(Boolean);
+      const command = Array.isArray(svc.command) ? svc.command.map(String) : String(svc.command ?? "").split(/\s+/);
+      if (name === "nats" || NATS_IMAGE.test(image.replace(/^\$\{[^}]*:-/, "").replace(/\}$/, ""))) busServer(`${files.compose.rel} ${name}`, command);
+      else if (svc.build?.args?.SERVICE || RF_SERVICE_IMAGE.test(image)) busClient(`${files.compose.rel} ${name}`, envList(svc.environment), mounts);
+    }
+  }
+  if (files.quadlet && fs.existsSync(files.quadlet.abs)) {
+    for (const f of fs.readdirSync(files.quadlet.abs).filter((x) => x.endsWith(".container"))) {
+      const text = fs.readFileSync(path.join(files.quadlet.abs, f), "utf8");
+      const values = (key) => [...text.matchAll(new RegExp(`^${key}=(.*)$`, "gm"))].map((m) => m[1].trim());
+      const image = values("Image")[0] ?? "";
+      const where = `${files.quadlet.rel}/${f}`;
+      const mounts = values("Volume").map((v) => v.split(":")[1]).filter(Boolean);
+      if (NATS_IMAGE.test(image)) busServer(where, values("Exec").join(" ").split(/\s+/));
+      else if (RF_SERVICE_IMAGE.test(image)) busClient(where, envList(values("Environment")), mounts);
+    }
+  }
+  if (files.kube && fs.existsSync(files.kube.abs)) {
+    for (const d of YAML.parseAllDocuments(fs.readFileSync(files.kube.abs, "utf8"))) {
+      const o = d.toJS();
+      if (o?.kind !== "Pod") continue;
+      for (const c of o.spec?.containers ?? []) {
+        const where = `${files.kube.rel} Pod/${o.metadata?.name} ${c.name}`;
+        const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? (e.valueFrom ? "(from a reference)" : undefined)]));
+        if (NATS_IMAGE.test(c.image ?? "")) busServer(where, [...(c.command ?? []), ...(c.args ?? [])].map(String));
+        else if (RF_SERVICE_IMAGE.test(c.image ?? "")) busClient(where, env, (c.volumeMounts ?? []).map((m) => m.mountPath));
+      }
+    }
+  }
+  if (files.systemd && fs.existsSync(files.systemd.abs)) {
+    for (const f of fs.readdirSync(files.systemd.abs).filter((x) => /^container-.*\.service$/.test(x))) {
+      const text = fs.readFileSync(path.join(files.systemd.abs, f), "utf8").replace(/\\\n\s*/g, " ");
+      const run = /ExecStart=\S*podman run (.*)$/m.exec(text)?.[1];
+      if (!run) continue;
+      const words = run.trim().split(/\s+/);
+      const image = words.at(-1);
+      const env = {};
+      const mounts = [];
+      words.forEach((w, i) => {
+        if (w === "-e" || w === "--env") { const [k, v] = words[i + 1].split(/=(.*)/s); env[k] = v; }
+        if (w === "-v" || w === "--volume") mounts.push(words[i + 1].split(":")[1]);
+      });
+      const where = `${files.systemd.rel}/${f}`;
+      if (NATS_IMAGE.test(image)) {
+        if (!mounts.includes("/etc/nats")) bad(where, "NATS without its config (TLS, the permission table) mounted at /etc/nats");
+      } else if (RF_SERVICE_IMAGE.test(image)) busClient(where, env, mounts);
+    }
+  }
+}
+
+const fixtureAt = process.argv.indexOf("--fixture");
+if (fixtureAt >= 0) {
+  const dir = path.resolve(process.argv[fixtureAt + 1] ?? ".");
+  const rel = (p) => path.relative(ROOT, path.join(dir, p));
+  busChecks({
+    compose: { abs: path.join(dir, "compose.yaml"), rel: rel("compose.yaml") },
+    quadlet: { abs: path.join(dir, "quadlet"), rel: rel("quadlet") },
+    kube: { abs: path.join(dir, "kube.yaml"), rel: rel("kube.yaml") },
+    systemd: { abs: path.join(dir, "systemd"), rel: rel("systemd") },
+    natsConf: { abs: path.join(dir, "nats.conf"), rel: rel("nats.conf") },
+  });
+  for (const p of problems) console.log(`checks/podman: ${p}`);
+  console.log(`checks/podman: ${problems.length} problem(s) in the fixture`);
+  process.exit(problems.length ? 1 : 0);
+}
+
+{
+  const at = (rel) => ({ abs: path.join(ROOT, rel), rel });
+  busChecks({
+    compose: at("deploy/compose/compose.yaml"), quadlet: at("deploy/podman/quadlet"),
+    kube: at("deploy/podman/kube/rune-forge.yaml"), systemd: at("deploy/podman/systemd"),
+    natsConf: at("deploy/podman/nats.conf"),
+  });
+  for (const [where, re, what] of [
+    ["deploy/podman/lib.sh", /^RF_NATS_URL=tls:\/\//m, "RF_NATS_URL=tls://... (platform.sh's services)"],
+    ["deploy/podman/images/nats.Containerfile", /^CMD \["-c", "\/etc\/nats\/nats\.conf"\]/m, 'CMD ["-c", "/etc/nats/nats.conf"] (no open bus by default)'],
+    ["deploy/podman/bus.sh", /deploy\/podman\/nats\.conf|\$here\/nats\.conf/, "a copy of deploy/podman/nats.conf"],
+  ]) {
+    if (!exists(where)) bad(where, "missing");
+    else if (!re.test(read(where))) bad(where, `missing ${what}`);
+  }
+}
 
 // Containerfile
 {

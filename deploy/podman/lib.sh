@@ -21,7 +21,9 @@ declare -A RF_ADMIN_PORT=(
     [gateway-service]=9080 [auth-service]=9081 [game-instance-service]=9082
     [persistence-service]=9083 [media-token-service]=9084
 )
-RF_NATS_URL=nats://rf-nats:4222
+RF_NATS_URL=tls://rf-nats:4222
+# The bus's certificates, keys and NATS config (deploy/podman/bus.sh); each container mounts its own part read-only.
+RF_BUS_DIR=${RF_BUS_DIR:-$RF_STATE/bus}
 RF_DB=runeforge
 
 # podman without the "no systemd to schedule healthchecks" noise of hosts without systemd (the checks are
@@ -67,7 +69,9 @@ rf_run_service() {
     shift 3 || shift $#
     pm run -d --pod "$pod" --name "$(rf_app "$pod")" --label "$RF_LABEL" --label "io.runeforge.service=$svc" \
         "${RF_SECURE_OPTS[@]}" --memory 512m --stop-timeout 30 \
-        -e NATS_URL="$RF_NATS_URL" -e BUS_NAMESPACE="$RF_BUS_NAMESPACE" "$@" "$(rf_image "$svc" "$tag")" >/dev/null
+        -e NATS_URL="$RF_NATS_URL" -v "$RF_BUS_DIR/clients/$svc:/etc/rune-forge/bus:ro,z" \
+        -e NATS_NKEY_FILE=/etc/rune-forge/bus/nkey -e NATS_TLS_CA=/etc/rune-forge/bus/ca.pem \
+        -e BUS_NAMESPACE="$RF_BUS_NAMESPACE" "$@" "$(rf_image "$svc" "$tag")" >/dev/null
 }
 
 # GET http://127.0.0.1:PORT/PATH inside container CTR (busybox wget, in every image of the platform).
@@ -136,7 +140,10 @@ rf_stop_pod() { # POD [GRACE]
 rf_start_gateway() { # COLOUR [TAG]
     local pod=rf-gateway-$1
     rf_pod_create "$pod" --label io.runeforge.role=gateway --label "io.runeforge.colour=$1"
-    rf_run_service "$pod" gateway-service "${2:-$RF_TAG}" -e DEV_MODE="${RF_DEV_MODE:-true}"
+    # Players come through the edge (nginx, appending X-Forwarded-For) on the podman network: trust it, and only from
+    # private addresses; the gateway takes the right-most address that is not one (docs/security.md).
+    rf_run_service "$pod" gateway-service "${2:-$RF_TAG}" -e DEV_MODE="${RF_DEV_MODE:-true}" \
+        -e HTTP_FORWARDED_TRUST=true -e HTTP_FORWARDED_PROXIES=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8
     rf_obs_refresh
 }
 

@@ -17,7 +17,9 @@
 #                                          can be pulled (RF_GRAFANA_IMAGE, RF_NATS_EXPORTER_IMAGE)
 #
 # Environment: RF_TAG (image tag, default dev), RF_HTTP_PORT (18080), RF_STATE (/var/tmp/rune-forge-podman),
-# RF_NO_JARS=1 (build: use the jars already in */target). Blue-green of the gateway: bluegreen.sh, rollback.sh.
+# RF_NO_JARS=1 (build: use the jars already in */target); up: AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID,
+# AUTH_OIDC_CLIENT_SECRET, AUTH_OIDC_REDIRECT_URI for sign-in with an OpenID Connect provider (optional).
+# Blue-green of the gateway: bluegreen.sh, rollback.sh.
 set -euo pipefail
 # shellcheck source=deploy/podman/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -98,6 +100,23 @@ wait_up() { # CTR SERVICE|- TIMEOUT
     fi || { rf_err "$ctr is not up after $3 s; its log:"; podman logs --tail 30 "$ctr" >&2 || true; return 1; }
 }
 
+# Sign-in with an OpenID Connect provider (optional; docs/operations.md, auth.oidc.*), when AUTH_OIDC_ISSUER is set
+# in this script's environment: auth-service gets the issuer, AUTH_OIDC_CLIENT_ID, AUTH_OIDC_REDIRECT_URI (default:
+# the edge's callback) and the client secret as a file (AUTH_OIDC_CLIENT_SECRET_FILE), from the podman secret
+# rf-oidc-client-secret, made from AUTH_OIDC_CLIENT_SECRET the first time. Fills the caller's array `oidc`.
+oidc_opts() {
+    [[ -n ${AUTH_OIDC_ISSUER:-} ]] || return 0
+    : "${AUTH_OIDC_CLIENT_ID:?AUTH_OIDC_ISSUER is set: set AUTH_OIDC_CLIENT_ID too}"
+    if ! podman secret inspect rf-oidc-client-secret >/dev/null 2>&1; then
+        : "${AUTH_OIDC_CLIENT_SECRET:?AUTH_OIDC_ISSUER is set: set AUTH_OIDC_CLIENT_SECRET (kept as the podman secret rf-oidc-client-secret)}"
+        printf '%s' "$AUTH_OIDC_CLIENT_SECRET" | podman secret create rf-oidc-client-secret - >/dev/null
+    fi
+    oidc=(-e "AUTH_OIDC_ISSUER=$AUTH_OIDC_ISSUER" -e "AUTH_OIDC_CLIENT_ID=$AUTH_OIDC_CLIENT_ID"
+        -e "AUTH_OIDC_REDIRECT_URI=${AUTH_OIDC_REDIRECT_URI:-http://127.0.0.1:$RF_HTTP_PORT/api/auth/callback}"
+        --secret rf-oidc-client-secret,type=mount,target=/run/secrets/oidc-client-secret
+        -e AUTH_OIDC_CLIENT_SECRET_FILE=/run/secrets/oidc-client-secret)
+}
+
 cmd_up() {
     local n=${1:-1}
     mkdir -p "$RF_STATE"
@@ -109,12 +128,14 @@ cmd_up() {
     if ! podman secret inspect rf-auth-keys >/dev/null 2>&1; then
         head -c 32 /dev/urandom | base64 | tr -d '\n' | podman secret create rf-auth-keys - >/dev/null
     fi
+    # The bus: a CA, the server certificate, an nkey per identity and the accounts rendered from the permission table.
+    RF_BUS_NAMESPACE=$RF_BUS_NAMESPACE "$RF_PODMAN_DIR/bus.sh" "$RF_BUS_DIR" >/dev/null
     if ! rf_pod_exists rf-nats; then
-        rf_step "up: rf-nats (JetStream)"
+        rf_step "up: rf-nats (JetStream, TLS, the bus permission table)"
         podman volume exists rf-nats-data || podman volume create --label "$RF_LABEL" rf-nats-data >/dev/null
         rf_pod_create rf-nats
         pm run -d --pod rf-nats --name rf-nats-app --label "$RF_LABEL" "${RF_SECURE_OPTS[@]}" \
-            -v rf-nats-data:/data:U "$(rf_image rf-nats)" >/dev/null
+            -v rf-nats-data:/data:U -v "$RF_BUS_DIR/nats:/etc/nats:ro,z" "$(rf_image rf-nats)" >/dev/null
     fi
     if ! rf_pod_exists rf-postgres; then
         rf_step "up: rf-postgres"
@@ -136,7 +157,9 @@ cmd_up() {
             rf_run_service "rf-$pod" "$svc" "$RF_TAG" --secret rf-db-password,type=env,target=DB_PASSWORD \
                 -e DB_URL="jdbc:postgresql://rf-postgres:5432/$RF_DB" -e DB_USER=postgres
         elif [[ $pod == auth ]]; then
-            rf_run_service "rf-$pod" "$svc" "$RF_TAG" --secret rf-auth-keys,type=env,target=AUTH_KEYS_SECRET
+            local oidc=()
+            oidc_opts
+            rf_run_service "rf-$pod" "$svc" "$RF_TAG" --secret rf-auth-keys,type=env,target=AUTH_KEYS_SECRET "${oidc[@]}"
         else
             rf_run_service "rf-$pod" "$svc" "$RF_TAG"
         fi
@@ -246,11 +269,11 @@ cmd_down() {
     { podman volume ls -q --filter "label=$RF_LABEL"; podman volume ls -q | grep -x -e rf-nats-data -e rf-pgdata || true; } |
         sort -u | xargs -r podman volume rm -f >/dev/null
     local secret
-    for secret in rf-db-password rf-auth-keys rf-grafana-admin; do
+    for secret in rf-db-password rf-auth-keys rf-oidc-client-secret rf-grafana-admin; do
         if podman secret inspect "$secret" >/dev/null 2>&1; then podman secret rm "$secret" >/dev/null; fi
     done
     if podman network exists "$RF_NETWORK"; then podman network rm -f "$RF_NETWORK" >/dev/null; fi
-    rm -rf "$RF_STATE/edge" "$RF_STATE/gateway.active" "$RF_STATE"/game.* "$RF_OBS_DIR"
+    rm -rf "$RF_STATE/edge" "$RF_STATE/gateway.active" "$RF_STATE"/game.* "$RF_OBS_DIR" "$RF_BUS_DIR"
     if [[ ${1:-} == --images ]]; then
         { podman images --format '{{.Repository}}:{{.Tag}}' | grep -E "^($RF_REPO/|localhost/rf-)" || true; } |
             xargs -r podman rmi -f >/dev/null
@@ -378,7 +401,9 @@ leftovers() {
         podman network exists "$RF_NETWORK" && echo "network $RF_NETWORK"
         podman secret inspect rf-db-password >/dev/null 2>&1 && echo "secret rf-db-password"
         podman secret inspect rf-auth-keys >/dev/null 2>&1 && echo "secret rf-auth-keys"
+        podman secret inspect rf-oidc-client-secret >/dev/null 2>&1 && echo "secret rf-oidc-client-secret"
         podman secret inspect rf-grafana-admin >/dev/null 2>&1 && echo "secret rf-grafana-admin"
+        [[ -e $RF_BUS_DIR ]] && echo "bus files $RF_BUS_DIR"
         curl -s -m 2 -o /dev/null "http://127.0.0.1:$RF_HTTP_PORT/" && echo "port $RF_HTTP_PORT still answers"
     } | sort -u || true
 }

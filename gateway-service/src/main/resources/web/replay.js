@@ -2,8 +2,9 @@
 // and steps through it with the live game's board renderer. Each step carries the full view after its event, so
 // any step renders on its own; the event gives the caption.
 
-import { renderBoard } from './tactics-board.js';
-import { capitalize, isDown, logText, sideIndex, unitById } from './tactics.js';
+import { HttpClient, RuneForgeError } from './sdk/index.js';
+import { capitalize, isDown, logText, sideIndex, unitById } from './sdk/games/tactics.js';
+import { fitBoard, renderBoard } from './games/tactics/board.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -25,14 +26,24 @@ const replay = { steps: [], at: 0 };
 const MAX_PAGES = 100; // a bound on a runaway loop; one page holds up to 5000 steps
 
 const MESSAGES = {
-  401: 'Sign in first (on the front page), then open this link again.',
+  401: 'This encounter is still being played: only its players can watch it now. If you are one of them, sign in '
+    + 'and you come straight back here.',
   403: 'Only the players of an encounter can watch it while it is still open.',
   404: 'There is no encounter with this id.',
 };
 
-function fail(text, code) {
+function fail(text, code, status) {
   ui.error.textContent = text;
   ui.error.dataset.code = code || '';
+  if (status === 401) {
+    // Sign in, then back to this very link (app.js reads `next`).
+    const back = document.createElement('a');
+    back.className = 'btn btn-small';
+    back.dataset.testid = 'replay-sign-in';
+    back.href = `/?next=${encodeURIComponent(location.pathname + location.search)}`;
+    back.textContent = 'Sign in';
+    ui.error.append(' ', back);
+  }
   ui.status.textContent = '';
   for (const b of [ui.first, ui.prev, ui.next, ui.last]) b.disabled = true;
   $('replay-view').hidden = true; // nothing to show but the reason
@@ -44,30 +55,19 @@ async function load() {
     fail('This replay link has no encounter in it.', 'NO_SESSION');
     return;
   }
-  // The server answers a page at a time ({steps, more}); the next page starts after the last step's seq.
-  const steps = [];
-  let body = {};
-  for (let page = 0, after = null; page < MAX_PAGES; page += 1) {
-    const query = after === null ? '' : `?after=${after}`;
-    let res;
-    try {
-      res = await fetch(`/api/sessions/${encodeURIComponent(session)}/replay${query}`, { credentials: 'same-origin' });
-    } catch {
+  // The server answers a page at a time ({steps, more}); the SDK asks for the next page after the last step's seq.
+  let body;
+  try {
+    body = await new HttpClient().replayAll(session, { maxPages: MAX_PAGES });
+  } catch (e) {
+    if (!(e instanceof RuneForgeError) || e.status === undefined) {
       fail('Cannot reach Rune Forge. Try again in a moment.', 'OFFLINE');
-      return;
+    } else {
+      fail(MESSAGES[e.status] || e.message || `The replay could not be loaded (${e.status}).`, e.code, e.status);
     }
-    if (!res.ok) {
-      const error = await res.json().catch(() => ({}));
-      fail(MESSAGES[res.status] || error.message || `The replay could not be loaded (${res.status}).`,
-        error.code || String(res.status));
-      return;
-    }
-    body = await res.json();
-    const got = Array.isArray(body.steps) ? body.steps : [];
-    steps.push(...got);
-    if (!body.more || got.length === 0) break;
-    after = got[got.length - 1].seq;
+    return;
   }
+  const { steps } = body;
   replay.steps = steps.filter((s) => s && s.view && s.event).sort((a, b) => a.seq - b.seq);
   if (body.game && body.game !== 'tactics') {
     fail('This session is not a tactics encounter; there is nothing to replay on a board.', 'NOT_TACTICS');
@@ -85,6 +85,7 @@ function show(i) {
   const { seq, event, view } = replay.steps[replay.at];
   ui.scenario.textContent = view.scenario ? `· ${view.scenario}` : '';
   renderBoard(ui.board, view, { selected: view.current });
+  fitBoard(ui.board, view);
   ui.board.dataset.seq = seq;
   ui.caption.textContent = logText(view, event);
   ui.caption.dataset.type = event.type;

@@ -101,7 +101,10 @@ const signed = (n) => (n < 0 ? `− ${-n}` : `+ ${n}`);
 function show(data) {
   const { roll } = data;
   $('roll-player').textContent = roll.name;
-  $('roll-formula').textContent = roll.formula;
+  // Advantage in words ("1d20+5 with advantage"): the formula is what the player asked for, the term the two d20s.
+  const adv = { advantage: ' with advantage', disadvantage: ' with disadvantage' }[roll.advantage] || '';
+  $('roll-formula').textContent = `${roll.formula}${adv}`;
+  $('roll-label').textContent = roll.label ? ` for ${roll.label}` : '';
   const terms = $('roll-terms');
   terms.replaceChildren();
   for (const term of roll.terms) {

@@ -19,7 +19,7 @@ import dev.runeforge.common.auth.OidcMessages;
 import dev.runeforge.common.player.OidcProfile;
 import dev.runeforge.common.auth.GuestRequest;
 import dev.runeforge.common.auth.RefreshRequest;
-import dev.runeforge.common.auth.TokenClaims;
+import dev.runeforge.common.auth.SignInRevoked;
 import dev.runeforge.common.bus.Rpc;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
@@ -28,7 +28,6 @@ import dev.runeforge.common.logging.Logging;
 import dev.runeforge.common.permalink.PublicRoll;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.telemetry.Telemetry;
-import io.helidon.config.Config;
 import io.micrometer.core.instrument.Counter;
 import io.nats.client.Connection;
 import io.nats.service.Group;
@@ -41,9 +40,9 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         Logging.init(SERVICE);
-        start(ServiceConfig.load()).shutdown().onSignal();
+        ServiceRuntime.main(SERVICE, () -> start(ServiceConfig.load()).shutdown());
     }
 
     /** Tokens are checked against a clock that may run a little apart from ours. */
@@ -54,36 +53,27 @@ public final class Main {
      */
     private static final String DEV_SECRET = "cnVuZS1mb3JnZS1kZXYtb25seS1rZXktc2VjcmV0ISE=";
 
-    /** The AES-256-GCM key that seals the signing keys at rest: {@code auth.keys.secret} (base64 of 32 bytes). */
-    static SecretBox secretBox(Config config) {
-        var secret = config.get("auth.keys.secret").asString().filter(s -> !s.isBlank());
-        if (secret.isPresent()) {
-            return SecretBox.fromBase64(secret.get());
+    /**
+     * The AES-256-GCM key that seals the signing keys at rest: {@code auth.keys.secret} (base64 of 32 bytes), or in
+     * dev mode without one the public development secret ({@link AuthSettings#read} refuses neither outside it).
+     */
+    static SecretBox secretBox(AuthSettings.Keys keys) {
+        if (keys.secret().isPresent()) {
+            return SecretBox.fromBase64(keys.secret().get());
         }
-        if (config.get("dev.mode").asBoolean().orElse(false)) {
-            java.util.logging.Logger.getLogger(Main.class.getName()).warning(
-                    "auth.keys.secret is not set: sealing signing keys with the public development secret (dev.mode=true)");
-            return SecretBox.fromBase64(DEV_SECRET);
-        }
-        throw new IllegalStateException("auth.keys.secret is required (base64 of 32 random bytes, e.g. openssl rand -base64 32); "
-                + "set dev.mode=true to use the public development secret");
+        java.util.logging.Logger.getLogger(Main.class.getName()).warning(
+                "auth.keys.secret is not set: sealing signing keys with the public development secret (dev.mode=true)");
+        return SecretBox.fromBase64(DEV_SECRET);
     }
 
     /** The OIDC relying party when {@code auth.oidc.issuer} is set, else null (guest sign-in only). */
-    static OidcRelyingParty oidc(Config config, Connection nc, Subjects subjects, Clock clock) throws Exception {
-        var issuer = config.get("auth.oidc.issuer").asString().filter(s -> !s.isBlank());
-        if (issuer.isEmpty()) {
+    static OidcRelyingParty oidc(AuthSettings settings, Connection nc, Subjects subjects, Clock clock) throws Exception {
+        if (settings.oidc().isEmpty()) {
             return null;
         }
-        var settings = new OidcRelyingParty.Settings(java.net.URI.create(issuer.get()),
-                config.get("auth.oidc.client-id").asString().orElseThrow(() -> new IllegalStateException("auth.oidc.client-id is required")),
-                config.get("auth.oidc.client-secret").asString().orElse(""),
-                java.net.URI.create(config.get("auth.oidc.redirect-uri").asString()
-                        .orElseThrow(() -> new IllegalStateException("auth.oidc.redirect-uri is required"))),
-                List.of(config.get("auth.oidc.scopes").asString().orElse("openid profile email").trim().split("[ ,]+")));
-        var states = new LoginStates(nc, subjects.oidcStateBucket(), config.get("bus.replicas").asInt().orElse(1), clock,
-                config.get("auth.oidc.state-ttl").as(Duration.class).orElse(Duration.ofMinutes(10)));
-        return new OidcRelyingParty(settings, states, clock);
+        AuthSettings.Oidc oidc = settings.oidc().get();
+        var states = new LoginStates(nc, subjects.oidcStateBucket(), settings.runtime().replicas(), clock, oidc.stateTtl());
+        return new OidcRelyingParty(oidc.relyingParty(), states, clock);
     }
 
     private static OidcRelyingParty enabled(OidcRelyingParty oidc) {
@@ -94,17 +84,17 @@ public final class Main {
         return oidc;
     }
 
-    public static ServiceRuntime.Running start(Config config) throws Exception {
+    public static ServiceRuntime.Running start(ServiceConfig config) throws Exception {
         return start(config, Telemetry.fromEnvironment(SERVICE));
     }
 
-    /** As {@link #start(Config)}, traced with {@code telemetry} (tests pass an in-memory one). */
-    public static ServiceRuntime.Running start(Config config, Telemetry telemetry) throws Exception {
-        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, telemetry);
+    /** As {@link #start(ServiceConfig)}, traced with {@code telemetry} (tests pass an in-memory one). */
+    public static ServiceRuntime.Running start(ServiceConfig config, Telemetry telemetry) throws Exception {
+        AuthSettings settings = AuthSettings.read(config);
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, settings.runtime(), telemetry);
         Subjects subjects = rt.subjects();
-        String issuer = config.get("auth.issuer").asString().orElse(TokenClaims.DEFAULT_ISSUER);
-        String audience = config.get("auth.audience").asString().orElse(TokenClaims.DEFAULT_AUDIENCE);
-        Duration accessTtl = config.get("auth.access.ttl").as(Duration.class).orElse(Duration.ofMinutes(15));
+        int replicas = settings.runtime().replicas();
+        Duration accessTtl = settings.tokens().accessTtl();
 
         Connection nc = rt.nats();
         Clock clock = Clock.systemUTC();
@@ -112,22 +102,23 @@ public final class Main {
         Duration retention = accessTtl.plus(CLOCK_SKEW);
         KeyRing keys;
         try {
-            KeyStore store = new KeyStore(nc, subjects.namespace(), secretBox(config),
-                    config.get("bus.replicas").asInt().orElse(1));
+            KeyStore store = new KeyStore(nc, subjects.namespace(), secretBox(settings.keys()), replicas);
             keys = KeyRing.open(store, clock, retention);
         } catch (Exception | Error e) {
             nc.close();
             throw e;
         }
-        KeyRotation rotation = new KeyRotation(keys,
-                config.get("auth.keys.rotate-every").as(Duration.class).orElse(Duration.ofDays(30)),
-                config.get("auth.keys.check-every").as(Duration.class).orElse(Duration.ofMinutes(1)));
-        TokenIssuer tokens = new TokenIssuer(keys, issuer, audience, clock);
+        KeyRotation rotation = new KeyRotation(keys, settings.keys().rotateEvery(), settings.keys().checkEvery());
+        TokenIssuer tokens = new TokenIssuer(keys, settings.tokens().issuer(), settings.tokens().audience(), clock);
         RollSigner rolls = new RollSigner(keys);
-        RefreshTokens refresh = new RefreshTokens(nc, subjects.refreshBucket(), config.get("bus.replicas").asInt().orElse(1),
-                clock, config.get("auth.refresh.ttl").as(Duration.class).orElse(Duration.ofDays(14)),
-                config.get("auth.refresh.max-lifetime").as(Duration.class).orElse(Duration.ofDays(90)),
-                config.get("auth.refresh.reuse-leeway").as(Duration.class).orElse(Duration.ofSeconds(10)));
+        RefreshTokens refresh = new RefreshTokens(nc, subjects.refreshBucket(), replicas, clock,
+                settings.refresh().ttl(), settings.refresh().maxLifetime(), settings.refresh().reuseLeeway());
+        // A revoked sign-in (logout, refresh reuse) is told to every gateway: they close its sockets at once and
+        // refuse its access tokens until the last of them has expired (clock skew included).
+        refresh.onRevoked(signIn -> {
+            long until = clock.instant().plus(accessTtl).plus(CLOCK_SKEW).getEpochSecond();
+            nc.publish(subjects.authRevoked(), Json.bytes(new SignInRevoked(signIn, until)));
+        });
         Counter issued = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "guest")
                 .description("Access tokens issued").register(rt.admin().registry());
         Counter refreshes = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "refresh")
@@ -136,7 +127,7 @@ public final class Main {
         io.micrometer.core.instrument.FunctionCounter.builder("rf_auth_refresh_reuse_total", refresh, RefreshTokens::reuses)
                 .description("Spent refresh tokens presented again (each revoked its sign-in)")
                 .register(rt.admin().registry());
-        OidcRelyingParty oidc = oidc(config, nc, subjects, clock);
+        OidcRelyingParty oidc = oidc(settings, nc, subjects, clock);
         Counter oidcIssued = Counter.builder("rf_auth_tokens_issued_total").tag("kind", "oidc")
                 .description("Access tokens issued").register(rt.admin().registry());
 
@@ -149,13 +140,14 @@ public final class Main {
                     var owner = new RefreshTokens.Owner(player, name, List.of("guest"));
                     var grant = refresh.start(owner);
                     issued.increment();
-                    return tokens.issue(player, name, owner.roles(), accessTtl).withRefresh(grant.token(), grant.expiresAt());
+                    return tokens.issue(player, name, owner.roles(), accessTtl, grant.signIn())
+                            .withRefresh(grant.token(), grant.expiresAt());
                 }),
                 Rpc.blockingEndpoint(nc, group, "refresh", data -> {
                     var refreshed = refresh.rotate(Json.read(data, RefreshRequest.class).refreshToken());
                     var owner = refreshed.owner();
                     refreshes.increment();
-                    return tokens.issue(owner.player(), owner.name(), owner.roles(), accessTtl)
+                    return tokens.issue(owner.player(), owner.name(), owner.roles(), accessTtl, refreshed.grant().signIn())
                             .withRefresh(refreshed.grant().token(), refreshed.grant().expiresAt());
                 }),
                 Rpc.blockingEndpoint(nc, oidcGroup, "login", data -> {
@@ -177,7 +169,7 @@ public final class Main {
                     var owner = new RefreshTokens.Owner(player.id(), player.name(), List.of("player"));
                     var grant = refresh.start(owner);
                     oidcIssued.increment();
-                    return tokens.issue(owner.player(), owner.name(), owner.roles(), accessTtl)
+                    return tokens.issue(owner.player(), owner.name(), owner.roles(), accessTtl, grant.signIn())
                             .withRefresh(grant.token(), grant.expiresAt());
                 }),
                 Rpc.blockingEndpoint(nc, group, "logout", data -> {
@@ -185,8 +177,9 @@ public final class Main {
                     return java.util.Map.of();
                 }),
                 Rpc.endpoint(nc, group, "jwks", data -> keys.publicJwks().toJSONObject(true)),
-                // Permalinks: the caller sends a public roll; the canonical bytes are made here, from the
-                // validated record, so this endpoint cannot be used to sign anything else.
+                // Permalinks: persistence-service, the only identity the bus lets publish here, sends a roll it
+                // stored from the event log; the canonical bytes are made here, from the validated record, so this
+                // endpoint cannot be used to sign anything else.
                 Rpc.endpoint(nc, new Group(subjects.authSignGroup()), "roll",
                         data -> rolls.sign(Json.read(data, PublicRoll.class))),
                 Rpc.blockingEndpoint(nc, new Group(subjects.authAdminGroup()), "rotate",
@@ -194,7 +187,7 @@ public final class Main {
         // The endpoints' subscriptions reach the server before start returns: a caller that saw this replica start
         // (a restart in a test, a readiness probe) is never told "no service answers".
         nc.flush(Duration.ofSeconds(2));
-        return rt.run(9081, () -> {
+        return rt.run(() -> {
             rotation.close();
             service.stop();
             keys.close();

@@ -46,9 +46,9 @@ class AuthServiceIT {
     static void start() throws Exception {
         ns = TestNats.newNamespace();
         subjects = new Subjects(ns);
-        auth = Main.start(ServiceConfig.load(Map.of("bus.namespace", ns, "nats.url", TestNats.url(), "admin.port", "0",
-                "auth.keys.secret", KeyRotationIT.SECRET)));
-        nc = Nats.connect(TestNats.url());
+        auth = Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of("bus.namespace", ns, "admin.port", "0",
+                "auth.keys.secret", KeyRotationIT.SECRET))));
+        nc = TestNats.connect();
     }
 
     @AfterAll

@@ -45,7 +45,7 @@ class KeyRotationIT {
     void namespace() throws Exception {
         ns = TestNats.newNamespace();
         subjects = new Subjects(ns);
-        nc = Nats.connect(TestNats.url());
+        nc = TestNats.connect();
     }
 
     @AfterEach
@@ -55,10 +55,10 @@ class KeyRotationIT {
     }
 
     private ServiceRuntime.Running auth(Map<String, String> extra) throws Exception {
-        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns, "nats.url", TestNats.url(),
+        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns,
                 "admin.port", "0", "auth.keys.secret", SECRET));
         config.putAll(extra);
-        return Main.start(ServiceConfig.load(config));
+        return Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, config)));
     }
 
     private IssuedToken guest() {
@@ -114,6 +114,10 @@ class KeyRotationIT {
     void withoutASecretOutsideDevModeAuthRefusesToStart() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> auth(Map.of("auth.keys.secret", "")));
         assertTrue(e.getMessage().contains("auth.keys.secret is required"), e.getMessage());
+        assertTrue(e.getMessage().contains("AUTH_KEYS_SECRET or AUTH_KEYS_SECRET_FILE"), e.getMessage());
+        IllegalStateException notBase64 = assertThrows(IllegalStateException.class,
+                () -> auth(Map.of("auth.keys.secret", "not base64!")));
+        assertTrue(notBase64.getMessage().startsWith("auth.keys.secret (override)"), notBase64.getMessage());
     }
 
     @Test

@@ -5,110 +5,94 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 
+import dev.runeforge.common.bus.DirectoryBucket;
 import dev.runeforge.common.bus.NatsClients;
-import dev.runeforge.common.bus.Partitions;
 import dev.runeforge.common.bus.Rpc;
-import dev.runeforge.common.session.SessionHistory;
+import dev.runeforge.common.bus.SessionsBucket;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.logging.Logging;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.telemetry.Telemetry;
-import dev.runeforge.game.dice.DiceModel;
+import dev.runeforge.game.bus.ActionHandler;
+import dev.runeforge.game.bus.ActionInbox;
+import dev.runeforge.game.bus.Replays;
+import dev.runeforge.game.bus.SessionLog;
+import dev.runeforge.game.bus.SessionMailboxes;
+import dev.runeforge.game.bus.Snapshots;
+import dev.runeforge.game.bus.Timers;
 import dev.runeforge.game.dice.DiceRules;
-import dev.runeforge.game.engine.ActionHandler;
 import dev.runeforge.game.engine.GameRegistry;
-import dev.runeforge.game.engine.PartitionConsumers;
-import dev.runeforge.game.engine.Replays;
-import dev.runeforge.game.engine.RoomDirectory;
-import dev.runeforge.game.engine.SessionDirectory;
-import dev.runeforge.game.engine.SessionLog;
-import dev.runeforge.game.engine.Snapshots;
-import dev.runeforge.game.engine.Timers;
 import dev.runeforge.game.ownership.PartitionManager;
+import dev.runeforge.game.rps.RpsRules;
 import dev.runeforge.game.tactics.TacticsRules;
-import io.helidon.config.Config;
 import io.nats.client.Connection;
 import io.nats.service.Group;
 import io.nats.service.Service;
 
-/** game-instance-service: consumes actions, runs the game rules, appends events, publishes views. */
+/** game-instance-service: takes actions, runs the game rules, appends events, publishes views. */
 public final class Main {
     public static final String SERVICE = "game-instance-service";
 
     private Main() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         Logging.init(SERVICE);
-        start(ServiceConfig.load()).shutdown().onSignal();
+        ServiceRuntime.main(SERVICE, () -> start(ServiceConfig.load()).shutdown());
     }
 
-    /** The games this instance hosts: one line per game. */
-    static GameRegistry games(Config config) {
+    /** The games this instance hosts: one line per game, each with its own settings record. */
+    static GameRegistry games(GameSettings settings) {
         return new GameRegistry()
-                .register(new DiceRules(diceSettings(config)))
-                .register(new TacticsRules(tacticsSettings(config)));
+                .register(new DiceRules(settings.dice()))
+                .register(new TacticsRules(settings.tactics()))
+                .register(new RpsRules(settings.rps()));
     }
 
-    /** {@code game.tactics.*}: players per encounter, the default turn timer (0: none), the idle close. */
-    static TacticsRules.Settings tacticsSettings(Config config) {
-        TacticsRules.Settings d = TacticsRules.Settings.DEFAULT;
-        Config c = config.get("game.tactics");
-        return new TacticsRules.Settings(
-                c.get("max.players").asInt().orElse(d.maxPlayers()),
-                c.get("turn.seconds").asInt().orElse(d.turnSeconds()),
-                c.get("idle").as(Duration.class).orElse(d.idle()));
-    }
-
-    /** {@code game.dice.*}: room size, expiry by mode, the roll rate limit, the DM's grace when offline. */
-    static DiceModel.Settings diceSettings(Config config) {
-        DiceModel.Settings d = DiceModel.Settings.DEFAULT;
-        Config c = config.get("game.dice");
-        return new DiceModel.Settings(
-                c.get("max.players").asInt().orElse(d.maxPlayers()),
-                c.get("ttl.open").as(Duration.class).orElse(d.openTtl()),
-                c.get("ttl.dmled").as(Duration.class).orElse(d.dmLedTtl()),
-                c.get("rolls.limit").asInt().orElse(d.rollLimit()),
-                c.get("rolls.window").as(Duration.class).orElse(d.rollWindow()),
-                d.warnings(),
-                c.get("dm.grace").as(Duration.class).orElse(d.dmGrace()));
-    }
-
-    public static ServiceRuntime.Running start(Config config) throws Exception {
+    public static ServiceRuntime.Running start(ServiceConfig config) throws Exception {
         return start(config, Telemetry.fromEnvironment(SERVICE));
     }
 
-    /** As {@link #start(Config)}, traced with {@code telemetry} (tests pass an in-memory one). */
-    public static ServiceRuntime.Running start(Config config, Telemetry telemetry) throws Exception {
-        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, telemetry);
+    /** As {@link #start(ServiceConfig)}, traced with {@code telemetry} (tests pass an in-memory one). */
+    public static ServiceRuntime.Running start(ServiceConfig config, Telemetry telemetry) throws Exception {
+        return start(config, telemetry, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(ServiceConfig, Telemetry)}, with the views sent through {@code views} around NATS' publish:
+     * tests drop and reorder views on purpose to prove no hole reaches a player.
+     */
+    public static ServiceRuntime.Running start(ServiceConfig config, Telemetry telemetry,
+                                               UnaryOperator<ActionHandler.ViewSink> views) throws Exception {
+        GameSettings settings = GameSettings.read(config);
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, settings.runtime(), telemetry);
         Subjects subjects = rt.subjects();
         Connection nc = rt.nats();
-        int partitions = config.get("game.partitions").asInt().orElse(Partitions.DEFAULT_COUNT);
-        int replicas = config.get("bus.replicas").asInt().orElse(1);
+        int partitions = settings.partitions();
+        int replicas = settings.runtime().replicas();
         NatsClients.ensureStreams(nc, subjects, replicas);
         NatsClients.ensureDirectory(nc, subjects, replicas);
-        SessionDirectory summaries = new SessionDirectory(NatsClients.ensureSessions(nc, subjects, replicas,
-                config.get("game.sessions.ttl").as(Duration.class).orElse(NatsClients.SESSIONS_TTL)));
+        SessionsBucket.Writer summaries = SessionsBucket.of(NatsClients.ensureSessions(nc, subjects, replicas,
+                settings.sessionsTtl())).writer();
 
         SecureRandom rng = new SecureRandom();
         Timers timers = new Timers(nc, subjects, partitions, Clock.systemUTC(), replicas);
-        GameRegistry games = games(config);
-        ActionHandler handler = new ActionHandler(nc, subjects, games, new SessionLog(nc, subjects),
-                new RoomDirectory(nc, subjects, rng), summaries, new Snapshots(nc, subjects, replicas), timers,
-                config.get("game.snapshot.every").asInt().orElse(100), partitions, Clock.systemUTC(), rng,
-                rt.admin().registry());
-        PartitionConsumers consumers = new PartitionConsumers(nc, subjects, handler,
-                config.get("game.ackwait").as(Duration.class).orElse(Duration.ofSeconds(5)))
-                .measureLag(rt.admin().registry(),
-                        config.get("game.lag.interval").as(Duration.class).orElse(Duration.ofSeconds(10)));
+        GameRegistry games = games(settings);
+        ActionHandler handler = new ActionHandler(nc, views.apply(nc::publish), subjects, games,
+                new SessionLog(nc, subjects), DirectoryBucket.open(nc, subjects), summaries,
+                new Snapshots(nc, subjects, replicas), timers, settings.snapshotEvery(), partitions,
+                settings.resumeWindow(), Clock.systemUTC(), rng, rt.admin().registry());
+        SessionMailboxes mailboxes = new SessionMailboxes(handler, partitions, settings.queue().max(),
+                settings.queue().maxWait(), rt.admin().registry());
+        timers.deliverTo(timer -> mailboxes.submit(new SessionMailboxes.Work(timer, null, null, System.nanoTime())));
+        ActionInbox inbox = new ActionInbox(nc, subjects, mailboxes);
 
         // Any instance answers (the Service API's queue group): replays read the archive, not the live sessions.
-        Replays replays = new Replays(nc, subjects, games,
-                config.get("game.replay.timeout").as(Duration.class).orElse(Duration.ofSeconds(5)),
-                config.get("game.replay.steps").asInt().orElse(SessionHistory.REPLAY_STEPS),
+        Replays replays = new Replays(nc, subjects, games, settings.replay().timeout(), settings.replay().steps(),
                 // The server's limit on a message, once connected (1 MB, NATS' default, until then).
                 () -> nc.getServerInfo() == null ? 1 << 20 : nc.getServerInfo().getMaxPayload());
         Group gameGroup = new Group(subjects.gameGroup());
@@ -117,46 +101,47 @@ public final class Main {
                 Rpc.blockingEndpoint(nc, gameGroup, "replay", replays::handle),
                 Rpc.endpoint(nc, gameGroup, "games", data -> hosted));
 
-        if (!config.get("game.leases").asBoolean().orElse(true)) {
+        GameSettings.Ownership ownership = settings.ownership();
+        if (!ownership.leases()) {
             // Every partition, no leases: only for a single instance (tests use two to exercise fencing).
-            consumers.startAll(partitions);
-            for (int p = 0; p < partitions; p++) {
-                handler.warm(p);
-            }
-            return rt.run(9082, () -> {
+            List<Integer> all = IntStream.range(0, partitions).boxed().toList();
+            inbox.open(all);
+            handler.warm(all);
+            return rt.run(() -> {
                 service.stop();
-                consumers.close();
+                inbox.close();
                 timers.close();
             }, null);
         }
-        String instance = config.get("game.instance").asString()
-                .orElse("gi-" + UUID.randomUUID().toString().substring(0, 8));
-        PartitionManager manager = new PartitionManager(nc, subjects, instance, partitions,
-                config.get("game.lease.ttl").as(Duration.class).orElse(Duration.ofSeconds(2)), replicas,
+        PartitionManager manager = new PartitionManager(nc, subjects, ownership.instance(), partitions,
+                new PartitionManager.Settings(ownership.leaseTtl(), ownership.probeEvery(),
+                        PartitionManager.Settings.DEFAULT.tick(), ownership.probeGrace()), replicas,
                 new PartitionManager.Host() {
                     @Override
-                    public void start(int partition) throws Exception {
-                        consumers.start(partition);
-                        handler.warm(partition);
+                    public void start(List<Integer> taken) throws Exception {
+                        inbox.open(taken);
+                        handler.warm(taken);
                     }
 
                     @Override
                     public void release(int partition) {
-                        consumers.stop(partition);
+                        inbox.close(partition);
+                        mailboxes.awaitIdle(p -> p == partition, Duration.ofSeconds(10));
                         handler.release(partition);
                     }
 
                     @Override
                     public void abandon(int partition) {
-                        consumers.stop(partition);
+                        inbox.close(partition);
+                        mailboxes.discard(p -> p == partition);
                         handler.forget(partition);
                     }
                 }, rt.admin().registry());
         manager.start();
-        return rt.run(9082, () -> {
+        return rt.run(() -> {
             service.stop();
             manager.close();
-            consumers.close(); // the lag sampler; the manager has stopped every partition
+            inbox.close();
             timers.close();
         }, null);
     }

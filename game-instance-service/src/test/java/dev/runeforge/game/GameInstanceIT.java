@@ -3,7 +3,7 @@ package dev.runeforge.game;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,19 +13,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.bus.ActionClient;
+import dev.runeforge.common.bus.ActionReply;
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.NatsClients;
-import dev.runeforge.common.bus.Partitions;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.json.Json;
-import dev.runeforge.game.engine.Commit;
-import dev.runeforge.game.engine.SessionLog;
+import dev.runeforge.common.bus.Commit;
+import dev.runeforge.game.bus.SessionLog;
 import dev.runeforge.testsupport.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.nats.client.PublishOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +36,7 @@ class GameInstanceIT {
     private String ns;
     private Subjects subjects;
     private Connection nc;
+    private ActionClient actions;
     private final LinkedBlockingQueue<JsonNode> out = new LinkedBlockingQueue<>();
     private final List<ServiceRuntime.Running> instances = new ArrayList<>();
 
@@ -43,14 +44,16 @@ class GameInstanceIT {
     void setUp() throws Exception {
         ns = TestNats.newNamespace();
         subjects = new Subjects(ns);
-        nc = Nats.connect(TestNats.url());
+        nc = TestNats.connect();
         NatsClients.ensureStreams(nc, subjects);
         nc.createDispatcher(m -> out.add(Json.tree(m.getData()))).subscribe(ns + ".out.>");
+        actions = new ActionClient(nc, subjects, PARTITIONS, ActionClient.Settings.DEFAULT);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         instances.forEach(ServiceRuntime.Running::close);
+        actions.close();
         nc.close();
         TestNats.deleteNamespace(ns);
     }
@@ -60,16 +63,18 @@ class GameInstanceIT {
     }
 
     private ServiceRuntime.Running startInstance(boolean leases) throws Exception {
-        ServiceRuntime.Running r = Main.start(ServiceConfig.load(Map.of("bus.namespace", ns, "nats.url", TestNats.url(),
+        ServiceRuntime.Running r = Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of("bus.namespace", ns,
                 "admin.port", "0", "game.partitions", Integer.toString(PARTITIONS), "game.leases", Boolean.toString(leases),
-                "game.dice.rolls.limit", "100000")));
+                "game.dice.rolls.limit", "100000"))));
         instances.add(r);
         return r;
     }
 
-    private void send(BusAction a) throws Exception {
-        nc.jetStream().publish(subjects.action(Partitions.of(a.session(), PARTITIONS), a.session()), Json.bytes(a),
-                PublishOptions.builder().messageId(a.key()).build());
+    /** Sends like a gateway: the answer's frames (the actor's joined, accepted or error) join the views seen. */
+    private ActionReply send(BusAction a) throws Exception {
+        ActionReply reply = actions.send(a).get(10, TimeUnit.SECONDS);
+        reply.frames().forEach(f -> out.add(Json.tree(f.json().getBytes(StandardCharsets.UTF_8))));
+        return reply;
     }
 
     private JsonNode await(Predicate<JsonNode> match) throws InterruptedException {
@@ -119,10 +124,8 @@ class GameInstanceIT {
         JsonNode event = await(m -> "event".equals(m.path("type").asText())
                 && m.path("body").path("roll").path("action").asText().endsWith("after-restart"));
         assertEquals(7, event.path("seq").asLong(), "seq continues where the old instance stopped");
-        // A redelivery of an action applied before the restart (published without a message id, so the
-        // stream's duplicate window cannot catch it) is recognised from the log alone.
-        BusAction again = roll(session, "r2");
-        nc.jetStream().publish(subjects.action(Partitions.of(session, PARTITIONS), session), Json.bytes(again));
+        // A repeat of an action applied before the restart (a gateway retrying it) is recognised from the log alone.
+        assertEquals(ActionReply.Outcome.DUPLICATE, send(roll(session, "r2")).outcome());
         accepted("r2");
         List<Commit> log = log(session);
         assertEquals(7, log.size());
@@ -134,9 +137,9 @@ class GameInstanceIT {
 
     @Test
     void rivalInstancesNeverForkASessionLog() throws Exception {
-        // Without leases two instances pull from the same partition consumers, so one session's actions
-        // alternate between them and each one's cached copy goes stale: the fenced append must catch every such
-        // write. (With leases this is what a paused or partitioned former owner would do.)
+        // Without leases two instances subscribe to the same partitions, so both get every action of the session
+        // and each one's cached copy goes stale: the fenced append must catch every such write. (With leases this
+        // is what a paused or partitioned former owner would do.)
         startInstance(false);
         startInstance(false);
         String session = UUID.randomUUID().toString().replace("-", "");

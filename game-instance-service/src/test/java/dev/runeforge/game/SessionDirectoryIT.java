@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.bus.ActionClient;
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.BusHeaders;
 import dev.runeforge.common.bus.NatsClients;
-import dev.runeforge.common.bus.Partitions;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.json.Json;
@@ -29,7 +29,6 @@ import dev.runeforge.testsupport.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
 import io.nats.client.Nats;
-import io.nats.client.PublishOptions;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.MessageInfo;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +50,9 @@ class SessionDirectoryIT {
     private String ns;
     private Subjects subjects;
     private Connection nc;
+    private ActionClient actions;
     private final LinkedBlockingQueue<JsonNode> out = new LinkedBlockingQueue<>();
+    private final List<JsonNode> seen = new ArrayList<>();
     private final List<ServiceRuntime.Running> instances = new ArrayList<>();
     private final String session = UUID.randomUUID().toString().replace("-", "");
     private int ids;
@@ -60,17 +61,19 @@ class SessionDirectoryIT {
     void setUp() throws Exception {
         ns = TestNats.newNamespace();
         subjects = new Subjects(ns);
-        nc = Nats.connect(TestNats.url());
+        nc = TestNats.connect();
         NatsClients.ensureStreams(nc, subjects);
         nc.createDispatcher(m -> out.add(Json.tree(m.getData()))).subscribe(ns + ".out.>");
-        instances.add(Main.start(ServiceConfig.load(Map.of("bus.namespace", ns, "nats.url", TestNats.url(),
+        actions = new ActionClient(nc, subjects, PARTITIONS, ActionClient.Settings.DEFAULT);
+        instances.add(Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of("bus.namespace", ns,
                 "admin.port", "0", "game.partitions", Integer.toString(PARTITIONS), "game.leases", "false",
-                "game.dice.rolls.limit", "100000"))));
+                "game.dice.rolls.limit", "100000")))));
     }
 
     @AfterEach
     void tearDown() throws Exception {
         instances.forEach(ServiceRuntime.Running::close);
+        actions.close();
         nc.close();
         TestNats.deleteNamespace(ns);
     }
@@ -80,20 +83,34 @@ class SessionDirectoryIT {
         BusAction a = new BusAction(id, kind, session, player, player.equals(CAROL) ? CAROLS_NAME : player.substring(2),
                 kind == BusAction.Kind.CREATE
                 ? "dice" : null, body == null ? null : Json.tree(body), null, 0);
-        nc.jetStream().publish(subjects.action(Partitions.of(session, PARTITIONS), session), Json.bytes(a),
-                PublishOptions.builder().messageId(a.key()).build());
+        // Like a gateway: the answer's frames (the actor's accepted or error) join the views seen.
+        actions.send(a).get(10, TimeUnit.SECONDS).frames()
+                .forEach(f -> out.add(Json.tree(f.json().getBytes(StandardCharsets.UTF_8))));
         return id;
     }
 
+    /**
+     * The first message seen that matches, taken out; the others stay for later awaits (the answer's frames and the
+     * live views come on two paths, so their order is not fixed).
+     */
     private JsonNode await(Predicate<JsonNode> match) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
+        while (true) {
+            for (java.util.Iterator<JsonNode> it = seen.iterator(); it.hasNext(); ) {
+                JsonNode m = it.next();
+                if (match.test(m)) {
+                    it.remove();
+                    return m;
+                }
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("no matching message");
+            }
             JsonNode m = out.poll(100, TimeUnit.MILLISECONDS);
-            if (m != null && match.test(m)) {
-                return m;
+            if (m != null) {
+                seen.add(m);
             }
         }
-        throw new AssertionError("no matching message");
     }
 
     /** The answer to action {@code id}: {@code accepted} or {@code error}. */
@@ -172,8 +189,9 @@ class SessionDirectoryIT {
         String code = summary(left).code();
 
         String end = send(BusAction.Kind.END, ALICE, null);
-        // Members are told before the actor's answer (and await() skips what it passes).
-        JsonNode closing = await(m -> "left".equals(m.path("type").asText()));
+        // Members are told they are out: a "left" for the closing (earlier ones were Carol's and Bob's).
+        JsonNode closing = await(m -> "left".equals(m.path("type").asText())
+                && "closed".equals(m.path("reason").asText()));
         assertEquals("closed", closing.path("reason").asText());
         accepted(end);
         KeyValueEntry ended = entryAfter(left.getRevision());
@@ -225,8 +243,8 @@ class SessionDirectoryIT {
         // The owner stored a commit and died before writing the directory: the entry is gone.
         instances.removeFirst().close();
         kv().delete(session);
-        instances.add(Main.start(ServiceConfig.load(Map.of("bus.namespace", ns, "nats.url", TestNats.url(),
-                "admin.port", "0", "game.partitions", Integer.toString(PARTITIONS), "game.leases", "false"))));
+        instances.add(Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of("bus.namespace", ns,
+                "admin.port", "0", "game.partitions", Integer.toString(PARTITIONS), "game.leases", "false")))));
         KeyValueEntry rewritten = entryAfter(0);
         assertEquals(List.of(ALICE, BOB), ids(summary(rewritten)));
         assertEquals(ALICE, summary(rewritten).host());

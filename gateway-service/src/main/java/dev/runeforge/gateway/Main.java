@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.runeforge.common.admin.AdminServer;
-import dev.runeforge.common.auth.TokenClaims;
-import dev.runeforge.common.bus.NatsClients;
-import dev.runeforge.common.bus.Partitions;
+import dev.runeforge.common.bus.ActionClient;
+import dev.runeforge.common.bus.DirectoryBucket;
+import dev.runeforge.common.bus.SessionsBucket;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.logging.Logging;
@@ -19,8 +19,13 @@ import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.service.Shutdown;
 import dev.runeforge.common.telemetry.Telemetry;
 import dev.runeforge.gateway.auth.AuthRoutes;
+import dev.runeforge.gateway.auth.RevokedSignIns;
 import dev.runeforge.gateway.auth.TokenVerifier;
 import dev.runeforge.gateway.connection.AddressLimiter;
+import dev.runeforge.gateway.connection.ClientAddress;
+import dev.runeforge.gateway.connection.ConnectionCaps;
+import dev.runeforge.gateway.connection.HeaderDeadline;
+import dev.runeforge.gateway.connection.SignInSockets;
 import dev.runeforge.gateway.connection.GatewayMetrics;
 import dev.runeforge.gateway.connection.Heartbeat;
 import dev.runeforge.gateway.connection.PlayerSocket;
@@ -31,16 +36,13 @@ import dev.runeforge.gateway.rest.Api;
 import dev.runeforge.gateway.rest.Requests;
 import dev.runeforge.gateway.save.HostedGames;
 import dev.runeforge.gateway.save.SaveRoutes;
-import dev.runeforge.gateway.session.ActionPublisher;
-import dev.runeforge.gateway.session.RoomLookup;
+import dev.runeforge.gateway.session.JoinGuard;
 import dev.runeforge.gateway.session.SessionActions;
-import dev.runeforge.gateway.session.SessionDirectory;
 import dev.runeforge.gateway.session.SessionHub;
 import dev.runeforge.gateway.session.SessionRoutes;
 import dev.runeforge.gateway.version.VersionRoutes;
 import dev.runeforge.gateway.voice.VoiceRoutes;
 import io.helidon.common.socket.SocketOptions;
-import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.PathMatchers;
 import io.helidon.webserver.WebServer;
@@ -69,9 +71,9 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         Logging.init(SERVICE);
-        start(ServiceConfig.load()).shutdown().onSignal();
+        ServiceRuntime.main(SERVICE, () -> start(ServiceConfig.load()).shutdown());
     }
 
     /** The gateway: its public server and the service around it. */
@@ -94,87 +96,99 @@ public final class Main {
         }
     }
 
-    public static Running start(Config config) throws Exception {
+    public static Running start(ServiceConfig config) throws Exception {
         return start(config, Telemetry.fromEnvironment(SERVICE));
     }
 
-    /** As {@link #start(Config)}, traced with {@code telemetry} (tests pass an in-memory one). */
-    public static Running start(Config config, Telemetry telemetry) throws Exception {
-        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, telemetry);
+    /** As {@link #start(ServiceConfig)}, traced with {@code telemetry} (tests pass an in-memory one). */
+    public static Running start(ServiceConfig config, Telemetry telemetry) throws Exception {
+        GatewaySettings settings = GatewaySettings.read(config);
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, settings.runtime(), telemetry);
         Subjects subjects = rt.subjects();
         Connection nc = rt.nats();
         AdminServer admin = rt.admin();
-        int partitions = config.get("game.partitions").asInt().orElse(Partitions.DEFAULT_COUNT);
-        boolean devMode = config.get("dev.mode").asBoolean().orElse(false);
-        Set<String> origins = new HashSet<>(config.get("gateway.origins").asList(String.class).orElse(List.of()));
-        int maxMessage = config.get("gateway.frame.limit").asInt().orElse(16 * 1024);
+        int partitions = settings.partitions();
+        GatewaySettings.Sockets sockets = settings.sockets();
+        Set<String> origins = new HashSet<>(sockets.origins());
+        int maxMessage = sockets.frameLimit();
 
-        int replicas = config.get("bus.replicas").asInt().orElse(1);
-        NatsClients.ensureStreams(nc, subjects, replicas);
-        NatsClients.ensureDirectory(nc, subjects, replicas);
+        // The gateway creates no stream or bucket: the game instances own them (deploy/nats/permissions.txt lets
+        // the gateway publish actions and read the directories, nothing more).
 
-        TokenVerifier verifier = new TokenVerifier(nc, subjects,
-                config.get("auth.issuer").asString().orElse(TokenClaims.DEFAULT_ISSUER),
-                config.get("auth.audience").asString().orElse(TokenClaims.DEFAULT_AUDIENCE),
-                config.get("auth.clock-skew").as(Duration.class).orElse(Duration.ofSeconds(60)));
+        TokenVerifier verifier = new TokenVerifier(nc, subjects, settings.tokens().issuer(),
+                settings.tokens().audience(), settings.tokens().clockSkew());
+        // A logout (or a refresh token presented twice) revokes a sign-in: its sockets close at once, its access
+        // tokens are refused until they expire.
+        SignInSockets signIns = new SignInSockets();
+        RevokedSignIns revoked = new RevokedSignIns(nc, subjects, Clock.systemUTC(), signIns::revoked);
+        verifier.refuseSignIns(revoked::isRevoked);
+        signIns.revokedBy(revoked::isRevoked);
         UpgradeGate gate = new UpgradeGate(verifier, origins);
         SessionHub hub = new SessionHub(nc, subjects, admin.registry());
-        // Behind a reverse proxy the operator trusts, per-address limits count X-Forwarded-For's first address.
-        boolean trustForwarded = config.get("http.forwarded.trust").asBoolean().orElse(false);
-        Heartbeat heartbeat = new Heartbeat(
-                config.get("gateway.heartbeat.interval").as(Duration.class).orElse(Duration.ofSeconds(10)),
-                config.get("gateway.heartbeat.silence").as(Duration.class).orElse(Duration.ofSeconds(25)));
+        // Behind the deployment's own proxy, per-address limits count the right-most X-Forwarded-For address that
+        // is not one of its proxies (never the left-most: the client writes that).
+        ClientAddress addresses = new ClientAddress(settings.http().forwardedTrust(), settings.http().forwardedProxies());
+        GatewaySettings.Guards g = settings.guards();
+        Heartbeat heartbeat = new Heartbeat(sockets.heartbeatInterval(), sockets.heartbeatSilence());
         GatewayMetrics metrics = new GatewayMetrics(admin.registry());
-        ActionPublisher publisher = new ActionPublisher(nc, subjects, partitions);
+        ActionClient actions = new ActionClient(nc, subjects, partitions, settings.actions());
         // One budget per address for new rooms, whether opened over the WebSocket or REST.
-        AddressLimiter roomCreation = new AddressLimiter(config.get("gateway.rooms.burst").asInt().orElse(10),
-                config.get("gateway.rooms.per.minute").asDouble().orElse(2.0), 100_000);
-        PlayerSocket.Wiring wiring = new PlayerSocket.Wiring(gate, publisher,
-                new RoomLookup(nc, subjects), hub, metrics, maxMessage,
-                config.get("gateway.rate.burst").asInt().orElse(20),
-                config.get("gateway.rate.refill").asDouble().orElse(10.0),
+        AddressLimiter roomCreation = new AddressLimiter(settings.rooms().burst(), settings.rooms().perMinute(), 100_000);
+        PlayerSocket.Wiring wiring = new PlayerSocket.Wiring(gate, actions,
+                DirectoryBucket.lazy(nc, subjects), hub, metrics, maxMessage,
+                sockets.rateBurst(),
+                sockets.rateRefill(),
                 roomCreation,
-                trustForwarded,
-                heartbeat);
-        AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !devMode,
-                new AddressLimiter(config.get("gateway.signin.burst").asInt().orElse(10),
-                        config.get("gateway.signin.per.minute").asDouble().orElse(10.0), 100_000)
+                addresses,
+                heartbeat,
+                sockets.outboxLimit(),
+                new PlayerSocket.Guards(g.hello(), g.idle(), g.floodRefusals(), g.tokenGrace()),
+                new ConnectionCaps(g.connectionsPerPlayer(), g.connectionsPerAddress()),
+                new JoinGuard(g.joinMisses(), g.joinRefill(), 200_000),
+                signIns);
+        AuthRoutes auth = new AuthRoutes(nc, subjects, verifier, !settings.devMode(),
+                new AddressLimiter(settings.signin().burst(), settings.signin().perMinute(), 100_000)
                         .onRefusal(() -> metrics.rateLimited(GatewayMetrics.SIGNIN)),
-                trustForwarded);
+                addresses);
         PermalinkRoutes permalinks = new PermalinkRoutes(nc, subjects,
-                new AddressLimiter(config.get("gateway.permalinks.burst").asInt().orElse(120),
-                        config.get("gateway.permalinks.per.minute").asDouble().orElse(120.0), 100_000)
+                new AddressLimiter(settings.permalinks().burst(), settings.permalinks().perMinute(), 100_000)
                         .onRefusal(() -> metrics.rateLimited(GatewayMetrics.PERMALINKS)),
-                trustForwarded);
+                addresses);
         // Browsers connect to LiveKit directly: the policy must allow its origin (LIVEKIT_PUBLIC_URL or LIVEKIT_URL).
-        Optional<String> livekitUrl = config.get("livekit.public.url").asString().asOptional()
-                .or(() -> config.get("livekit.url").asString().asOptional()).map(String::strip).filter(s -> !s.isEmpty());
+        Optional<String> livekitUrl = settings.livekitUrl();
         String csp = csp(VoiceRoutes.connectSources(livekitUrl));
 
         // REST resources (docs/protocol.md, REST): the action path for session changes, NATS queries for the rest.
-        Duration restTimeout = config.get("gateway.rest.timeout").as(Duration.class).orElse(Duration.ofSeconds(5));
+        Duration restTimeout = settings.restTimeout();
         Api api = new Api(verifier::verify);
         Requests requests = Requests.nats(nc, restTimeout);
         List<Consumer<HttpRules>> resources = List.of(
-                new SessionRoutes(api, SessionActions.bus(publisher, hub, restTimeout), SessionDirectory.kv(nc, subjects),
-                        requests, subjects, roomCreation, trustForwarded)::register,
+                new SessionRoutes(api, SessionActions.bus(actions, restTimeout), SessionsBucket.lazy(nc, subjects)::find,
+                        requests, subjects, roomCreation,
+                        new AddressLimiter(settings.replays().burst(), settings.replays().perMinute(), 100_000)
+                                .onRefusal(() -> metrics.rateLimited(GatewayMetrics.REPLAYS)),
+                        addresses)::register,
                 new SaveRoutes(api, requests, subjects,
                         new HostedGames(requests, subjects, Duration.ofMinutes(1), Clock.systemUTC())::ids)::register,
                 new PlayerRoutes(api, requests, subjects)::register,
                 new VersionRoutes(api)::register,
                 new VoiceRoutes(api, requests, subjects, livekitUrl)::register);
 
+        HeaderDeadline headerDeadline = new HeaderDeadline(settings.http().headerTimeout());
         WebServer server = WebServer.builder()
-                .host(config.get("http.host").asString().orElse("0.0.0.0"))
-                .port(config.get("http.port").asInt().orElse(8080))
+                .host(settings.http().host())
+                .port(settings.http().port())
                 .shutdownHook(false)
                 // Game frames are small and latency-bound: without TCP_NODELAY, Nagle's algorithm meets the
                 // client's delayed ACK and back-to-back frames wait ~40 ms.
                 .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                 // Headers up to 96 KiB reach the routes, so an oversized token is refused by the token check (401,
                 // like every other bad token) rather than by the HTTP parser (431).
-                .addProtocol(Http1Config.builder().maxHeadersSize(96 * 1024).build())
-                .addProtocol(WsConfig.builder().name("websocket").maxFrameLength(maxMessage).build())
+                .addProtocol(Http1Config.builder().maxHeadersSize(96 * 1024)
+                        .addReceiveListener(headerDeadline).addSendListener(headerDeadline).build())
+                // The socket answers a message over the limit with FRAME_TOO_LARGE (PlayerSocket); only a single frame
+                // past 64 times the limit is refused by Helidon itself, with close code 1009, before it is buffered.
+                .addProtocol(WsConfig.builder().name("websocket").maxFrameLength(maxMessage * 64).build())
                 .addFeature(StaticContentFeature.builder()
                         .addClasspath(cp -> cp.location("web").context("/").welcome("index.html"))
                         .build())
@@ -183,9 +197,12 @@ public final class Main {
                 .build()
                 .start();
 
-        return new Running(server, rt.run(9080, () -> {
+        return new Running(server, rt.run(() -> {
             heartbeat.close();
+            headerDeadline.close();
+            revoked.close();
             server.stop();
+            actions.close();
         }, null));
     }
 

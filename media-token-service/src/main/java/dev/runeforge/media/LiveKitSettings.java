@@ -1,31 +1,25 @@
 package dev.runeforge.media;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 
-import io.helidon.config.Config;
+import dev.runeforge.common.config.ServiceConfig;
 
 /**
  * How to reach LiveKit, or nothing when it is not configured (then voice is off and the token endpoint says so).
  *
- * <p>Keys (environment variables in brackets): {@code livekit.url} [LIVEKIT_URL] the server's URL as this service
- * reaches it (ws(s):// or http(s)://; RoomService calls go to its http(s) form); {@code livekit.public.url}
- * [LIVEKIT_PUBLIC_URL] what browsers connect to, when it differs (defaults to {@code livekit.url});
- * {@code livekit.api.key} [LIVEKIT_API_KEY] and {@code livekit.api.secret} [LIVEKIT_API_SECRET], or the files
- * named by [LIVEKIT_API_KEY_FILE] / [LIVEKIT_API_SECRET_FILE] (or {@code livekit.api.key-file},
- * {@code livekit.api.secret-file}), which win over the values (mounted secrets); {@code livekit.token.ttl}
- * [LIVEKIT_TOKEN_TTL] (default PT5M: the token is only needed to connect, and a kicked player's token lapses soon);
- * {@code livekit.room.max.participants} [LIVEKIT_ROOM_MAX_PARTICIPANTS] (8) and {@code livekit.room.empty.timeout}
- * [LIVEKIT_ROOM_EMPTY_TIMEOUT] (PT300S). Dotted keys, not dashed: Helidon maps FOO_BAR to foo.bar.
+ * <p>Keys (environment variables in brackets, by the rule of {@link ServiceConfig}): {@code livekit.url}
+ * [LIVEKIT_URL] the server's URL as this service reaches it (ws(s):// or http(s)://; RoomService calls go to its
+ * http(s) form); {@code livekit.public.url} [LIVEKIT_PUBLIC_URL] what browsers connect to, when it differs
+ * (defaults to {@code livekit.url}); the secrets {@code livekit.api.key} [LIVEKIT_API_KEY] and
+ * {@code livekit.api.secret} [LIVEKIT_API_SECRET], or the files named by [LIVEKIT_API_KEY_FILE] /
+ * [LIVEKIT_API_SECRET_FILE] (mounted secrets; setting both a variable and its file is an error);
+ * {@code livekit.token.ttl} [LIVEKIT_TOKEN_TTL] (default PT5M: the token is only needed to connect, and a kicked
+ * player's token lapses soon); {@code livekit.room.max.participants} [LIVEKIT_ROOM_MAX_PARTICIPANTS] (8) and
+ * {@code livekit.room.empty.timeout} [LIVEKIT_ROOM_EMPTY_TIMEOUT] (PT5M).
  *
  * <p>{@link #toString()} never shows the secret.
  */
@@ -70,29 +64,27 @@ record LiveKitSettings(URI url, URI publicUrl, String apiKey, String apiSecret, 
                 + ", tokenTtl=" + tokenTtl + ", maxParticipants=" + maxParticipants + ", emptyTimeout=" + emptyTimeout + "]";
     }
 
-    static Optional<LiveKitSettings> from(Config config) {
-        return from(config, System::getenv);
-    }
-
-    /** Empty when no URL is set; a URL without a key and secret is a configuration error, not "voice off". */
-    static Optional<LiveKitSettings> from(Config config, Function<String, String> env) {
-        Optional<String> url = config.get("livekit.url").asString().map(String::strip).filter(s -> !s.isEmpty());
+    /**
+     * Reads every LiveKit key (whether or not a URL is set, so the service's keys are the same everywhere). Empty
+     * when no URL is set; a URL without a key and secret is a configuration error, not "voice off".
+     */
+    static Optional<LiveKitSettings> from(ServiceConfig config) {
+        Optional<String> url = config.optional("livekit.url");
+        Optional<String> publicUrl = config.optional("livekit.public.url");
+        Optional<String> key = config.secret("livekit.api.key");
+        Optional<String> secret = config.secret("livekit.api.secret");
+        Duration tokenTtl = config.duration("livekit.token.ttl", Duration.ofMinutes(5));
+        int maxParticipants = config.integer("livekit.room.max.participants", 8);
+        Duration emptyTimeout = config.duration("livekit.room.empty.timeout", Duration.ofMinutes(5));
         if (url.isEmpty()) {
             return Optional.empty();
         }
-        String key = secret(config, env, "livekit.api.key", "LIVEKIT_API_KEY");
-        String secret = secret(config, env, "livekit.api.secret", "LIVEKIT_API_SECRET");
-        if (key == null || secret == null) {
-            throw new IllegalStateException("livekit.url is set but the LiveKit API key or secret is not "
-                    + "(LIVEKIT_API_KEY/LIVEKIT_API_SECRET, or their _FILE variants)");
-        }
+        String with = "with livekit.url";
+        String apiKey = key.orElseThrow(() -> config.missing("livekit.api.key", with));
+        String apiSecret = secret.orElseThrow(() -> config.missing("livekit.api.secret", with));
         URI uri = uri(url.get(), "livekit.url");
-        URI publicUri = config.get("livekit.public.url").asString().map(String::strip).filter(s -> !s.isEmpty())
-                .map(s -> uri(s, "livekit.public.url")).orElse(uri);
-        return Optional.of(new LiveKitSettings(uri, publicUri, key, secret,
-                config.get("livekit.token.ttl").as(Duration.class).orElse(Duration.ofMinutes(5)),
-                config.get("livekit.room.max.participants").asInt().orElse(8),
-                config.get("livekit.room.empty.timeout").as(Duration.class).orElse(Duration.ofSeconds(300))));
+        URI publicUri = publicUrl.map(s -> uri(s, "livekit.public.url")).orElse(uri);
+        return Optional.of(new LiveKitSettings(uri, publicUri, apiKey, apiSecret, tokenTtl, maxParticipants, emptyTimeout));
     }
 
     private static URI uri(String value, String key) {
@@ -102,21 +94,6 @@ record LiveKitSettings(URI url, URI publicUrl, String apiKey, String apiSecret, 
             throw new IllegalArgumentException(key + " must be a ws://, wss://, http:// or https:// URL: " + value);
         }
         return uri;
-    }
-
-    /** A file (mounted secret) wins over a value; both from config or the environment. Null when neither is set. */
-    private static String secret(Config config, Function<String, String> env, String key, String envName) {
-        String file = config.get(key + "-file").asString()
-                .orElseGet(() -> env.apply(envName + "_FILE"));
-        if (file != null && !file.isBlank()) {
-            try {
-                String value = Files.readString(Path.of(file.strip()), StandardCharsets.UTF_8).strip();
-                return value.isEmpty() ? null : value;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + envName + "_FILE " + file, e);
-            }
-        }
-        return config.get(key).asString().map(String::strip).filter(s -> !s.isEmpty()).orElse(null);
     }
 
     /** For tests: the config keys of these settings. */

@@ -1,18 +1,17 @@
 package dev.runeforge.media;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.logging.Logger;
 
 import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Rpc;
+import dev.runeforge.common.bus.SessionsBucket;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.logging.Logging;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.telemetry.Telemetry;
-import io.helidon.config.Config;
 import io.nats.client.KeyValue;
 import io.nats.client.impl.NatsKeyValueWatchSubscription;
 import io.nats.service.Group;
@@ -30,40 +29,40 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         Logging.init(SERVICE);
-        start(ServiceConfig.load()).shutdown().onSignal();
+        ServiceRuntime.main(SERVICE, () -> start(ServiceConfig.load()).shutdown());
     }
 
     /** Reply of {@code rf.media.ping}; {@code livekit} says whether a LiveKit server is configured. */
     public record PingReply(boolean ok, String livekit) {
     }
 
-    public static ServiceRuntime.Running start(Config config) throws Exception {
+    public static ServiceRuntime.Running start(ServiceConfig config) throws Exception {
         return start(config, Telemetry.fromEnvironment(SERVICE));
     }
 
-    /** As {@link #start(Config)}, traced with {@code telemetry} (tests pass an in-memory one). */
-    public static ServiceRuntime.Running start(Config config, Telemetry telemetry) throws Exception {
-        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, telemetry);
+    /** As {@link #start(ServiceConfig)}, traced with {@code telemetry} (tests pass an in-memory one). */
+    public static ServiceRuntime.Running start(ServiceConfig config, Telemetry telemetry) throws Exception {
+        MediaSettings settings = MediaSettings.read(config);
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, settings.runtime(), telemetry);
         Subjects subjects = rt.subjects();
         MediaMetrics metrics = new MediaMetrics(rt.admin().registry());
-        Optional<LiveKitSettings> livekit = LiveKitSettings.from(config);
+        Optional<LiveKitSettings> livekit = settings.livekit();
         LOG.info(() -> livekit.map(s -> "LiveKit at " + s.url() + " (browsers: " + s.publicUrl() + "), api key "
                 + s.apiKey()).orElse("LiveKit is not configured (livekit.url): voice is off"));
 
         // The game instances write this bucket; create-if-absent so this service can start first.
-        KeyValue sessions = NatsClients.ensureSessions(rt.nats(), subjects,
-                config.get("bus.replicas").asInt().orElse(1),
-                config.get("game.sessions.ttl").as(Duration.class).orElse(NatsClients.SESSIONS_TTL));
+        KeyValue sessions = NatsClients.ensureSessions(rt.nats(), subjects, settings.runtime().replicas(),
+                settings.sessionsTtl());
+        SessionsBucket summaries = SessionsBucket.of(sessions);
         RoomNames names = new RoomNames(subjects.namespace());
-        VoiceTokens tokens = new VoiceTokens(livekit, new SessionDirectory(sessions), names, metrics, Clock.systemUTC());
+        VoiceTokens tokens = new VoiceTokens(livekit, summaries::find, names, metrics, Clock.systemUTC());
 
         NatsKeyValueWatchSubscription watch = null;
         if (livekit.isPresent()) {
-            LiveKitRooms rooms = new LiveKitRooms(livekit.get(), metrics,
-                    config.get("livekit.call.timeout").as(Duration.class).orElse(Duration.ofSeconds(5)));
-            watch = sessions.watchAll(new RoomLifecycle(rooms, names, Clock.systemUTC()));
+            LiveKitRooms rooms = new LiveKitRooms(livekit.get(), metrics, settings.callTimeout());
+            watch = summaries.watch(new RoomLifecycle(rooms, names, Clock.systemUTC()));
         }
 
         Group group = new Group(subjects.mediaGroup());
@@ -72,7 +71,7 @@ public final class Main {
                 Rpc.endpoint(rt.nats(), group, "ping", data -> new PingReply(true, state)),
                 Rpc.endpoint(rt.nats(), group, "token", tokens::handle));
         NatsKeyValueWatchSubscription stopWatch = watch;
-        return rt.run(9084, () -> {
+        return rt.run(() -> {
             service.stop();
             if (stopWatch != null) {
                 stopWatch.unsubscribe();

@@ -9,11 +9,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.logging.Logger;
 
-import dev.runeforge.common.bus.RpcException;
+import dev.runeforge.common.bus.SessionsBucket;
 import dev.runeforge.common.session.SessionSummary;
-import io.nats.client.api.KeyValueEntry;
-import io.nats.client.api.KeyValueOperation;
-import io.nats.client.api.KeyValueWatcher;
 
 /**
  * Follows the session directory and keeps LiveKit's rooms in step: a session seen open gets its room created (max
@@ -21,12 +18,12 @@ import io.nats.client.api.KeyValueWatcher;
  * player newly in {@code barred} is removed from the room at once (their token is refused from then on, and the one
  * they hold lapses within its short TTL).
  *
- * <p>Calls run on the watch's own dispatcher thread, one at a time and in the directory's order, so a create never
+ * <p>Calls run on the watch's own dispatcher thread ({@link SessionsBucket#watch}), one at a time and in the directory's order, so a create never
  * overtakes the delete of the same room. A failed create is retried on the session's next summary. Every replica of
  * media-token-service does this; the calls are idempotent (create returns the existing room, delete and remove
  * treat "not found" as done).
  */
-final class RoomLifecycle implements KeyValueWatcher {
+final class RoomLifecycle implements SessionsBucket.Watcher {
     private static final Logger LOG = Logger.getLogger(RoomLifecycle.class.getName());
     /** On the first replay, closed sessions older than this are left alone: LiveKit's empty timeout took their rooms. */
     private static final Duration REPLAY_CLOSED_WITHIN = Duration.ofDays(1);
@@ -52,22 +49,16 @@ final class RoomLifecycle implements KeyValueWatcher {
     }
 
     @Override
-    public synchronized void watch(KeyValueEntry entry) {
-        String session = entry.getKey();
+    public synchronized void removed(String session) {
+        Known before = known.remove(session);
+        if (before != null && !before.closed()) {
+            rooms.deleteRoom(names.of(session));
+        }
+    }
+
+    @Override
+    public synchronized void written(String session, SessionSummary summary) {
         Known before = known.get(session);
-        if (entry.getOperation() != KeyValueOperation.PUT) {
-            known.remove(session);
-            if (before != null && !before.closed()) {
-                rooms.deleteRoom(names.of(session));
-            }
-            return;
-        }
-        SessionSummary summary;
-        try {
-            summary = SessionDirectory.parse(session, entry.getValue());
-        } catch (RpcException e) {
-            return; // logged by parse; the next summary of this session will be readable or refused again
-        }
         String room = names.of(session);
         if (summary.closed()) {
             known.put(session, new Known(true, Set.copyOf(summary.barred()), false));
@@ -97,7 +88,7 @@ final class RoomLifecycle implements KeyValueWatcher {
     }
 
     @Override
-    public void endOfData() {
+    public void caughtUp() {
         replayed = true;
     }
 }

@@ -9,6 +9,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.runeforge.common.bus.RpcException;
+import dev.runeforge.common.bus.SessionsBucket;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.media.Voice;
 import dev.runeforge.common.protocol.ErrorCodes;
@@ -31,18 +32,34 @@ final class VoiceTokens {
     private static final Logger LOG = Logger.getLogger(VoiceTokens.class.getName());
 
     private final Optional<LiveKitSettings> settings;
-    private final SessionDirectory directory;
+    private final SessionsBucket.Reader directory;
     private final RoomNames rooms;
     private final MediaMetrics metrics;
     private final Clock clock;
 
-    VoiceTokens(Optional<LiveKitSettings> settings, SessionDirectory directory, RoomNames rooms, MediaMetrics metrics,
+    VoiceTokens(Optional<LiveKitSettings> settings, SessionsBucket.Reader directory, RoomNames rooms, MediaMetrics metrics,
                 Clock clock) {
         this.settings = Objects.requireNonNull(settings);
         this.directory = Objects.requireNonNull(directory);
         this.rooms = Objects.requireNonNull(rooms);
         this.metrics = Objects.requireNonNull(metrics);
         this.clock = Objects.requireNonNull(clock);
+    }
+
+    /**
+     * The session's latest summary. None, or one that cannot be read (for this session), is answered as a refusal
+     * (NOT_FOUND), never a crash; an unreachable bucket as UNAVAILABLE.
+     */
+    private SessionSummary summary(String session) {
+        try {
+            return directory.find(session).orElseThrow(() -> refuse(MediaMetrics.NOT_FOUND, ErrorCodes.NOT_FOUND,
+                    "no such session"));
+        } catch (SessionsBucket.UnreadableSummary e) {
+            LOG.log(Level.WARNING, e.getMessage());
+            throw refuse(MediaMetrics.NOT_FOUND, ErrorCodes.NOT_FOUND, "no such session");
+        } catch (java.io.IOException e) {
+            throw refuse(MediaMetrics.UNAVAILABLE, ErrorCodes.UNAVAILABLE, "the session directory cannot be read right now");
+        }
     }
 
     /** The bus handler: a {@link Voice.TokenRequest} in, a {@link Voice.Token} out, or a typed refusal. */
@@ -62,14 +79,7 @@ final class VoiceTokens {
             throw refuse(MediaMetrics.NOT_CONFIGURED, Voice.LIVEKIT_NOT_CONFIGURED,
                     "voice is not configured here (no LiveKit server)");
         }
-        SessionSummary summary;
-        try {
-            summary = directory.get(request.session())
-                    .orElseThrow(() -> new RpcException(ErrorCodes.NOT_FOUND, "no such session"));
-        } catch (RpcException e) {
-            throw refuse(ErrorCodes.UNAVAILABLE.equals(e.code()) ? MediaMetrics.UNAVAILABLE : MediaMetrics.NOT_FOUND,
-                    e.code(), e.getMessage());
-        }
+        SessionSummary summary = summary(request.session());
         String player = request.player();
         if (summary.closed()) {
             throw refuse(MediaMetrics.SESSION_CLOSED, Voice.SESSION_CLOSED, "this session has ended");

@@ -22,7 +22,6 @@ import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.testsupport.TestNats;
-import io.helidon.config.Config;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +40,7 @@ class MediaTokenServiceIT {
     @Test
     void answersPingAndReportsReadyAndMetrics() throws Exception {
         try (ServiceRuntime.Running running = Main.start(config());
-             Connection nc = Nats.connect(TestNats.url())) {
+             Connection nc = TestNats.connect()) {
             Main.PingReply ping = Rpc.request(nc, new Subjects(ns).mediaPing(), Map.of(), Main.PingReply.class,
                     Duration.ofSeconds(5));
             assertTrue(ping.ok());
@@ -63,7 +62,7 @@ class MediaTokenServiceIT {
     void stopsAnsweringOnTheBusAndTheAdminPortAfterClose() throws Exception {
         ServiceRuntime.Running running = Main.start(config());
         int port = running.adminPort();
-        try (Connection nc = Nats.connect(TestNats.url())) {
+        try (Connection nc = TestNats.connect()) {
             String subject = new Subjects(ns).mediaPing();
             assertTrue(Rpc.request(nc, subject, Map.of(), Main.PingReply.class, Duration.ofSeconds(5)).ok());
 
@@ -88,12 +87,11 @@ class MediaTokenServiceIT {
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(), "told at once, not after a timeout");
     }
 
-    private Config config() {
-        return ServiceConfig.load(Map.of(
+    private ServiceConfig config() {
+        return ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of(
                 "bus.namespace", ns,
-                "nats.url", TestNats.url(),
                 "admin.host", "127.0.0.1",
-                "admin.port", "0"));
+                "admin.port", "0")));
     }
 
     private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {

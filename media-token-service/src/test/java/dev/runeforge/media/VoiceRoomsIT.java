@@ -47,7 +47,7 @@ class VoiceRoomsIT {
 
     @BeforeEach
     void start() throws Exception {
-        nc = Nats.connect(TestNats.url());
+        nc = TestNats.connect();
         livekit = new TwirpRoomService(API_KEY, SECRET);
     }
 
@@ -59,12 +59,12 @@ class VoiceRoomsIT {
     }
 
     private ServiceRuntime.Running startService(String url) throws Exception {
-        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns, "nats.url", TestNats.url(),
+        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns,
                 "admin.host", "127.0.0.1", "admin.port", "0",
                 "livekit.url", url, "livekit.api.key", API_KEY, "livekit.api.secret", SECRET,
                 "livekit.room.max.participants", "6", "livekit.room.empty.timeout", "PT120S",
                 "livekit.call.timeout", "PT2S"));
-        return Main.start(ServiceConfig.load(config));
+        return Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, config)));
     }
 
     private void put(SessionSummary summary) throws Exception {
@@ -100,6 +100,8 @@ class VoiceRoomsIT {
 
             assertEquals(List.of("CreateRoom " + room, "RemoveParticipant " + room + " p-3", "DeleteRoom " + room),
                     TwirpRoomService.names(livekit.calls), "one call per change, in the directory's order");
+            // Each is counted once LiveKit has answered, just after the fake changed its rooms.
+            await(() -> metric(running, "rf_media_room_deletions_total") == 1.0, "the deletion counted");
             Map<String, Double> m = metrics(running.adminPort());
             assertEquals(1.0, m.get("rf_media_room_creations_total"));
             assertEquals(1.0, m.get("rf_media_participants_removed_total"));
@@ -134,7 +136,8 @@ class VoiceRoomsIT {
             livekit.failing = false;
             put(summary(SESSION, "host-1", List.of("host-1", "p-2"), List.of(), false, 2));
             await(() -> livekit.rooms.containsKey(room), "created on the next summary");
-            assertEquals(1.0, metric(running, "rf_media_room_creations_total"));
+            // Counted once LiveKit has answered, which is just after the fake stored the room.
+            await(() -> metric(running, "rf_media_room_creations_total") == 1.0, "the creation counted");
         }
     }
 

@@ -58,7 +58,7 @@ class VoiceTokenIT {
 
     @BeforeEach
     void connect() throws Exception {
-        nc = Nats.connect(TestNats.url());
+        nc = TestNats.connect();
     }
 
     @AfterEach
@@ -68,10 +68,10 @@ class VoiceTokenIT {
     }
 
     private ServiceRuntime.Running start(Map<String, String> extra) throws Exception {
-        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns, "nats.url", TestNats.url(),
+        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns,
                 "admin.host", "127.0.0.1", "admin.port", "0"));
         config.putAll(extra);
-        ServiceRuntime.Running running = Main.start(ServiceConfig.load(config));
+        ServiceRuntime.Running running = Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, config)));
         sessions = nc.keyValue(subjects.sessionsBucket());
         return running;
     }

@@ -2,6 +2,7 @@ package dev.runeforge.persistence;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import dev.runeforge.common.bus.Rpc;
@@ -16,9 +17,9 @@ import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.session.SessionHistory;
 import dev.runeforge.persistence.archive.ArchiveStore;
 import dev.runeforge.persistence.permalink.Cleanup;
+import dev.runeforge.persistence.save.GuestRetention;
 import dev.runeforge.persistence.permalink.PermalinkStore;
 import dev.runeforge.persistence.permalink.Projector;
-import io.helidon.config.Config;
 import io.nats.service.Group;
 import dev.runeforge.common.player.OidcProfile;
 import dev.runeforge.common.telemetry.Telemetry;
@@ -34,45 +35,41 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         Logging.init(SERVICE);
-        start(ServiceConfig.load()).shutdown().onSignal();
+        ServiceRuntime.main(SERVICE, () -> start(ServiceConfig.load()).shutdown());
     }
 
     /** Reply of {@code rf.db.ping}: the service answers ({@code ok}) and whether its database does ({@code db}). */
     public record PingReply(boolean ok, boolean db) {
     }
 
-    public static ServiceRuntime.Running start(Config config) throws Exception {
+    public static ServiceRuntime.Running start(ServiceConfig config) throws Exception {
         return start(config, Telemetry.fromEnvironment(SERVICE));
     }
 
-    /** As {@link #start(Config)}, traced with {@code telemetry} (tests pass an in-memory one). */
-    public static ServiceRuntime.Running start(Config config, Telemetry telemetry) throws Exception {
-        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, telemetry);
-        Database db = Database.open(
-                config.get("db.url").asString().orElse("jdbc:postgresql://127.0.0.1:5432/runeforge"),
-                config.get("db.user").asString().orElse("postgres"),
-                config.get("db.password").asString().orElse(""),
-                config.get("db.pool.size").asInt().orElse(5),
+    /** As {@link #start(ServiceConfig)}, traced with {@code telemetry} (tests pass an in-memory one). */
+    public static ServiceRuntime.Running start(ServiceConfig config, Telemetry telemetry) throws Exception {
+        PersistenceSettings settings = PersistenceSettings.read(config);
+        ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, settings.runtime(), telemetry);
+        int replicas = settings.runtime().replicas();
+        PersistenceSettings.Db dbSettings = settings.db();
+        Database db = Database.open(dbSettings.url(), dbSettings.user(), dbSettings.password(), dbSettings.poolSize(),
                 rt.admin().registry());
-        PermalinkStore permalinks = new PermalinkStore(db.dataSource(),
-                config.get("permalinks.ttl").as(Duration.class).orElse(Duration.ofDays(30)), rt.admin().registry());
-        Projector projector = new Projector(rt.nats(), rt.subjects(),
-                config.get("permalinks.consumer").asString().orElse("permalinks"),
-                config.get("permalinks.ackwait").as(Duration.class).orElse(Duration.ofSeconds(30)),
-                permalinks, db::migrated, rt.admin().registry()).start(config.get("bus.replicas").asInt().orElse(1));
+        PermalinkStore permalinks = new PermalinkStore(db.dataSource(), settings.permalinks().ttl(), rt.admin().registry());
         ArchiveStore archive = new ArchiveStore(db.dataSource());
-        Projector archiver = new Projector(rt.nats(), rt.subjects(), "archive",
-                config.get("archive.consumer").asString().orElse("archive"),
-                config.get("archive.ackwait").as(Duration.class).orElse(Duration.ofSeconds(30)),
-                archive::store, db::migrated, rt.admin().registry()).start(config.get("bus.replicas").asInt().orElse(1));
+        // One consumer for every projection: each event is delivered and parsed once (Projector).
+        Projector projector = new Projector(rt.nats(), rt.subjects(), settings.projection().consumer(),
+                settings.projection().ackWait(),
+                List.of(new Projector.Target("permalinks", Projector.permalinks(permalinks)),
+                        new Projector.Target("archive", archive::store)),
+                db::migrated, rt.admin().registry()).start();
         PlayerStore players = new PlayerStore(db.dataSource());
         SaveStore saves = new SaveStore(db.dataSource(), rt.admin().registry());
         Group savesGroup = new Group(rt.subjects().dbSavesGroup());
-        Cleanup cleanup = new Cleanup(permalinks,
-                config.get("permalinks.cleanup.interval").as(Duration.class).orElse(Duration.ofHours(1)),
-                rt.admin().registry());
+        Cleanup cleanup = new Cleanup(permalinks, settings.permalinks().cleanupInterval(), rt.admin().registry());
+        GuestRetention guestRetention = new GuestRetention(db.dataSource(), settings.guests().retention(),
+                settings.guests().cleanupInterval(), rt.admin().registry());
         // The service answers even when its database does not, so a caller can tell "persistence is down"
         // (no answer) from "persistence is up, PostgreSQL is not" (db=false).
         Service service = rt.service("persistence", "Rune Forge lasting data: profiles, session history",
@@ -80,6 +77,9 @@ public final class Main {
                         data -> new PingReply(true, db.ready())),
                 Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPermalinkGroup()), "get",
                         data -> permalink(permalinks, Json.read(data, Permalink.Get.class).id())),
+                // Signing is asked for here, where the log is read: what auth-service signs is a stored row.
+                Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPermalinkGroup()), "permalink-signed", "signed",
+                        data -> signed(rt, permalink(permalinks, Json.read(data, Permalink.Get.class).id()))),
                 Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbPlayerGroup()), "oidc",
                         data -> player(players, Json.read(data, OidcProfile.class))),
                 Rpc.blockingEndpoint(rt.nats(), savesGroup, "saves-list", "list",
@@ -104,11 +104,11 @@ public final class Main {
                 Rpc.blockingEndpoint(rt.nats(), new Group(rt.subjects().dbEventsGroup()), "events-list", "list",
                         data -> events(archive, Json.read(data, SessionHistory.EventsQuery.class))));
         rt.admin().readiness("postgres", db::ready);
-        return rt.run(9083, () -> {
+        return rt.run(() -> {
             service.stop();
             cleanup.close();
+            guestRetention.close();
             projector.close();
-            archiver.close();
         }, db::close);
     }
 
@@ -167,6 +167,19 @@ public final class Main {
     static OidcProfile.Player player(PlayerStore store, OidcProfile profile) {
         return db("player profiles are", () -> store.upsert(profile));
     }
+
+    /**
+     * {@code <ns>.db.permalink.signed}: the stored roll, signed by auth-service now (a signature made when served
+     * always names a published key; docs/protocol.md, Permalinks). auth-service takes {@code <ns>.auth.sign.roll}
+     * from this service alone, so a roll that never was in the event log cannot be signed.
+     */
+    static Permalink.Signed signed(ServiceRuntime rt, Permalink permalink) {
+        Permalink.Signature signature = Rpc.request(rt.nats(), rt.subjects().authSignRoll(), permalink.roll(),
+                Permalink.Signature.class, SIGN_TIMEOUT);
+        return new Permalink.Signed(permalink.roll(), permalink.expiresAt(), signature.jws(), signature.kid());
+    }
+
+    private static final Duration SIGN_TIMEOUT = Duration.ofSeconds(3);
 
     /** {@code <ns>.db.permalink.get}: a public roll's permalink, or a typed refusal. */
     static Permalink permalink(PermalinkStore store, String id) {

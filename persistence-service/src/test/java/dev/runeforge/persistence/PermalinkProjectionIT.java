@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.runeforge.common.bus.Commit;
+import dev.runeforge.common.bus.EventsStream;
 import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Rpc;
 import dev.runeforge.common.bus.RpcException;
@@ -19,14 +21,17 @@ import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.permalink.Permalink;
+import dev.runeforge.common.permalink.PublicRoll;
+import dev.runeforge.common.permalink.RollFact;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.persistence.permalink.PermalinkStore;
-import dev.runeforge.persistence.permalink.RollEvents;
+import dev.runeforge.persistence.permalink.PlacedRoll;
 import dev.runeforge.testsupport.TestNats;
 import dev.runeforge.testsupport.TestPostgres;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
+import io.nats.client.impl.NatsMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +51,7 @@ class PermalinkProjectionIT {
 
     @BeforeEach
     void connect() throws Exception {
-        nc = Nats.connect(TestNats.url());
+        nc = TestNats.connectIn(ns);
         NatsClients.ensureStreams(nc, subjects);
     }
 
@@ -59,14 +64,13 @@ class PermalinkProjectionIT {
     private ServiceRuntime.Running start(Map<String, String> extra) throws Exception {
         Map<String, String> config = new java.util.HashMap<>(Map.of(
                 "bus.namespace", ns,
-                "nats.url", TestNats.url(),
                 "admin.host", "127.0.0.1",
                 "admin.port", "0",
                 "db.url", database.jdbcUrl(),
                 "db.user", database.user(),
                 "db.password", database.password()));
         config.putAll(extra);
-        return Main.start(ServiceConfig.load(config));
+        return Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, config)));
     }
 
     static String rollId() {
@@ -95,7 +99,7 @@ class PermalinkProjectionIT {
     }
 
     private void awaitCaughtUp() throws Exception {
-        Projections.awaitCaughtUp(nc, subjects, "permalinks", Duration.ofSeconds(20));
+        Projections.awaitCaughtUp(nc, subjects, "projections", Duration.ofSeconds(20));
     }
 
     private long count(String sql) throws Exception {
@@ -108,6 +112,81 @@ class PermalinkProjectionIT {
 
     private String getCode(String id) {
         return assertThrows(RpcException.class, () -> get(id)).code();
+    }
+
+    /**
+     * A deployment that had a consumer per projection moves to the one consumer without projecting anything twice
+     * or skipping anything: it starts where the slower former consumer had got to, and the former ones go.
+     */
+    @Test
+    void theFormerPerProjectionConsumersAreReplacedFromWhereTheSlowerOneStood() throws Exception {
+        String session = UUID.randomUUID().toString().replace("-", "");
+        long at = System.currentTimeMillis();
+        NatsClients.ensureStreams(nc, subjects);
+        // Two rolls already projected by the former consumers (the slower one, "archive", acked only the first),
+        // then a third nobody has seen.
+        String first = rollId();
+        String second = rollId();
+        String third = rollId();
+        publish(session, 1, Map.of("type", "rolled", "roll", roll(first, false, at)));
+        publish(session, 2, Map.of("type", "rolled", "roll", roll(second, false, at)));
+        var jsm = nc.jetStreamManagement();
+        for (String former : List.of("permalinks", "archive")) {
+            jsm.addOrUpdateConsumer(subjects.eventsStream(), io.nats.client.api.ConsumerConfiguration.builder()
+                    .durable(former).filterSubject(subjects.eventsAll())
+                    .ackPolicy(io.nats.client.api.AckPolicy.Explicit).build());
+            var sub = nc.jetStream().subscribe(null, io.nats.client.PullSubscribeOptions.bind(subjects.eventsStream(), former));
+            List<io.nats.client.Message> got = sub.fetch(former.equals("archive") ? 1 : 2, Duration.ofSeconds(5));
+            for (io.nats.client.Message m : got) {
+                m.ackSync(Duration.ofSeconds(5));
+            }
+            sub.unsubscribe();
+        }
+        publish(session, 3, Map.of("type", "rolled", "roll", roll(third, false, at)));
+        try (ServiceRuntime.Running service = start(Map.of())) {
+            awaitCaughtUp();
+            assertFalse(jsm.getConsumerNames(subjects.eventsStream()).contains("permalinks"), "the former consumers go");
+            assertFalse(jsm.getConsumerNames(subjects.eventsStream()).contains("archive"));
+            var info = jsm.getConsumerInfo(subjects.eventsStream(), "projections");
+            assertEquals(2, info.getDelivered().getConsumerSequence(),
+                    "it delivered the second and third events only: it started where the slower former consumer stood");
+        }
+        assertEquals(0, count("SELECT count(*) FROM roll_permalinks WHERE id = '" + first + "'"),
+                "the first roll was not projected again (the former permalinks rows are not in this fresh database)");
+        assertEquals(1, count("SELECT count(*) FROM roll_permalinks WHERE id = '" + second + "'"));
+        assertEquals(1, count("SELECT count(*) FROM roll_permalinks WHERE id = '" + third + "'"));
+    }
+
+    /**
+     * A game this service has never heard of gets permalinks for the rolls it declares (issue 19): what counts is
+     * the commit's {@code Rf-Rolls}, not its events' names. A commit of this version that declares nothing has none,
+     * even with an event called {@code rolled}.
+     */
+    @Test
+    void aNewGamesDeclaredRollsGetPermalinksAndUndeclaredEventsNone() throws Exception {
+        String session = UUID.randomUUID().toString().replace("-", "");
+        String declared = rollId();
+        String undeclared = rollId();
+        long at = System.currentTimeMillis();
+        NatsClients.ensureStreams(nc, subjects);
+        Commit throwing = new Commit(session, "axes", "AXE-AXE-0001", "g-1:t", "g-1", at, 1,
+                List.of(Json.tree(Map.of("type", "axe_thrown", "by", "g-1", "hit", 9))));
+        RollFact.Rolled hit = new RollFact.Rolled(declared, "Ada", "1d12", List.of(new PublicRoll.Term(1, 1, 12,
+                "1d12", List.of(new PublicRoll.Die(9, true, false)), 9)), 0, 9, null, null, false, at, "Axe", null);
+        nc.jetStream().publish(subjects.events(session), EventsStream.headers(throwing,
+                new EventsStream.Declared(Map.of(), Map.of(1L, hit)), null), EventsStream.body(throwing));
+        Commit unnamed = new Commit(session, "axes", "AXE-AXE-0001", "g-1:u", "g-1", at, 2,
+                List.of(Json.tree(Map.of("type", "rolled", "roll", roll(undeclared, false, at)))));
+        nc.jetStream().publish(subjects.events(session),
+                EventsStream.headers(unnamed, EventsStream.Declared.NONE, null), EventsStream.body(unnamed));
+        try (ServiceRuntime.Running service = start(Map.of())) {
+            awaitCaughtUp();
+            Permalink p = get(declared);
+            assertEquals("1d12", p.roll().formula());
+            assertEquals("Axe", p.roll().label());
+            assertEquals(9, p.roll().total());
+            assertEquals(ErrorCodes.PERMALINK_NOT_FOUND, getCode(undeclared));
+        }
     }
 
     @Test
@@ -133,7 +212,7 @@ class PermalinkProjectionIT {
         assertEquals(1, count("SELECT count(*) FROM roll_reveals"));
 
         // The consumer is lost and the whole log is projected again from the start.
-        nc.jetStreamManagement().deleteConsumer(subjects.eventsStream(), "permalinks");
+        nc.jetStreamManagement().deleteConsumer(subjects.eventsStream(), "projections");
         try (ServiceRuntime.Running service = start(Map.of())) {
             awaitCaughtUp();
             assertEquals(3, count("SELECT count(*) FROM roll_permalinks"), "a replay adds no row");
@@ -167,6 +246,35 @@ class PermalinkProjectionIT {
     }
 
     @Test
+    void labelsAndAdvantageAreServedAndRollsToTheDmOrToOneselfNeverStored() throws Exception {
+        String session = UUID.randomUUID().toString().replace("-", "");
+        String stealth = rollId();
+        String toDm = rollId();
+        String self = rollId();
+        long at = System.currentTimeMillis();
+        Map<String, Object> labelled = roll(stealth, false, at);
+        labelled.putAll(Map.of("mode", "public", "label", "Stealth", "advantage", "advantage", "formula", "1d20+5"));
+        Map<String, Object> dm = roll(toDm, true, at);
+        dm.putAll(Map.of("mode", "dm", "label", "Insight"));
+        Map<String, Object> mine = roll(self, true, at);
+        mine.put("mode", "self");
+        try (ServiceRuntime.Running service = start(Map.of())) {
+            publish(session, 1, Map.of("type", "rolled", "roll", labelled), Map.of("type", "rolled", "roll", dm),
+                    Map.of("type", "rolled", "roll", mine));
+            awaitCaughtUp();
+            Permalink shown = get(stealth);
+            assertEquals(2, shown.roll().v());
+            assertEquals("Stealth", shown.roll().label());
+            assertEquals("advantage", shown.roll().advantage());
+            assertEquals("1d20+5", shown.roll().formula());
+            assertEquals(ErrorCodes.PERMALINK_NOT_FOUND, getCode(toDm));
+            assertEquals(ErrorCodes.PERMALINK_NOT_FOUND, getCode(self));
+        }
+        assertEquals(0, count("SELECT count(*) FROM roll_permalinks WHERE id IN ('" + toDm + "', '" + self + "')"),
+                "a roll that can never be public is never stored");
+    }
+
+    @Test
     void aRevealStoredBeforeItsRollStillTakesEffect() throws Exception {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(database.jdbcUrl());
@@ -176,17 +284,21 @@ class PermalinkProjectionIT {
         try (ServiceRuntime.Running service = start(Map.of())) {
             awaitCaughtUp();
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'roll_reveals'") == 0) {
+            // The last migration's column: the store writes every column there is.
+            while (count("SELECT count(*) FROM information_schema.columns WHERE table_name = 'roll_permalinks'"
+                    + " AND column_name = 'advantage'") == 0) {
                 assertTrue(System.nanoTime() < deadline, "schema not migrated");
                 Thread.sleep(50);
             }
             PermalinkStore store = new PermalinkStore(ds, Duration.ofDays(30));
             String id = rollId();
             long at = System.currentTimeMillis();
-            store.apply(List.of(new RollEvents.Revealed("s1", 9, id, at + 5)));
+            store.apply(List.of(new PlacedRoll("s1", 9, "WOLF-1", new RollFact.Revealed(id, at + 5))));
             assertTrue(store.find(id).isEmpty());
-            RollEvents.Fact rolled = RollEvents.of(Json.tree(Map.of("session", "s1", "code", "WOLF-1", "firstSeq", 8,
-                    "events", List.of(Map.of("type", "rolled", "roll", roll(id, true, at)))))).get(0);
+            PlacedRoll rolled = PlacedRoll.of(EventsStream.read(NatsMessage.builder().subject("s1")
+                    .data(Json.bytes(Map.of("session", "s1", "game", "dice", "code", "WOLF-1", "actionId", "g-1:a",
+                            "at", at, "firstSeq", 8, "events", List.of(Map.of("type", "rolled", "roll", roll(id, true, at))))))
+                    .build())).get(0);
             store.apply(List.of(rolled));
             store.apply(List.of(rolled));
             Permalink p = store.find(id).orElseThrow();

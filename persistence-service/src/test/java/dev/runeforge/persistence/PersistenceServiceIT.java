@@ -26,7 +26,6 @@ import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.testsupport.TestNats;
 import dev.runeforge.testsupport.TestPostgres;
-import io.helidon.config.Config;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import org.junit.jupiter.api.AfterEach;
@@ -69,7 +68,7 @@ class PersistenceServiceIT {
             assertTrue(metrics.body().contains("hikaricp_connections"), "pool metrics are exported");
             assertTrue(metrics.body().contains("jvm_"), "JVM metrics are exported");
 
-            try (Connection nc = Nats.connect(TestNats.url())) {
+            try (Connection nc = TestNats.connectIn(ns)) {
                 Main.PingReply ping = Rpc.request(nc, new Subjects(ns).dbPing(), Map.of(), Main.PingReply.class,
                         Duration.ofSeconds(5));
                 assertTrue(ping.ok());
@@ -90,7 +89,7 @@ class PersistenceServiceIT {
 
             assertEquals(200, get(running.adminPort(), "/health").statusCode(), "alive, so not restarted");
 
-            try (Connection nc = Nats.connect(TestNats.url())) {
+            try (Connection nc = TestNats.connectIn(ns)) {
                 Main.PingReply ping = Rpc.request(nc, new Subjects(ns).dbPing(), Map.of(), Main.PingReply.class,
                         Duration.ofSeconds(5));
                 assertTrue(ping.ok(), "the service itself answers");
@@ -120,15 +119,14 @@ class PersistenceServiceIT {
         }
     }
 
-    private Config config(String dbUrl, String user, String password) {
-        return ServiceConfig.load(Map.of(
+    private ServiceConfig config(String dbUrl, String user, String password) {
+        return ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of(
                 "bus.namespace", ns,
-                "nats.url", TestNats.url(),
                 "admin.host", "127.0.0.1",
                 "admin.port", "0",
                 "db.url", dbUrl,
                 "db.user", user,
-                "db.password", password));
+                "db.password", password)));
     }
 
     private static Map<String, Set<String>> columnsOf(TestPostgres.Database database, String... tables) throws Exception {

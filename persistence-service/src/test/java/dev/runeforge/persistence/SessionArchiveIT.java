@@ -27,7 +27,11 @@ import dev.runeforge.common.session.SessionSummary;
 import dev.runeforge.testsupport.TestNats;
 import dev.runeforge.testsupport.TestPostgres;
 import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
 import io.nats.client.impl.Headers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +55,7 @@ class SessionArchiveIT {
 
     @BeforeEach
     void connect() throws Exception {
-        nc = Nats.connect(TestNats.url());
+        nc = TestNats.connectIn(ns);
         NatsClients.ensureStreams(nc, subjects);
     }
 
@@ -64,13 +68,12 @@ class SessionArchiveIT {
     private ServiceRuntime.Running start(String jdbcUrl) throws Exception {
         Map<String, String> config = new HashMap<>(Map.of(
                 "bus.namespace", ns,
-                "nats.url", TestNats.url(),
                 "admin.host", "127.0.0.1",
                 "admin.port", "0",
                 "db.url", jdbcUrl,
                 "db.user", database.user(),
                 "db.password", database.password()));
-        return Main.start(ServiceConfig.load(config));
+        return Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, config)));
     }
 
     private ServiceRuntime.Running start() throws Exception {
@@ -124,7 +127,7 @@ class SessionArchiveIT {
     }
 
     private void awaitCaughtUp() throws Exception {
-        Projections.awaitCaughtUp(nc, subjects, "archive", Duration.ofSeconds(30));
+        Projections.awaitCaughtUp(nc, subjects, "projections", Duration.ofSeconds(30));
     }
 
     private long count(String sql) throws Exception {
@@ -185,7 +188,7 @@ class SessionArchiveIT {
         }
 
         // The consumer is lost and the whole log is projected again from the start.
-        nc.jetStreamManagement().deleteConsumer(subjects.eventsStream(), "archive");
+        nc.jetStreamManagement().deleteConsumer(subjects.eventsStream(), "projections");
         try (ServiceRuntime.Running service = start()) {
             awaitCaughtUp();
             assertEquals(6, count("SELECT count(*) FROM session_events"), "a replay adds no event");
@@ -206,7 +209,8 @@ class SessionArchiveIT {
             aSession(older);
             // A commit stored before the headers existed: the game comes from its JSON.
             nc.jetStream().publish(subjects.events(headerless), Json.bytes(Map.of("session", headerless, "game",
-                    "dice", "at", clock, "firstSeq", 1, "events", List.of(Map.of("type", "room_created")))));
+                    "dice", "actionId", "g-alice:c", "at", clock, "firstSeq", 1,
+                    "events", List.of(Map.of("type", "room_created")))));
             clock += 60_000;
             publish(newer, 1, summary(newer, 1, false, ALICE), null,
                     Map.of("type", "room_created", "code", "WOLF-1234", "at", clock));
@@ -272,6 +276,31 @@ class SessionArchiveIT {
             } finally {
                 service.close();
             }
+        }
+    }
+
+    /**
+     * The projection's pull can reach no one (seen once on a NATS cluster electing its leaders): here its consumer
+     * is deleted under it and created again with events pending. The projector notices events pending with none
+     * delivered, opens the consumer again and catches up; without that it would wait for events forever.
+     */
+    @Test
+    void aConsumerLostUnderTheProjectorIsOpenedAgainAndLosesNothing() throws Exception {
+        String session = UUID.randomUUID().toString().replace("-", "");
+        try (ServiceRuntime.Running service = start()) {
+            publish(session, 1, summary(session, 1, false, ALICE), null,
+                    Map.of("type", "room_created", "code", "WOLF-1234", "at", clock));
+            awaitCaughtUp();
+            JetStreamManagement jsm = nc.jetStreamManagement();
+            jsm.deleteConsumer(subjects.eventsStream(), "projections");
+            for (int i = 0; i < 5; i++) {
+                publish(session, 2 + i, null, null, rolled(ALICE));
+            }
+            jsm.addOrUpdateConsumer(subjects.eventsStream(), ConsumerConfiguration.builder().durable("projections")
+                    .filterSubject(subjects.eventsAll()).ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
+                    .build());
+            awaitCaughtUp();
+            assertEquals(6, count("SELECT count(*) FROM session_events"));
         }
     }
 }

@@ -17,7 +17,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.runeforge.common.auth.IssuedToken;
 import dev.runeforge.common.auth.TokenClaims;
 
-/** Signs platform access tokens: ES256, {@code kid} in the header, iss/aud/sub/name/roles/iat/nbf/exp/jti. */
+/** Signs platform access tokens: ES256, {@code kid} in the header, iss/aud/sub/name/roles/sid/iat/nbf/exp/jti. */
 public final class TokenIssuer {
     private final KeyRing keys;
     private final String issuer;
@@ -32,6 +32,11 @@ public final class TokenIssuer {
     }
 
     public IssuedToken issue(String player, String name, List<String> roles, Duration ttl) {
+        return issue(player, name, roles, ttl, null);
+    }
+
+    /** As {@link #issue(String, String, List, Duration)}, naming the sign-in ({@code sid}) a logout revokes. */
+    public IssuedToken issue(String player, String name, List<String> roles, Duration ttl, String signIn) {
         Instant now = clock.instant();
         Instant expires = now.plus(ttl);
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
@@ -40,6 +45,7 @@ public final class TokenIssuer {
                 .subject(player)
                 .claim(TokenClaims.NAME, name)
                 .claim(TokenClaims.ROLES, roles)
+                .claim(TokenClaims.SIGN_IN, signIn)
                 .issueTime(Date.from(now))
                 .notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(expires))

@@ -41,6 +41,7 @@ import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dev.runeforge.common.bus.RpcException;
+import dev.runeforge.common.player.DisplayNames;
 import dev.runeforge.common.protocol.ErrorCodes;
 
 /**
@@ -195,16 +196,15 @@ public final class OidcRelyingParty {
                 displayName(claims), claims.getStringClaim("email")), pending.linkGuest());
     }
 
-    /** A display name others may see: name, preferred_username or given_name, cut to letters, digits and spaces. */
+    /**
+     * A display name others may see: name, preferred_username or given_name, cut to what the display-name rule
+     * allows ({@link DisplayNames#sanitize}).
+     */
     static String displayName(IDTokenClaimsSet claims) {
         for (String claim : List.of("name", "preferred_username", "given_name")) {
-            String raw = claims.getStringClaim(claim);
-            if (raw != null) {
-                String cleaned = raw.replaceAll("[^\\p{L}\\p{N} ]+", " ").strip().replaceAll(" {2,}", " ");
-                if (!cleaned.isEmpty()) {
-                    return cleaned.codePointCount(0, cleaned.length()) <= 20 ? cleaned
-                            : cleaned.substring(0, cleaned.offsetByCodePoints(0, 20)).strip();
-                }
+            String cleaned = DisplayNames.sanitize(claims.getStringClaim(claim), null);
+            if (cleaned != null) {
+                return cleaned;
             }
         }
         return "Player";

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
+import dev.runeforge.common.auth.SignInRevoked;
 import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.RpcException;
 import dev.runeforge.common.json.Json;
@@ -48,6 +49,7 @@ public final class RefreshTokens {
     private final Duration ttl;
     private final Duration maxLifetime;
     private final Duration reuseLeeway;
+    private volatile java.util.function.Consumer<String> onRevoked = signIn -> { };
     private final java.util.concurrent.atomic.LongAdder reuses = new java.util.concurrent.atomic.LongAdder();
 
     /** Who a family belongs to: what a refreshed access token says. */
@@ -59,11 +61,14 @@ public final class RefreshTokens {
         }
     }
 
-    /** A new refresh token (give it to the client once, never log it) and its expiry in epoch seconds. */
-    public record Grant(String token, long expiresAt) {
+    /**
+     * A new refresh token (give it to the client once, never log it), its expiry in epoch seconds, and the sign-in
+     * it belongs to (the access tokens' {@code sid}).
+     */
+    public record Grant(String token, long expiresAt, String signIn) {
         @Override
         public String toString() {
-            return "Grant[expiresAt=" + expiresAt + "]";
+            return "Grant[expiresAt=" + expiresAt + ", signIn=" + signIn + "]";
         }
     }
 
@@ -107,6 +112,11 @@ public final class RefreshTokens {
     }
 
     /** How many times a spent token was presented (each revoked its family): a sign of stolen tokens. */
+    /** Told the {@code sid} of every sign-in this store revokes (auth-service publishes it to the gateways). */
+    public void onRevoked(java.util.function.Consumer<String> listener) {
+        this.onRevoked = Objects.requireNonNull(listener);
+    }
+
     public long reuses() {
         return reuses.sum();
     }
@@ -125,7 +135,7 @@ public final class RefreshTokens {
         } catch (IOException | JetStreamApiException e) {
             throw unavailable();
         }
-        return new Grant(token, expires);
+        return new Grant(token, expires, SignInRevoked.signIn(family));
     }
 
     /**
@@ -162,7 +172,7 @@ public final class RefreshTokens {
             try {
                 kv.create(tokenKey(hash(next)), Json.bytes(new TokenEntry(found.familyId())));
                 kv.update(familyKey(found.familyId()), Json.bytes(after), found.revision());
-                return new Refreshed(f.owner(), new Grant(next, expires));
+                return new Refreshed(f.owner(), new Grant(next, expires, SignInRevoked.signIn(found.familyId())));
             } catch (JetStreamApiException e) {
                 if (e.getApiErrorCode() != CONFLICT) {
                     throw unavailable();
@@ -246,6 +256,7 @@ public final class RefreshTokens {
                 }
                 try {
                     kv.update(familyKey(familyId), Json.bytes(f.revoke()), e.getRevision());
+                    onRevoked.accept(SignInRevoked.signIn(familyId));
                     return;
                 } catch (JetStreamApiException conflict) {
                     if (conflict.getApiErrorCode() != CONFLICT) {

@@ -33,7 +33,7 @@ class RefreshTokensIT {
     @BeforeEach
     void open() throws Exception {
         ns = TestNats.newNamespace();
-        nc = Nats.connect(TestNats.url());
+        nc = TestNats.connect();
         clock = new ManualClock(Instant.parse("2026-06-01T12:00:00Z"));
         tokens = new RefreshTokens(nc, ns + "-refresh", 1, clock, Duration.ofDays(14), Duration.ofDays(90), Duration.ofSeconds(10));
     }

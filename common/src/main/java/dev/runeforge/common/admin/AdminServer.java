@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,7 +23,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * The operator-facing port every service opens: {@code /health} (the process is alive), {@code /ready} (every
- * dependency check passes; 503 with the failing ones otherwise) and {@code /metrics} (Prometheus text).
+ * dependency check passes; 503 with the failing ones otherwise), {@code /metrics} (Prometheus text) and
+ * {@code /settings} (the settings it runs with, secrets masked).
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AdminServer.class.getName());
@@ -30,6 +32,7 @@ public final class AdminServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
     private final String service;
+    private volatile Supplier<Object> settings = Map::of;
     private volatile WebServer server;
     private volatile boolean shuttingDown;
 
@@ -52,6 +55,12 @@ public final class AdminServer implements AutoCloseable {
     /** Adds a readiness check; call before {@link #start}. A check that throws counts as failing. */
     public AdminServer readiness(String name, BooleanSupplier check) {
         checks.put(name, check);
+        return this;
+    }
+
+    /** What {@code GET /settings} shows: the settings the service runs with (secrets masked by the caller). */
+    public AdminServer settings(Supplier<Object> view) {
+        this.settings = Objects.requireNonNull(view);
         return this;
     }
 
@@ -79,6 +88,10 @@ public final class AdminServer implements AutoCloseable {
                             res.status(ready ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
                             res.header(HeaderNames.CONTENT_TYPE, "application/json");
                             res.send(Json.text(Map.of("status", ready ? "UP" : "DOWN", "checks", result)));
+                        })
+                        .get("/settings", (req, res) -> {
+                            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                            res.send(Json.text(settings.get()));
                         })
                         .get("/metrics", (req, res) -> {
                             res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");

@@ -71,7 +71,21 @@ public final class Rpc {
                 .build();
     }
 
+    /**
+     * Whether a request's reply subject is an inbox. NATS lets a responder ({@code reply} in the permission table)
+     * publish its one answer to whatever reply subject the requester named, even where the responder may not
+     * publish otherwise; answering only inboxes keeps a requester from aiming our answer at, say, the event log.
+     */
+    static boolean answerable(String replyTo) {
+        return replyTo != null && replyTo.startsWith("_INBOX.");
+    }
+
     private static void answer(Connection nc, Telemetry telemetry, ServiceMessage msg, Function<byte[], Object> handler) {
+        if (!answerable(msg.getReplyTo())) {
+            LOG.warning(() -> "not answering a request on " + msg.getSubject() + ": its reply subject is not an inbox ("
+                    + msg.getReplyTo() + ")");
+            return;
+        }
         Span span = telemetry.server(msg.getSubject(), msg.getHeaders());
         try (Scope scope = span.makeCurrent()) {
             Object reply = handler.apply(msg.getData());

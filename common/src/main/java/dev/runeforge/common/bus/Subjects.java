@@ -24,25 +24,20 @@ public final class Subjects {
         return ns;
     }
 
-    // --- JetStream: actions (gateway -> game instances) ---
-    public String actionsStream() {
-        return ns.toUpperCase(Locale.ROOT) + "_ACTIONS";
-    }
-
-    public String actionsAll() {
-        return ns + ".act.>";
-    }
-
+    // --- core NATS: actions (gateway -> the game instance owning the session's partition, request-reply) ---
+    /** One action of {@code session}: a request the owner of {@code partition} answers ({@code Actions}). */
     public String action(int partition, String session) {
         return ns + ".act." + partition + "." + session;
     }
 
+    /** What the owner of {@code partition} subscribes to. */
     public String actionsOfPartition(int partition) {
         return ns + ".act." + partition + ".>";
     }
 
-    public String partitionConsumer(int partition) {
-        return "act-" + partition;
+    /** Every action subject (permissions: gateways publish here, game instances subscribe). */
+    public String actionsAll() {
+        return ns + ".act.>";
     }
 
     // --- JetStream: events (the authoritative log, one subject per session) ---
@@ -109,6 +104,14 @@ public final class Subjects {
         return authGroup() + ".logout";
     }
 
+    /**
+     * Published by auth-service when a sign-in is revoked (logout, refresh-token reuse): {@code SignInRevoked}.
+     * Every gateway listens, closes that sign-in's live sockets and refuses its access tokens until they expire.
+     */
+    public String authRevoked() {
+        return authGroup() + ".revoked";
+    }
+
     /** Refresh-token families and tokens (auth-service). */
     public String refreshBucket() {
         return ns + "-refresh";
@@ -139,6 +142,15 @@ public final class Subjects {
     /** Request {@code {"id"}}, reply a roll's permalink (room code anonymized) or {@code PERMALINK_NOT_FOUND}. */
     public String dbPermalinkGet() {
         return dbPermalinkGroup() + ".get";
+    }
+
+    /**
+     * Request {@code {"id"}}, reply a {@code Permalink.Signed}: the stored roll signed by auth-service. Only
+     * persistence-service may ask auth-service to sign ({@link #authSignRoll()}), and it asks only for rows its
+     * projector stored from the event log: nothing else can get a roll signed.
+     */
+    public String dbPermalinkSigned() {
+        return dbPermalinkGroup() + ".signed";
     }
 
     /** Session history (persistence-service): {@code <ns>.db.sessions.*}. */
@@ -235,7 +247,10 @@ public final class Subjects {
         return authGroup() + ".sign";
     }
 
-    /** Request a public roll, reply a detached JWS over its canonical form and the key id. */
+    /**
+     * Request a public roll, reply a detached JWS over its canonical form and the key id. Only persistence-service
+     * may publish here (deploy/nats/permissions.txt), with a roll it stored from the event log.
+     */
     public String authSignRoll() {
         return authSignGroup() + ".roll";
     }
@@ -276,5 +291,23 @@ public final class Subjects {
     /** Core NATS: "partitions were freed, balance now" (after a drain or a dead instance's leases were freed). */
     public String rebalance() {
         return ns + ".game.rebalance";
+    }
+
+    /**
+     * Core NATS, game instance -> gateways: "I now take the actions of these partitions" (body: the partition
+     * numbers, comma-separated), published once the instance subscribed, so a gateway retries what it has in
+     * flight there at once instead of after its attempt timeout.
+     */
+    public String partitionsOwned() {
+        return ns + ".game.owned";
+    }
+
+    /**
+     * Core NATS, gateway -> game instances: "a request to partition N found nobody" (body: the partition number).
+     * Every instance then probes its peers at once instead of at its next tick, so a dead owner is reaped while
+     * players wait, not a second later.
+     */
+    public String ownerSuspect() {
+        return ns + ".game.suspect";
     }
 }

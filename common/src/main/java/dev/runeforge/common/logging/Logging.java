@@ -10,14 +10,16 @@ import java.util.logging.StreamHandler;
 
 /**
  * Routes java.util.logging (where Helidon's System.Logger, and SLF4J through slf4j-jdk14, end up) to JSON lines
- * on stdout. {@code LOG_LEVEL} sets the root level (default INFO).
+ * on stdout, at INFO until the service's settings say otherwise ({@code log.level}, env {@code LOG_LEVEL}: see
+ * {@link #level}).
  */
 public final class Logging {
     private Logging() {
     }
 
     /** JUL holds loggers weakly: a level set on a logger nobody references is lost at the next GC. */
-    private static final java.util.List<Logger> PINNED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final java.util.concurrent.CopyOnWriteArrayList<Logger> PINNED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static volatile boolean initialised;
 
     public static void init(String service) {
         // JUL's own shutdown hook resets (closes) every handler, racing ours: the drain's last words would be
@@ -32,12 +34,23 @@ public final class Logging {
             manager.reset();
         }
         Logger root = Logger.getLogger("");
-        Level level = Level.parse(System.getenv().getOrDefault("LOG_LEVEL", "INFO"));
-        root.setLevel(level);
         Handler handler = new StdoutHandler(System.out);
         handler.setFormatter(new JsonLogFormatter(service));
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
+        initialised = true;
+        level(Level.INFO);
+    }
+
+    /**
+     * Sets the root level once the settings are read. Only after {@link #init}: a test that starts services in its
+     * own JVM keeps the logging it set up.
+     */
+    public static void level(Level level) {
+        if (!initialised) {
+            return;
+        }
+        Logger.getLogger("").setLevel(level);
         // Chatty third-party loggers stay at WARNING unless asked for.
         quiet("io.helidon", level);
         quiet("org.flywaydb", level);
@@ -47,7 +60,7 @@ public final class Logging {
     private static void quiet(String name, Level level) {
         Logger logger = Logger.getLogger(name);
         logger.setLevel(level.intValue() < Level.INFO.intValue() ? level : Level.WARNING);
-        PINNED.add(logger);
+        PINNED.addIfAbsent(logger);
     }
 
     /** A LogManager whose {@code reset()} is ours to call: the JVM's shutdown-time reset is ignored. */

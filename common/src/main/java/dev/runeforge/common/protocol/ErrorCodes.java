@@ -12,11 +12,19 @@ public final class ErrorCodes {
     public static final String NOT_IN_ROOM = "NOT_IN_ROOM";
     public static final String ALREADY_IN_SESSION = "ALREADY_IN_SESSION";
     public static final String ROOM_NOT_FOUND = "ROOM_NOT_FOUND";
+    /** The room's host locked it: nobody new may join (its members may come back). */
+    public static final String ROOM_LOCKED = "ROOM_LOCKED";
     public static final String UNKNOWN_GAME = "UNKNOWN_GAME";
     public static final String INVALID_ACTION = "INVALID_ACTION";
     public static final String INVALID_NAME = "INVALID_NAME";
     public static final String FRAME_TOO_LARGE = "FRAME_TOO_LARGE";
     public static final String RATE_LIMITED = "RATE_LIMITED";
+    /** A player or a client address holds as many sockets as it may ({@code gateway.connections.*}). */
+    public static final String TOO_MANY_CONNECTIONS = "TOO_MANY_CONNECTIONS";
+    /** A socket in no room sent nothing but pings for {@code gateway.idle.timeout}: closed. */
+    public static final String IDLE_TIMEOUT = "IDLE_TIMEOUT";
+    /** The socket's access token expired (past {@code gateway.token.grace}): closed; reconnect with a fresh one. */
+    public static final String TOKEN_EXPIRED = "TOKEN_EXPIRED";
     /** A permalink id that cannot be one (a roll id is 16 base64url characters). */
     public static final String INVALID_PERMALINK = "INVALID_PERMALINK";
     /** No such permalink: never made, not (yet) public, or expired. */
@@ -37,6 +45,11 @@ public final class ErrorCodes {
     /** The action was stored but its game did not answer in time; its outcome is unknown (HTTP 504). */
     public static final String TIMEOUT = "TIMEOUT";
     public static final String UNAVAILABLE = "UNAVAILABLE";
+    /**
+     * The platform is overloaded and did not take the action (it changed nothing): try again after the error's
+     * {@code retryMs}. Sent at once instead of queueing the action behind work that cannot finish in time.
+     */
+    public static final String BUSY = "BUSY";
     public static final String INTERNAL = "INTERNAL";
 
     private ErrorCodes() {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = ServerMessage.Welcome.class, name = "welcome"),
         @JsonSubTypes.Type(value = ServerMessage.Joined.class, name = "joined"),
+        @JsonSubTypes.Type(value = ServerMessage.Resumed.class, name = "resumed"),
         @JsonSubTypes.Type(value = ServerMessage.Event.class, name = "event"),
         @JsonSubTypes.Type(value = ServerMessage.Accepted.class, name = "accepted"),
         @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
@@ -50,10 +51,27 @@ public sealed interface ServerMessage {
     record Accepted(String id, String session) implements ServerMessage {
     }
 
-    record Error(String code, String message, String ref) implements ServerMessage {
+    /** A typed refusal; {@code retryMs}, when set (BUSY), is how long to wait before trying the same action again. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Error(String code, String message, String ref, Integer retryMs) implements ServerMessage {
         public Error {
             Objects.requireNonNull(code);
             Objects.requireNonNull(message);
+        }
+
+        public Error(String code, String message, String ref) {
+            this(code, message, ref, null);
+        }
+    }
+
+    /**
+     * This connection is back in {@code session} after a reconnect: the client's view as of {@code seq} still
+     * holds, and the events after it follow (each once, in order). When the server cannot replay what was missed
+     * it sends a fresh {@code joined} instead.
+     */
+    record Resumed(String session, long seq) implements ServerMessage {
+        public Resumed {
+            Objects.requireNonNull(session);
         }
     }
 

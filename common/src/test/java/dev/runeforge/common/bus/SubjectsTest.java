@@ -19,7 +19,9 @@ class SubjectsTest {
         assertEquals("rf.evt.abc", s.events("abc"));
         assertEquals("rf.out.abc.all", s.outAll("abc"));
         assertEquals("rf.out.abc.p.g-1", s.outPlayer("abc", "g-1"));
-        assertEquals("RF_ACTIONS", s.actionsStream());
+        assertEquals("rf.act.>", s.actionsAll());
+        assertEquals("rf.game.owned", s.partitionsOwned());
+        assertEquals("rf.game.suspect", s.ownerSuspect());
         assertEquals("RF_EVENTS", s.eventsStream());
         assertEquals("rf.auth.guest", s.authGuest());
     }

@@ -2,7 +2,9 @@ package dev.runeforge.common.permalink;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -78,5 +80,27 @@ class CanonicalTest {
                 List.of(), 0, 1, null, null, true, 1, null));
         assertThrows(IllegalArgumentException.class, () -> new PublicRoll(1, "AbCdEfGhIjKlMn_-", "r", "n", "d6",
                 List.of(), 0, 1, 10, null, false, 1, null));
+    }
+
+    @Test
+    void aVersion2RollSignsItsLabelAndAdvantageAndLeavesThemOutWhenAbsent() {
+        List<PublicRoll.Term> terms = List.of(new PublicRoll.Term(1, 2, 20, "2d20kh1", List.of(
+                new PublicRoll.Die(17, true, false), new PublicRoll.Die(3, false, false)), 17));
+        PublicRoll roll = new PublicRoll(PublicRoll.VERSION, "AbCdEfGhIjKlMn_-", "r", "O'Neil", "1d20+5", terms, 5, 22,
+                null, null, false, 1L, null, "Stealth", "advantage");
+        String canonical = new String(roll.canonical(), StandardCharsets.UTF_8);
+        assertTrue(canonical.startsWith("{\"advantage\":\"advantage\",\"formula\":\"1d20+5\",\"hidden\":false,"
+                + "\"id\":\"AbCdEfGhIjKlMn_-\",\"label\":\"Stealth\","), canonical);
+        assertTrue(canonical.endsWith(",\"v\":2}"), canonical);
+        assertEquals(roll, PublicRoll.of(Json.read(Json.text(roll), JsonNode.class)));
+        PublicRoll plain = new PublicRoll(PublicRoll.VERSION, "AbCdEfGhIjKlMn_-", "r", "Ada", "1d20", terms, 0, 17,
+                null, null, false, 1L, null, null, null);
+        assertFalse(new String(plain.canonical(), StandardCharsets.UTF_8).contains("label"));
+        assertThrows(IllegalArgumentException.class, () -> new PublicRoll(1, "AbCdEfGhIjKlMn_-", "r", "n", "d6",
+                List.of(), 0, 1, null, null, false, 1, null, "Stealth", null), "version 1 has no label");
+        assertThrows(IllegalArgumentException.class, () -> new PublicRoll(2, "AbCdEfGhIjKlMn_-", "r", "n", "d6",
+                List.of(), 0, 1, null, null, false, 1, null, null, "lucky"));
+        assertThrows(IllegalArgumentException.class, () -> new PublicRoll(3, "AbCdEfGhIjKlMn_-", "r", "n", "d6",
+                List.of(), 0, 1, null, null, false, 1, null, null, null));
     }
 }

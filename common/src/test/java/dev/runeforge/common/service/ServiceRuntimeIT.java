@@ -24,6 +24,9 @@ import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.testsupport.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
+import io.nats.client.api.KeyValueConfiguration;
+import io.nats.client.api.KeyValueStatus;
+import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamInfo;
 import io.nats.service.Group;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +45,7 @@ class ServiceRuntimeIT {
     @BeforeEach
     void setUp() throws Exception {
         ns = TestNats.newNamespace();
-        client = Nats.connect(TestNats.url());
+        client = TestNats.connect();
     }
 
     @AfterEach
@@ -52,8 +55,8 @@ class ServiceRuntimeIT {
     }
 
     private ServiceRuntime runtime() throws Exception {
-        return ServiceRuntime.open("test-service", ServiceConfig.load(Map.of("bus.namespace", ns,
-                "nats.url", TestNats.url(), "admin.host", "127.0.0.1", "admin.port", "0")));
+        return ServiceRuntime.open("test-service", ServiceConfig.load(TestNats.service(TestNats.DRIVER,
+                Map.of("bus.namespace", ns, "admin.host", "127.0.0.1", "admin.port", "0"))));
     }
 
     private static HttpResponse<String> get(int port, String path) throws Exception {
@@ -81,7 +84,7 @@ class ServiceRuntimeIT {
         rt.admin().readiness("flaky", () -> {
             throw new IllegalStateException("check failed");
         });
-        ServiceRuntime.Running running = rt.run(9999, () -> {
+        ServiceRuntime.Running running = rt.run(() -> {
             order.add("stop work");
             service.stop();
         }, () -> order.add("release"));
@@ -124,9 +127,61 @@ class ServiceRuntimeIT {
         NatsClients.ensureStreams(client, subjects, 1); // again: an update, not a failure
         NatsClients.ensureDirectory(client, subjects);
         NatsClients.ensureDirectory(client, subjects);
-        StreamInfo actions = client.jetStreamManagement().getStreamInfo(subjects.actionsStream());
-        assertEquals(List.of(subjects.actionsAll()), actions.getConfiguration().getSubjects());
-        assertEquals(Duration.ofMinutes(2), actions.getConfiguration().getDuplicateWindow());
+        StreamInfo events = client.jetStreamManagement().getStreamInfo(subjects.eventsStream());
+        assertEquals(List.of(subjects.eventsAll()), events.getConfiguration().getSubjects());
+        // A retried append of one action's commit is dropped within this window (the commit's message id).
+        assertEquals(Duration.ofMinutes(2), events.getConfiguration().getDuplicateWindow());
         assertTrue(client.keyValueManagement().getBucketNames().contains(subjects.directoryBucket()));
+    }
+
+    @Test
+    void theAdminPortShowsTheSettingsTheServiceReadWithSecretsMasked() throws Exception {
+        ServiceConfig config = ServiceConfig.load(TestNats.service(TestNats.DRIVER, Map.of("bus.namespace", ns,
+                "admin.host", "127.0.0.1", "admin.port", "0", "test.api.secret", "hunter2-hunter2")));
+        assertEquals("hunter2-hunter2", config.secret("test.api.secret").orElseThrow());
+        ServiceRuntime rt = ServiceRuntime.open("test-service", config);
+        try (ServiceRuntime.Running running = rt.run(null, null)) {
+            HttpResponse<String> res = get(running.adminPort(), "/settings");
+            assertEquals(200, res.statusCode());
+            var settings = Json.tree(res.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)).path("settings");
+            assertEquals(ns, settings.path("bus.namespace").path("value").asText());
+            assertEquals("override", settings.path("bus.namespace").path("from").asText());
+            assertEquals("BUS_NAMESPACE", settings.path("bus.namespace").path("env").asText());
+            assertEquals("***", settings.path("test.api.secret").path("value").asText());
+            assertEquals("INFO", settings.path("log.level").path("value").asText());
+            assertTrue(!res.body().contains("hunter2"), res.body());
+        }
+    }
+
+    @Test
+    void anExistingBucketTakesTheConfigurationTheCodeAsksForOnTheNextStart() throws Exception {
+        String name = ns + "-leases";
+        var created = NatsClients.ensureBucket(client, KeyValueConfiguration.builder().name(name)
+                .storageType(StorageType.Memory).maxHistoryPerKey(1).ttl(Duration.ofSeconds(10)).build());
+        created.put("p1", "gi-a");
+        // A restart with a longer TTL (game.lease.ttl, ...: longer than the 2 minutes' duplicate window the server
+        // would pick for an update without one) and a file-stored bucket asked for: the TTL follows, the entry
+        // survives, the storage stays what it is (it cannot change in place).
+        NatsClients.ensureBucket(client, KeyValueConfiguration.builder().name(name)
+                .storageType(StorageType.File).maxHistoryPerKey(2).ttl(Duration.ofSeconds(30)).build());
+        KeyValueStatus status = client.keyValueManagement().getStatus(name);
+        assertEquals(Duration.ofSeconds(30), status.getTtl());
+        assertEquals(2, status.getMaxHistoryPerKey());
+        assertEquals(StorageType.Memory, status.getStorageType());
+        assertEquals("gi-a", client.keyValue(name).get("p1").getValueAsString());
+        // The same configuration again changes nothing.
+        assertEquals(List.of(), NatsClients.bucketChanges(status.getConfiguration(), KeyValueConfiguration.builder()
+                .name(name).storageType(StorageType.Memory).maxHistoryPerKey(2).ttl(Duration.ofSeconds(30)).build()));
+    }
+
+    @Test
+    void aStreamsMaxAgeFollowsTheCode() throws Exception {
+        Subjects subjects = new Subjects(ns);
+        NatsClients.ensureStreams(client, subjects);
+        var jsm = client.jetStreamManagement();
+        var events = jsm.getStreamInfo(subjects.eventsStream()).getConfiguration();
+        jsm.updateStream(io.nats.client.api.StreamConfiguration.builder(events).maxAge(Duration.ofHours(1)).build());
+        NatsClients.ensureStreams(client, subjects);
+        assertEquals(Duration.ofDays(2), jsm.getStreamInfo(subjects.eventsStream()).getConfiguration().getMaxAge());
     }
 }

@@ -1,5 +1,7 @@
 package dev.runeforge.game.dice;
 
+import dev.runeforge.game.chat.Chat;
+import dev.runeforge.game.notation.DiceFormula;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,12 +10,15 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.permalink.PublicRoll;
+import dev.runeforge.common.permalink.RollFact;
+import dev.runeforge.common.player.DisplayNames;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.game.dice.DiceModel.Advantage;
 import dev.runeforge.game.dice.DiceModel.Change;
@@ -23,11 +28,14 @@ import dev.runeforge.game.dice.DiceModel.HistoryPage;
 import dev.runeforge.game.dice.DiceModel.Mode;
 import dev.runeforge.game.dice.DiceModel.Player;
 import dev.runeforge.game.dice.DiceModel.Roll;
+import dev.runeforge.game.dice.DiceModel.RoomSettings;
+import dev.runeforge.game.dice.DiceModel.RollMode;
 import dev.runeforge.game.dice.DiceModel.Settings;
 import dev.runeforge.game.dice.DiceModel.State;
 import dev.runeforge.game.engine.Context;
 import dev.runeforge.game.engine.Decision;
 import dev.runeforge.game.engine.GameRules;
+import dev.runeforge.game.engine.RollFacts;
 import dev.runeforge.game.engine.Viewer;
 
 /**
@@ -36,7 +44,7 @@ import dev.runeforge.game.engine.Viewer;
  * room's admin (kicks, promoting an open room to DM-led). A room closes after a spell without activity, with
  * warnings before.
  */
-public final class DiceRules implements GameRules<State, Command, Event> {
+public final class DiceRules implements GameRules<State, Command, Event, RoomSettings>, RollFacts<State, Event> {
     public static final String ID = "dice";
 
     // The dice room's error codes (docs/protocol.md); the platform's own are in ErrorCodes.
@@ -54,6 +62,14 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     public static final String ALREADY_DM_LED = "ALREADY_DM_LED";
     public static final String NOT_ADMIN = "NOT_ADMIN";
     public static final String CANNOT_KICK_SELF = "CANNOT_KICK_SELF";
+    public static final String INVALID_LABEL = "INVALID_LABEL";
+    public static final String INVALID_CHAT = Chat.INVALID_CHAT;
+
+    /** A roll's label ("Stealth", "Longsword damage"): its longest, in characters. */
+    public static final int MAX_LABEL = 40;
+
+    /** admin_changed reason: the admin left an open room. */
+    public static final String LEFT = "left";
 
     /** room_closed reasons. */
     public static final String EXPIRED = "expired";
@@ -67,8 +83,6 @@ public final class DiceRules implements GameRules<State, Command, Event> {
 
     public static final int MIN_DC = 1;
     public static final int MAX_DC = 30;
-    /** Display names: 1-20 letters, digits and spaces (the same rule as guest sign-in). */
-    private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ]{1,20}");
     private static final int MAX_PAGE = 100;
 
     private final Settings settings;
@@ -107,22 +121,23 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     }
 
     @Override
-    public Decision<Event> create(State state, JsonNode roomSettings, Context ctx) {
-        String mode = roomSettings == null ? "" : roomSettings.path("mode").asText("open");
-        Mode chosen = switch (mode) {
-            case "", "open" -> Mode.OPEN;
-            case "dm-led" -> Mode.DM_LED;
-            default -> null;
+    public RoomSettings settings(JsonNode json) throws InvalidSettings {
+        String mode = json == null ? "" : json.path("mode").asText("open");
+        return switch (mode) {
+            case "", "open" -> RoomSettings.DEFAULT;
+            case "dm-led" -> new RoomSettings(Mode.DM_LED);
+            default -> throw new InvalidSettings(ErrorCodes.INVALID_ACTION, "a room's mode is 'open' or 'dm-led'");
         };
-        if (chosen == null) {
-            return Decision.reject(ErrorCodes.INVALID_ACTION, "a room's mode is 'open' or 'dm-led'");
-        }
+    }
+
+    @Override
+    public Decision<Event> create(State state, RoomSettings room, Context ctx) {
         Optional<Decision<Event>> badName = checkName(ctx);
         if (badName.isPresent()) {
             return badName.get();
         }
-        return Decision.accept(new Event.RoomCreated(ctx.code(), new Player(ctx.actor(), ctx.actorName()), chosen,
-                millis(ctx), ctx.device()));
+        return Decision.accept(new Event.RoomCreated(ctx.code(), new Player(ctx.actor(), ctx.actorName()),
+                room.mode(), millis(ctx), ctx.device()));
     }
 
     @Override
@@ -135,6 +150,9 @@ public final class DiceRules implements GameRules<State, Command, Event> {
         }
         if (state.has(ctx.actor())) {
             return Decision.accept(); // again, maybe from another browser: not worth an event
+        }
+        if (state.isLocked()) {
+            return Decision.reject(ErrorCodes.ROOM_LOCKED, "this room is locked: its admin lets nobody new in");
         }
         if (state.players().size() >= settings.maxPlayers()) {
             return Decision.reject(ROOM_FULL, "this room is full (" + settings.maxPlayers() + " players)");
@@ -153,6 +171,19 @@ public final class DiceRules implements GameRules<State, Command, Event> {
             // A DM-led room without its DM has nobody to reveal, judge or run it.
             return Decision.accept(new Event.PlayerLeft(ctx.actor(), millis(ctx)),
                     new Event.RoomClosed(DM_LEFT, millis(ctx)));
+        }
+        if (ctx.actor().equals(state.adminId())) {
+            // An open room goes on without its admin, so someone must be able to kick, promote and end it: the
+            // player who has been in it longest, preferring one who is online (an open tab nobody watches would
+            // hold the room's keys otherwise).
+            Optional<String> next = state.players().stream().map(Player::id)
+                    .filter(p -> !p.equals(ctx.actor()))
+                    .sorted(java.util.Comparator.comparing(p -> !state.connected(p))) // stable: joining order within
+                    .findFirst();
+            if (next.isPresent()) {
+                return Decision.accept(new Event.PlayerLeft(ctx.actor(), millis(ctx)),
+                        new Event.AdminChanged(next.get(), ctx.actor(), LEFT, millis(ctx)));
+            }
         }
         return Decision.accept(new Event.PlayerLeft(ctx.actor(), millis(ctx)));
     }
@@ -187,28 +218,45 @@ public final class DiceRules implements GameRules<State, Command, Event> {
                     : Decision.accept(new Event.DcCleared(ctx.actor(), millis(ctx)));
             case Command.Promote promote -> promote(state, ctx);
             case Command.Kick kick -> kick(state, kick, ctx);
+            case Command.Lock lock -> lock(state, lock, ctx);
             case Command.History history -> history(state, history, ctx);
+            case Command.Say say -> say(state, say, ctx);
         };
     }
 
     private Decision<Event> roll(State state, Command.RollDice command, Context ctx) {
-        boolean hidden = Boolean.TRUE.equals(command.hidden());
-        if (hidden && !state.isDm(ctx.actor())) {
+        RollMode mode = command.mode() != null ? command.mode()
+                : Boolean.TRUE.equals(command.hidden()) ? RollMode.SECRET : RollMode.PUBLIC;
+        if (mode == RollMode.SECRET && !state.isDm(ctx.actor())) {
             return Decision.reject(HIDDEN_NOT_ALLOWED, state.mode() == Mode.DM_LED
-                    ? "only the DM rolls in secret" : "hidden rolls are for DM-led rooms");
+                    ? "only the DM rolls in secret; roll to the DM instead" : "secret rolls are for DM-led rooms");
         }
-        long since = millis(ctx) - settings.rollWindow().toMillis();
-        List<Long> recent = state.recentRolls().getOrDefault(ctx.actor(), List.of()).stream()
-                .filter(t -> t > since).toList();
-        if (recent.size() >= settings.rollLimit()) {
-            long wait = Math.max(1, (recent.getFirst() - since + 999) / 1000);
+        if (mode == RollMode.DM && state.mode() != Mode.DM_LED) {
+            return Decision.reject(HIDDEN_NOT_ALLOWED, "an open room has no DM to roll to; roll to yourself instead");
+        }
+        String label = null;
+        if (command.label() != null) {
+            label = Chat.clean(command.label());
+            Optional<String> bad = Chat.problem(label, MAX_LABEL, "a label");
+            if (label.isEmpty()) {
+                label = null; // an empty label field is no label
+            } else if (bad.isPresent()) {
+                return Decision.reject(INVALID_LABEL, bad.get());
+            }
+        }
+        Optional<Long> wait = Chat.wait(state.recentRolls(), ctx.actor(), millis(ctx), settings.rollLimit(),
+                settings.rollWindow());
+        if (wait.isPresent()) {
             return Decision.reject(RATE_LIMIT, "at most " + settings.rollLimit() + " rolls every "
-                    + settings.rollWindow().toSeconds() + " s; try again in " + wait + " s");
+                    + settings.rollWindow().toSeconds() + " s; try again in " + wait.get() + " s");
         }
+        Advantage advantage = command.advantage() == null ? Advantage.NONE : command.advantage();
+        String asked;
         DiceFormula.Result result;
         try {
             DiceFormula formula = DiceFormula.parse(command.formula());
-            Advantage advantage = command.advantage() == null ? Advantage.NONE : command.advantage();
+            // The player's intent is what the roll shows ("1d20+5 with advantage"); the dice drawn are 2d20kh1+5.
+            asked = formula.toString();
             if (advantage != Advantage.NONE) {
                 formula = formula.withAdvantage(advantage == Advantage.ADVANTAGE
                         ? DiceFormula.Advantage.ADVANTAGE : DiceFormula.Advantage.DISADVANTAGE);
@@ -220,9 +268,14 @@ public final class DiceRules implements GameRules<State, Command, Event> {
         Integer dc = state.dc();
         Boolean passed = dc == null ? null : result.total() >= dc;
         return Decision.accept(new Event.Rolled(new Roll(rollId(ctx), ctx.actionId(), ctx.actor(), ctx.actorName(),
-                result.formula(),
-                result.terms(), result.modifier(), result.total(), millis(ctx), hidden, dc, passed, null,
-                state.rolls().isEmpty() ? 1 : state.rolls().getLast().number() + 1)));
+                asked, result.terms(), result.modifier(), result.total(), millis(ctx), mode != RollMode.PUBLIC, dc,
+                passed, null, state.rolls().isEmpty() ? 1 : state.rolls().getLast().number() + 1, mode, label,
+                advantage)));
+    }
+
+    private static Decision<Event> say(State state, Command.Say command, Context ctx) {
+        return Chat.say(command.text(), state.recentChat(), ctx,
+                text -> new Event.Chatted(ctx.actionId(), ctx.actor(), ctx.actorName(), text, millis(ctx)));
     }
 
     private static Decision<Event> reveal(State state, Command.Reveal command, Context ctx) {
@@ -235,6 +288,10 @@ public final class DiceRules implements GameRules<State, Command, Event> {
         }
         if (roll.get().isPublic()) {
             return Decision.reject(ROLL_NOT_HIDDEN, "that roll is not hidden");
+        }
+        if (roll.get().visibility() != RollMode.SECRET) {
+            return Decision.reject(ROLL_NOT_HIDDEN, "only the DM's secret rolls are revealed; a roll to the DM or to"
+                    + " oneself stays private");
         }
         return Decision.accept(new Event.RollRevealed(roll.get().id(), millis(ctx), null));
     }
@@ -250,8 +307,8 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     }
 
     private static Decision<Event> promote(State state, Context ctx) {
-        if (!ctx.actor().equals(state.creator())) {
-            return Decision.reject(NOT_ROOM_CREATOR, "only the room's creator can make it DM-led");
+        if (!ctx.actor().equals(state.adminId())) {
+            return Decision.reject(NOT_ROOM_CREATOR, "only the room's admin can make it DM-led");
         }
         if (state.mode() == Mode.DM_LED) {
             return Decision.reject(ALREADY_DM_LED, "this room is already DM-led");
@@ -259,8 +316,19 @@ public final class DiceRules implements GameRules<State, Command, Event> {
         return Decision.accept(new Event.ModeChanged(Mode.DM_LED, ctx.actor(), millis(ctx)));
     }
 
+    private static Decision<Event> lock(State state, Command.Lock command, Context ctx) {
+        if (!ctx.actor().equals(state.adminId())) {
+            return Decision.reject(NOT_ADMIN, "only the room's admin can lock or unlock it");
+        }
+        boolean locked = command.locked() == null || command.locked();
+        if (locked == state.isLocked()) {
+            return Decision.accept(); // already so: nothing to tell anyone
+        }
+        return Decision.accept(new Event.RoomLocked(locked, ctx.actor(), millis(ctx)));
+    }
+
     private static Decision<Event> kick(State state, Command.Kick command, Context ctx) {
-        if (!ctx.actor().equals(state.creator())) {
+        if (!ctx.actor().equals(state.adminId())) {
             return Decision.reject(NOT_ADMIN, "only the room's admin can remove players");
         }
         if (ctx.actor().equals(command.player())) {
@@ -298,11 +366,10 @@ public final class DiceRules implements GameRules<State, Command, Event> {
         return Decision.reject(NOT_DM, "only the DM of a DM-led room can " + what);
     }
 
+    /** The platform's display-name rule (names come from access tokens, which auth-service made by it). */
     private static Optional<Decision<Event>> checkName(Context ctx) {
-        String name = ctx.actorName() == null ? "" : ctx.actorName().trim();
-        if (!NAME.matcher(name).matches()) {
-            return Optional.of(Decision.reject(ErrorCodes.INVALID_NAME,
-                    "a name is 1 to 20 letters, digits and spaces"));
+        if (!DisplayNames.valid(ctx.actorName())) {
+            return Optional.of(Decision.reject(ErrorCodes.INVALID_NAME, "a name is " + DisplayNames.RULE));
         }
         return Optional.empty();
     }
@@ -324,8 +391,8 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     public State apply(State state, Event event) {
         return switch (event) {
             case Event.RoomCreated c -> new State(true, c.code(), c.creator().id(), c.mode(), List.of(c.creator()),
-                    List.of(), List.of(), List.of(), null, c.at(), java.util.Map.of(), 0, null, java.util.Map.of(),
-                    java.util.Map.of(), null)
+                    List.of(), List.of(), List.of(), null, c.at(), Map.of(), 0, null, Map.of(), Map.of(), null,
+                    c.creator().id(), List.of(), Map.of(), null)
                     .withDevice(c.creator().id(), c.device());
             case Event.PlayerJoined j -> {
                 List<Player> players = new ArrayList<>(state.players());
@@ -340,8 +407,10 @@ public final class DiceRules implements GameRules<State, Command, Event> {
                 if (k.devices() != null) {
                     kicked.addAll(k.devices());
                 }
-                yield state.withPlayers(without(state, k.player())).withoutConnections(k.player()).withKicked(kicked)
-                        .active(k.at());
+                DiceModel.Builder b = state.withPlayers(without(state, k.player())).withoutConnections(k.player())
+                        .withKicked(kicked).active(k.at()).to();
+                b.chat = Chat.without(state.chat(), k.player()); // moderation: what they said goes with them
+                yield b.build();
             }
             case Event.Rolled r -> state.withRoll(r.roll(), settings.rollWindow()).active(r.roll().at());
             case Event.RollRevealed r -> state.withRolls(state.rolls().stream()
@@ -352,6 +421,22 @@ public final class DiceRules implements GameRules<State, Command, Event> {
                     m.mode() == Mode.DM_LED ? "dm-led" : "open", m.by(), m.at())).active(m.at());
             case Event.RoomExpiring e -> state.warned(warningsPassed(state, e.at()));
             case Event.RoomClosed c -> state.closed(c.reason()).dmAway(null);
+            case Event.Chatted c -> {
+                DiceModel.Builder b = state.active(c.at()).to();
+                b.chat = Chat.append(state.chat(), c.line());
+                b.recentChat = Chat.recent(state.recentChat(), c.player(), c.at(), Chat.WINDOW);
+                yield b.build();
+            }
+            case Event.AdminChanged a -> {
+                DiceModel.Builder b = state.active(a.at()).to();
+                b.admin = a.player();
+                yield b.build();
+            }
+            case Event.RoomLocked l -> {
+                DiceModel.Builder b = state.active(l.at()).to();
+                b.locked = l.locked() ? Boolean.TRUE : null;
+                yield b.build();
+            }
             // Being online is not activity: an idle room with open tabs still expires.
             case Event.Presence p -> {
                 State next = state.withConnection(p.player(), p.connection(), Boolean.TRUE.equals(p.opened()));
@@ -392,12 +477,14 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     }
 
     /**
-     * The creator runs the room (kicks, makes it DM-led; in a DM-led room they are the DM), so the creator is its
-     * host while they are in it. An open room whose creator left has no host: nobody can end it, it expires.
+     * The admin runs the room (kicks, makes it DM-led; in a DM-led room they are the DM), so the admin is its host
+     * while they are in it: the creator, or whom an open room passed to when its creator left. A room whose last
+     * player left has no host: nobody can end it, it expires.
      */
     @Override
     public Optional<String> host(State state) {
-        return state.creator() != null && state.has(state.creator()) ? Optional.of(state.creator()) : Optional.empty();
+        String admin = state.adminId();
+        return admin != null && state.has(admin) ? Optional.of(admin) : Optional.empty();
     }
 
     /**
@@ -420,7 +507,7 @@ public final class DiceRules implements GameRules<State, Command, Event> {
             return Decision.reject(ErrorCodes.ROOM_NOT_FOUND, "this room has closed");
         }
         if (!host(state).map(ctx.actor()::equals).orElse(false)) {
-            return Decision.reject(ErrorCodes.FORBIDDEN, "only the room's host (its creator) can end it");
+            return Decision.reject(ErrorCodes.FORBIDDEN, "only the room's host (its admin) can end it");
         }
         return Decision.accept(new Event.RoomClosed(ENDED, millis(ctx)));
     }
@@ -428,9 +515,9 @@ public final class DiceRules implements GameRules<State, Command, Event> {
     /**
      * {@code rolled} counts one roll for its roller and, for a public roll, one natural 20 per d20 showing 20 that
      * was kept: a 20 dropped by disadvantage ({@code 2d20kl1}) or by {@code dh}/{@code kl} is not the die that
-     * counted, so it is no natural 20 (an exploded d20's 20 is kept and counts). A hidden roll's 20s count when it
-     * is revealed ({@code roll_revealed}), never before: statistics are public, and counting them earlier would
-     * tell everyone that the DM's secret roll was a natural 20.
+     * counted, so it is no natural 20 (an exploded d20's 20 is kept and counts). A secret roll's 20s count when it
+     * is revealed ({@code roll_revealed}), never before, and a roll to the DM or to oneself never adds any:
+     * statistics are public, and counting them would tell everyone that a private roll was a natural 20.
      */
     @Override
     public Map<String, Map<String, Long>> tally(State state, Event event) {
@@ -438,7 +525,7 @@ public final class DiceRules implements GameRules<State, Command, Event> {
             case Event.Rolled r -> {
                 Map<String, Long> mine = new LinkedHashMap<>();
                 mine.put(ROLLS, 1L);
-                long twenties = r.roll().hidden() ? 0 : naturalTwenties(r.roll());
+                long twenties = r.roll().isPublic() ? naturalTwenties(r.roll()) : 0;
                 if (twenties > 0) {
                     mine.put(NATURAL_20S, twenties);
                 }
@@ -450,6 +537,37 @@ public final class DiceRules implements GameRules<State, Command, Event> {
                     .orElse(Map.of());
             default -> Map.of();
         };
+    }
+
+    /**
+     * A roll that is or may become public has a permalink: a public roll, and a DM's secret one (stored hidden,
+     * served once {@code roll_revealed}). A roll to the DM or to oneself never does: it can never be public.
+     */
+    @Override
+    public Optional<RollFact> rollFact(State state, Event event) {
+        return switch (event) {
+            case Event.Rolled r -> permalink(r.roll());
+            case Event.RollRevealed r -> PublicRoll.validId(r.roll())
+                    ? Optional.of(new RollFact.Revealed(r.roll(), r.at())) : Optional.empty();
+            default -> Optional.empty();
+        };
+    }
+
+    private static Optional<RollFact> permalink(Roll roll) {
+        RollMode mode = roll.visibility();
+        if (mode == RollMode.DM || mode == RollMode.SELF || !PublicRoll.validId(roll.id()) || roll.name() == null
+                || roll.formula() == null || roll.terms() == null || roll.total() == null) {
+            return Optional.empty();
+        }
+        List<PublicRoll.Term> terms = roll.terms().stream().map(t -> new PublicRoll.Term(t.sign(), t.count(),
+                t.sides(), t.notation(), t.dice().stream().map(d -> new PublicRoll.Die(d.value(), d.kept(),
+                d.exploded())).toList(), t.subtotal())).toList();
+        Boolean passed = roll.dc() == null ? null : Boolean.TRUE.equals(roll.passed());
+        // "advantage" or "disadvantage" (a Roll holds no NONE: it keeps null for a plain roll).
+        String advantage = roll.advantage() == null ? null : roll.advantage().name().toLowerCase(Locale.ROOT);
+        return Optional.of(new RollFact.Rolled(roll.id(), roll.name(), roll.formula(), terms,
+                roll.modifier() == null ? 0 : roll.modifier(), roll.total(), roll.dc(), passed, roll.hidden(),
+                roll.at(), roll.label(), advantage));
     }
 
     private static long naturalTwenties(Roll roll) {
@@ -512,9 +630,21 @@ public final class DiceRules implements GameRules<State, Command, Event> {
 
     // --- what each viewer sees ---
 
-    /** A hidden roll is whole only for the DM (who alone rolls hidden) until it is revealed. */
+    /**
+     * Who sees a roll whole: everyone a public (or revealed secret) one; the DM a secret one; its roller and the
+     * DM one rolled to the DM; its roller alone one rolled to themselves. Everyone else gets {@link Roll#redacted}.
+     */
     private static Roll visible(State state, Roll roll, Viewer viewer) {
-        return roll.isPublic() || state.isDm(viewer.player()) ? roll : roll.redacted();
+        if (roll.isPublic()) {
+            return roll;
+        }
+        boolean sees = switch (roll.visibility()) {
+            case PUBLIC -> true;
+            case SECRET -> state.isDm(viewer.player());
+            case DM -> viewer.is(roll.player()) || state.isDm(viewer.player());
+            case SELF -> viewer.is(roll.player());
+        };
+        return sees ? roll : roll.redacted();
     }
 
     @Override
@@ -525,8 +655,9 @@ public final class DiceRules implements GameRules<State, Command, Event> {
         List<DiceModel.PlayerView> players = state.players().stream()
                 .map(p -> new DiceModel.PlayerView(p.id(), p.name(), state.connected(p.id()))).toList();
         return new DiceModel.View(state.code(), state.creator(), state.mode(),
-                state.mode() == Mode.DM_LED ? state.creator() : null, players, state.dc(), recent,
-                rolls.size(), state.changes(), expiresAt(state), state.closed(), state.dmAwayUntil());
+                state.mode() == Mode.DM_LED ? state.adminId() : null, players, state.dc(), recent,
+                rolls.size(), state.changes(), expiresAt(state), state.closed(), state.dmAwayUntil(), state.adminId(),
+                viewer.outsider() ? List.of() : state.chat(), state.isLocked());
     }
 
     @Override
@@ -539,6 +670,9 @@ public final class DiceRules implements GameRules<State, Command, Event> {
             case Event.PlayerJoined j -> new Event.PlayerJoined(j.player(), j.at(), null);
             case Event.PlayerKicked k -> new Event.PlayerKicked(k.player(), null, k.by(), k.at());
             case Event.Presence p -> new Event.Presence(p.player(), null, null, p.connected(), p.at(), p.graceUntil());
+            // What members say among themselves is not for someone outside the room (a public replay).
+            case Event.Chatted c -> viewer.outsider() ? new Event.Chatted(c.action(), c.player(), c.name(), null, c.at())
+                    : c;
             default -> event;
         };
     }

@@ -6,9 +6,9 @@ import java.util.Optional;
 
 /** The games this instance hosts, by id. Adding a game is one {@link #register} line in Main. */
 public final class GameRegistry {
-    private final Map<String, GameRules<?, ?, ?>> games = new LinkedHashMap<>();
+    private final Map<String, GameRules<?, ?, ?, ?>> games = new LinkedHashMap<>();
 
-    public GameRegistry register(GameRules<?, ?, ?> rules) {
+    public GameRegistry register(GameRules<?, ?, ?, ?> rules) {
         if (games.putIfAbsent(rules.id(), rules) != null) {
             throw new IllegalArgumentException("game registered twice: " + rules.id());
         }
@@ -20,7 +20,7 @@ public final class GameRegistry {
         return java.util.Collections.unmodifiableSet(games.keySet());
     }
 
-    public Optional<GameRules<?, ?, ?>> find(String id) {
+    public Optional<GameRules<?, ?, ?, ?>> find(String id) {
         return Optional.ofNullable(id == null ? null : games.get(id));
     }
 }

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,8 +19,10 @@ import dev.runeforge.common.protocol.ErrorCodes;
  * @param <S> state (an immutable record)
  * @param <C> game commands (a sealed interface of records, parsed from the client's action body)
  * @param <E> events (a sealed interface of records; what is stored and replayed)
+ * @param <T> room settings (a record: what the creator chose in {@code create {settings}}, read once by
+ *            {@link #settings})
  */
-public interface GameRules<S, C, E> {
+public interface GameRules<S, C, E, T> {
     /** The game id clients name in {@code create {game}}. */
     String id();
 
@@ -33,8 +36,43 @@ public interface GameRules<S, C, E> {
     /** The state before the session's first event. */
     S initial();
 
-    /** The creator opens the session with {@code settings}; ctx.code() is its room code. */
-    Decision<E> create(S state, JsonNode settings, Context ctx);
+    /**
+     * Reads the creator's {@code create {settings}} into the game's settings record, once, before {@link #create}:
+     * {@code json} is null when none came, and may be any JSON shape. What is left out is the game's default (or
+     * the operator's, from the constructor).
+     *
+     * @throws InvalidSettings when a value is not allowed: the create is refused with its code and message
+     */
+    T settings(JsonNode json) throws InvalidSettings;
+
+    /** The creator opens the session with the {@code settings} it chose; ctx.code() is its room code. */
+    Decision<E> create(S state, T settings, Context ctx);
+
+    /** What the engine does with a create: the settings read once ({@link #settings}), then {@link #create}. */
+    default Decision<E> open(S state, JsonNode settings, Context ctx) {
+        T chosen;
+        try {
+            chosen = settings(settings);
+        } catch (InvalidSettings e) {
+            return Decision.reject(e.code(), e.getMessage());
+        }
+        return create(state, chosen, ctx);
+    }
+
+    /** Room settings a game does not allow: a typed refusal of the create ({@code code}, {@code message}). */
+    final class InvalidSettings extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String code;
+
+        public InvalidSettings(String code, String message) {
+            super(Objects.requireNonNull(message), null, false, false); // a refusal: no stack trace
+            this.code = Objects.requireNonNull(code);
+        }
+
+        public String code() {
+            return code;
+        }
+    }
 
     /** ctx.actor() asks to join. Joining again while a member is accepted with no events. */
     Decision<E> join(S state, Context ctx);

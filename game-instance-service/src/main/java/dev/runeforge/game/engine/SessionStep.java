@@ -2,16 +2,20 @@ package dev.runeforge.game.engine;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.bus.BusAction;
+import dev.runeforge.common.bus.Commit;
 import dev.runeforge.common.json.Json;
+import dev.runeforge.common.permalink.RollFact;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.protocol.ServerMessage;
 
@@ -51,12 +55,14 @@ public final class SessionStep {
      * @param closed  the commit closed the session (its room code is free again)
      * @param tallies what each event adds to players' statistics ({@link GameRules#tally}), by the event's seq;
      *                events that add nothing are left out
+     * @param rolls   the roll fact each event declared ({@link RollFacts}), by the event's seq; events that declare
+     *                none are left out
      */
     public record Applied<S, C, E>(LiveSession<S, C, E> after, List<Outbound> outbound, boolean closed,
-                                   Map<Long, Map<String, Map<String, Long>>> tallies) {
+                                   Map<Long, Map<String, Map<String, Long>>> tallies, Map<Long, RollFact> rolls) {
         /** The same, once the commit is stored at JetStream sequence {@code streamSeq}. */
         public Applied<S, C, E> storedAt(long streamSeq) {
-            return new Applied<>(after.storedAt(streamSeq), outbound, closed, tallies);
+            return new Applied<>(after.storedAt(streamSeq), outbound, closed, tallies, rolls);
         }
     }
 
@@ -65,7 +71,7 @@ public final class SessionStep {
         if (session.applied().contains(action.key())) {
             return new Outcome.Duplicate();
         }
-        GameRules<S, C, E> rules = session.rules();
+        GameRules<S, C, E, ?> rules = session.rules();
         S state = session.state();
         Context ctx = new Context(session.id(), session.code(), action.key(), action.player(), action.name(), now, rng,
                 action.device());
@@ -75,11 +81,11 @@ public final class SessionStep {
                 if (session.created()) {
                     return new Outcome.Rejected(ErrorCodes.INVALID_ACTION, "this session already exists");
                 }
-                decision = rules.create(state, action.body(), ctx);
+                decision = rules.open(state, action.body(), ctx);
             }
             case JOIN -> {
                 if (!session.created()) {
-                    return new Outcome.Rejected(ErrorCodes.ROOM_NOT_FOUND, "no such room");
+                    return new Outcome.Rejected(ErrorCodes.ROOM_NOT_FOUND, "this room does not exist (it may have closed)");
                 }
                 decision = rules.join(state, ctx);
             }
@@ -92,7 +98,7 @@ public final class SessionStep {
             }
             case RESUME -> {
                 if (!session.created() || !rules.isMember(state, action.player())) {
-                    return new Outcome.Rejected(ErrorCodes.NOT_IN_ROOM, "you are not in this room");
+                    return new Outcome.Rejected(ErrorCodes.NOT_IN_ROOM, "you are not in this room (any more): join it again with its code");
                 }
                 return new Outcome.Unchanged();
             }
@@ -104,19 +110,19 @@ public final class SessionStep {
             }
             case LEAVE -> {
                 if (!session.created() || !rules.isMember(state, action.player())) {
-                    return new Outcome.Rejected(ErrorCodes.NOT_IN_ROOM, "you are not in this room");
+                    return new Outcome.Rejected(ErrorCodes.NOT_IN_ROOM, "you are not in this room (any more): join it again with its code");
                 }
                 decision = rules.leave(state, ctx);
             }
             case END -> {
                 if (!session.created()) {
-                    return new Outcome.Rejected(ErrorCodes.ROOM_NOT_FOUND, "no such room");
+                    return new Outcome.Rejected(ErrorCodes.ROOM_NOT_FOUND, "this room does not exist (it may have closed)");
                 }
                 decision = rules.end(state, ctx); // the rules know who hosts; everyone else is FORBIDDEN
             }
             case GAME -> {
                 if (!session.created() || !rules.isMember(state, action.player())) {
-                    return new Outcome.Rejected(ErrorCodes.NOT_IN_ROOM, "you are not in this room");
+                    return new Outcome.Rejected(ErrorCodes.NOT_IN_ROOM, "you are not in this room (any more): join it again with its code");
                 }
                 C command;
                 try {
@@ -143,12 +149,17 @@ public final class SessionStep {
      * session's shared subject when all members may see the same thing, else one message per member.
      */
     public static <S, C, E> Applied<S, C, E> apply(LiveSession<S, C, E> before, Commit commit, long streamSeq) {
-        GameRules<S, C, E> rules = before.rules();
+        GameRules<S, C, E, ?> rules = before.rules();
         List<Outbound> out = new ArrayList<>();
         Map<Long, Map<String, Map<String, Long>>> tallies = Map.of();
+        Map<Long, RollFact> rolls = Map.of();
+        @SuppressWarnings("unchecked") // a game implements RollFacts for its own state and events (RollFacts' contract)
+        RollFacts<S, E> declares = rules instanceof RollFacts<?, ?> r ? (RollFacts<S, E>) r : (s, e) -> Optional.empty();
         S state = before.state();
         long seq = commit.firstSeq();
         for (JsonNode stored : commit.events()) {
+            // Folded from the event as stored (its JSON), never from the object decide() made: the live state is
+            // exactly what a rebuild from the log gives.
             E event = Json.convert(stored, rules.eventType());
             state = rules.apply(state, event);
             Map<String, Map<String, Long>> tally = rules.tally(state, event);
@@ -158,19 +169,14 @@ public final class SessionStep {
                 }
                 tallies.put(seq, tally);
             }
-            JsonNode shared = Json.tree(rules.project(state, event, Viewer.PUBLIC));
-            List<Outbound> personal = new ArrayList<>();
-            boolean allSame = true;
-            for (String member : rules.members(state)) {
-                JsonNode mine = Json.tree(rules.project(state, event, Viewer.of(member)));
-                allSame &= mine.equals(shared);
-                personal.add(new Outbound(member, new ServerMessage.Event(before.id(), seq, mine)));
+            Optional<RollFact> roll = declares.rollFact(state, event);
+            if (roll.isPresent()) {
+                if (rolls.isEmpty()) {
+                    rolls = new LinkedHashMap<>();
+                }
+                rolls.put(seq, roll.get());
             }
-            if (allSame) {
-                out.add(new Outbound(null, new ServerMessage.Event(before.id(), seq, shared)));
-            } else {
-                out.addAll(personal);
-            }
+            project(before.id(), rules, state, event, seq, out);
             seq++;
         }
         // Whoever the commit removed (a kick), or everyone when it closed the session, is told they are out, so
@@ -187,7 +193,45 @@ public final class SessionStep {
                 out.add(new Outbound(member, new ServerMessage.Left(before.id(), "closed")));
             }
         }
-        return new Applied<>(before.fold(commit, streamSeq), out, closed, tallies);
+        return new Applied<>(before.after(commit, state, streamSeq), out, closed, tallies, rolls);
+    }
+
+    /**
+     * One event for every member: one message on the session's shared subject when all may see the same thing,
+     * else one per member. The projections are compared as objects first (records compare by value), and turned
+     * into JSON only when they differ or once for the shared message: a roll seen alike by eight players costs one
+     * conversion, not nine.
+     */
+    private static <S, C, E> void project(String session, GameRules<S, C, E, ?> rules, S state, E event, long seq,
+                                          List<Outbound> out) {
+        Object shared = rules.project(state, event, Viewer.PUBLIC);
+        Collection<String> members = rules.members(state);
+        List<Object> mine = new ArrayList<>(members.size());
+        boolean allSame = true;
+        for (String member : members) {
+            Object own = rules.project(state, event, Viewer.of(member));
+            mine.add(own);
+            allSame &= own.equals(shared);
+        }
+        JsonNode sharedJson = Json.tree(shared);
+        if (!allSame) {
+            // Objects that differ may still read the same as JSON (a type without value equality): decide as before.
+            List<JsonNode> trees = new ArrayList<>(mine.size());
+            allSame = true;
+            for (Object own : mine) {
+                JsonNode tree = own.equals(shared) ? sharedJson : Json.tree(own);
+                trees.add(tree);
+                allSame &= tree.equals(sharedJson);
+            }
+            if (!allSame) {
+                int i = 0;
+                for (String member : members) {
+                    out.add(new Outbound(member, new ServerMessage.Event(session, seq, trees.get(i++))));
+                }
+                return;
+            }
+        }
+        out.add(new Outbound(null, new ServerMessage.Event(session, seq, sharedJson)));
     }
 
     /** The full view {@code player} gets on joining (or on asking again), made at {@code now}. */

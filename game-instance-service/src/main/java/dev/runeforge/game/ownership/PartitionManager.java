@@ -6,12 +6,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -21,188 +24,387 @@ import java.util.logging.Logger;
 
 import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Subjects;
-import dev.runeforge.common.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
-import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
-import io.nats.client.PublishOptions;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
-import io.nats.client.api.PublishAck;
+import io.nats.client.api.KeyValueOperation;
+import io.nats.client.api.KeyValueWatcher;
 import io.nats.client.api.StorageType;
+import io.nats.client.impl.NatsKeyValueWatchSubscription;
 
 /**
- * Partition ownership through leases in a KV bucket ({@code <ns>-leases}, key {@code p<n>}, value: the
- * owner's id). A lease is taken with create-if-absent, kept by compare-and-set updates every ttl/4 (all of an
- * instance's leases at once, pipelined: one round trip however many it holds), and lost when it is not
- * refreshed for one ttl (the bucket's max age removes it; default 2 s). Live instances announce themselves in
- * {@code <ns>-members} with how many partitions they hold, and {@link Balance} evens the load.
+ * Which instance takes which partition's actions. What costs bus traffic grows with instances, not partitions:
  *
- * <p>A dead instance is not waited for: {@link Liveness} probes the other members every 100 ms, and one whose
- * NATS connection is gone (its process died) is reaped at once: its member entry and its leases are deleted
- * (compare-and-delete, so only what it still held), and every instance is nudged ({@code <ns>.game.rebalance})
- * to take its share at once, as after a drain.
- * The lease expiry is the fallback for an instance that is still connected but stopped refreshing (a long
- * pause, a hang); it is the only case that waits for the ttl.
+ * <ul>
+ * <li><b>Members</b> ({@code <ns>-members}, key = instance id): each instance keeps its entry alive with one
+ *     compare-and-set every ttl/4; the bucket's max age ({@code game.lease.ttl}, default 10 s) removes the entry
+ *     of an instance that stopped doing so (hung, cut off).</li>
+ * <li><b>Leases</b> ({@code <ns>-leases}, key {@code p<n>} = owner id): taken with create-if-absent, given back by
+ *     compare-and-delete, never renewed. A lease counts only while its owner is a member.</li>
+ * <li>Every instance <b>watches</b> both buckets (one long-lived watch each, instead of listing them), so it knows
+ *     the members and the lease table without asking, and notices at once when a lease of its own was taken.</li>
+ * <li>A <b>dead</b> instance is detected, not waited for: each instance probes its successor (by id) every
+ *     {@code game.probe.every} (1 s), and every member at once when a gateway reports a partition nobody answers
+ *     ({@code <ns>.game.suspect}). "No responders" twice ({@link Liveness}) means its process is gone: its member
+ *     entry and leases are deleted (compare-and-delete: only what it still held) and everyone balances at once
+ *     ({@code <ns>.game.rebalance}). A member whose entry the watch has not seen renewed for a ttl is looked up,
+ *     and reaped the same way once the bucket has dropped it and it does not answer a probe (the fallback for a
+ *     hung instance).</li>
+ * </ul>
  *
- * <p>A lease only decides who consumes a partition's actions; it does not protect the log: a stale owner that
- * still writes is stopped by the fenced append. So a lost lease stops the worker at once, without a snapshot.
+ * <p>A lease only decides who takes a partition's actions; it does not protect the log: a stale owner that still
+ * writes is stopped by the fenced append. So losing a lease stops the partition's work at once, without a snapshot.
+ * An instance whose own member entry was reaped or lapsed (its heartbeat's compare-and-set fails) joins again and
+ * keeps only the leases the bucket still holds for it ({@link #rejoin}).
  */
 public final class PartitionManager implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PartitionManager.class.getName());
 
-    /** Starts and stops work on one partition. */
+    /** Starts and stops work on partitions. */
     public interface Host {
-        void start(int partition) throws Exception;
+        /** Starts taking the actions of {@code partitions} (just leased) and tells the gateways. */
+        void start(List<Integer> partitions) throws Exception;
 
-        /** Graceful: finish the action in hand, snapshot, forget. */
+        /** Graceful: stop taking actions, finish those in hand, snapshot, forget. */
         void release(int partition);
 
         /** The lease was lost: stop at once and forget, without writing anything. */
         void abandon(int partition);
     }
 
-    private record Member(int owned, long at) {
+    /**
+     * @param ttl        how long a member entry outlives its last heartbeat ({@code game.lease.ttl})
+     * @param probeEvery how often the successor is probed ({@code game.probe.every})
+     * @param tick       how often the balancer looks, without bus traffic unless it acts
+     */
+    public record Settings(Duration ttl, Duration probeEvery, Duration tick, Duration probeGrace) {
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(10), Duration.ofSeconds(1),
+                Duration.ofMillis(250), Duration.ofSeconds(1));
+
+        /** With the default probe grace ({@code game.probe.grace}, 1 s). */
+        public Settings(Duration ttl, Duration probeEvery, Duration tick) {
+            this(ttl, probeEvery, tick, Duration.ofSeconds(1));
+        }
     }
 
-    /** How often the other members are probed, and the floor of the balancer's tick. */
-    static final Duration PROBE_TICK = Duration.ofMillis(100);
+    private record Lease(String owner, long revision) {
+    }
+
+    private record Member(long revision, long seenNanos) {
+    }
 
     private final String id;
     private final byte[] idBytes;
     private final int partitions;
-    private final Duration ttl;
+    private final Settings settings;
     private final Host host;
-    private final JetStream js;
-    private final String leaseSubjectPrefix;
+    private final Connection nc;
+    private final Subjects subjects;
     private final KeyValue leases;
     private final KeyValue members;
+    private final Liveness liveness;
     /** partition -> revision of our lease entry */
     private final Map<Integer, Long> owned = new ConcurrentSkipListMap<>();
-    /** The other members and their entries, as the last balance read them: whom the prober probes. */
-    private volatile Map<String, KeyValueEntry> others = Map.of();
+    /** Partitions whose lease create is on its way (their watch event may come before the answer). */
+    private final Set<Integer> acquiring = ConcurrentHashMap.newKeySet();
+    /** What the lease watch has seen: partition -> lease. */
+    private final Map<Integer, Lease> leaseTable = new ConcurrentHashMap<>();
+    /** What the member watch has seen: instance -> its entry's revision and when we saw it written. */
+    private final Map<String, Member> memberTable = new ConcurrentHashMap<>();
     private final Counter acquired;
     private final Counter lost;
-    private final Timer startTime;
     private final Counter reaped;
-    private final Liveness liveness;
-    private final Connection nc;
-    private final String rebalanceSubject;
+    private final Timer startTime;
     private final Semaphore wake = new Semaphore(0);
-    private Dispatcher nudges;
+    private final Semaphore beatNow = new Semaphore(0);
+    private volatile boolean suspected;
     private volatile boolean running = true;
-    private Thread refresher;
+    private volatile long memberRevision = -1;
+    private final List<NatsKeyValueWatchSubscription> watches = new ArrayList<>();
+    private Dispatcher nudges;
+    private Thread heart;
     private Thread balancer;
 
-    public PartitionManager(Connection nc, Subjects subjects, String instanceId, int partitions, Duration ttl,
+    public PartitionManager(Connection nc, Subjects subjects, String instanceId, int partitions, Settings settings,
                             int replicas, Host host, MeterRegistry metrics) throws IOException, JetStreamApiException {
         if (!instanceId.matches("[A-Za-z0-9_-]{1,64}")) {
             throw new IllegalArgumentException("game.instance must be 1-64 letters, digits, '-' or '_': " + instanceId);
         }
         this.id = instanceId;
         this.nc = nc;
-        this.rebalanceSubject = subjects.rebalance();
+        this.subjects = subjects;
         this.idBytes = instanceId.getBytes(StandardCharsets.UTF_8);
         this.partitions = partitions;
-        this.ttl = ttl;
+        this.settings = settings;
         this.host = host;
-        this.js = nc.jetStream();
-        String leaseBucket = subjects.namespace() + "-leases";
-        this.leaseSubjectPrefix = "$KV." + leaseBucket + ".";
-        this.leases = bucket(nc, leaseBucket, ttl, replicas);
-        this.members = bucket(nc, subjects.namespace() + "-members", ttl, replicas);
-        this.liveness = new Liveness(nc, subjects, PROBE_TICK);
+        // File storage: ownership survives a NATS restart (writes are rare now: a heartbeat per instance, a lease
+        // per move). Leases never expire on their own; members do, after the ttl.
+        this.leases = NatsClients.ensureBucket(nc, KeyValueConfiguration.builder().name(subjects.namespace() + "-leases")
+                .storageType(StorageType.File).maxHistoryPerKey(1).replicas(replicas).build());
+        this.members = NatsClients.ensureBucket(nc, KeyValueConfiguration.builder().name(subjects.namespace() + "-members")
+                .storageType(StorageType.File).maxHistoryPerKey(1).ttl(settings.ttl()).replicas(replicas).build());
+        this.liveness = new Liveness(nc, subjects, Duration.ofMillis(250), settings.probeGrace());
         Gauge.builder("rf_game_partitions_owned", owned, Map::size).description("Partitions this instance owns")
                 .register(metrics);
         acquired = Counter.builder("rf_game_partitions_acquired_total")
                 .description("Partition leases taken (takeovers and hand-offs)").register(metrics);
         lost = Counter.builder("rf_game_partitions_lost_total")
-                .description("Partition leases lost without a release (pause, partition, overload)").register(metrics);
+                .description("Partition leases lost without a release (taken by another, or this instance lapsed)")
+                .register(metrics);
         startTime = Timer.builder("rf_game_takeover_duration_seconds")
                 .description("From lease taken to the partition's actions flowing again").register(metrics);
         reaped = Counter.builder("rf_game_instances_reaped_total")
                 .description("Dead instances (NATS connection gone) whose leases this instance freed").register(metrics);
     }
 
-    private static KeyValue bucket(Connection nc, String name, Duration ttl, int replicas)
-            throws IOException, JetStreamApiException {
-        // Memory storage: leases are worthless after a NATS restart anyway, and expiry is precise.
-        return NatsClients.ensureBucket(nc, KeyValueConfiguration.builder().name(name).storageType(StorageType.Memory)
-                .maxHistoryPerKey(1).ttl(ttl).replicas(replicas).build());
-    }
-
-    /**
-     * Two loops: the refresher (every ttl/4) keeps our leases and our member entry alive and never waits on
-     * anything slow; the balancer probes the other members every {@link #PROBE_TICK} (reaping the dead and
-     * balancing at once when it finds one) and balances every ttl/8 otherwise, so a lapsed lease is taken soon
-     * after it lapses.
-     */
-    public void start() throws TimeoutException, InterruptedException {
+    /** Joins: answers probes, announces itself, learns the tables, then keeps its entry alive and balances. */
+    public void start() throws IOException, JetStreamApiException, TimeoutException, InterruptedException {
         liveness.answerFor(id); // before we announce ourselves, so nobody takes us for dead
-        long tick = Math.max(50, ttl.toMillis() / 4);
-        long balanceEvery = Math.max(PROBE_TICK.toMillis(), ttl.toMillis() / 8);
-        refresher = Thread.ofPlatform().name("lease-refresher").daemon().start(() -> every(tick, this::keepAlive));
-        nudges = nc.createDispatcher(msg -> nudge());
-        nudges.subscribe(rebalanceSubject);
-        balancer = Thread.ofPlatform().name("partition-balancer").daemon().start(() -> {
-            // Let instances starting together see each other before anyone takes partitions.
-            sleepQuietly(Math.min(ttl.toMillis(), 1_000));
-            long next = 0;
+        memberRevision = members.put(id, idBytes);
+        CountDownLatch ready = watch();
+        if (!ready.await(10, TimeUnit.SECONDS)) {
+            throw new TimeoutException("the ownership buckets did not answer within 10 s");
+        }
+        nc.addConnectionListener(reconnects);
+        nudges = nc.createDispatcher();
+        nudges.subscribe(subjects.rebalance(), msg -> wake.release());
+        nudges.subscribe(subjects.ownerSuspect(), msg -> {
+            suspected = true;
+            wake.release();
+        });
+        long beat = Math.max(50, settings.ttl().toMillis() / 4);
+        heart = Thread.ofPlatform().name("member-heartbeat").daemon().priority(Thread.MAX_PRIORITY).start(() -> {
             while (running) {
                 try {
-                    boolean someoneDied = reapTheDead();
-                    if (someoneDied || wake.drainPermits() > 0 || System.nanoTime() >= next) {
-                        balance();
-                        next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(balanceEvery);
+                    if (beatNow.tryAcquire(beat, TimeUnit.MILLISECONDS)) {
+                        beatNow.drainPermits();
                     }
-                    if (wake.tryAcquire(PROBE_TICK.toMillis(), TimeUnit.MILLISECONDS)) {
-                        wake.release(); // a nudge: balance on the next turn, without waiting for the tick
+                    if (running) {
+                        heartbeat();
                     }
                 } catch (InterruptedException e) {
                     return;
-                } catch (Exception e) {
-                    LOG.log(Level.WARNING, "partition ownership step failed", e);
-                    sleepQuietly(PROBE_TICK.toMillis());
                 }
             }
         });
+        balancer = Thread.ofPlatform().name("partition-balancer").daemon().start(this::balanceLoop);
     }
 
-    /** Balance now: partitions were freed (a dead instance reaped, or a drain handed them back). */
-    private void nudge() {
-        wake.release();
+    /** Opens the two watches; the latch opens when both have delivered what the buckets held. */
+    private synchronized CountDownLatch watch() throws IOException, JetStreamApiException, InterruptedException {
+        CountDownLatch ready = new CountDownLatch(2);
+        watches.add(leases.watchAll(watcher(this::leaseChanged, ready)));
+        watches.add(members.watchAll(watcher(this::memberChanged, ready)));
+        return ready;
     }
 
-    /** Tells every instance (this one too) that partitions are free to take now. */
-    private void announceFreed() {
-        nc.publish(rebalanceSubject, new byte[0]);
+    /**
+     * After NATS comes back (a restart of the server, or a move to another server of the cluster), the watches'
+     * ordered consumers may be gone with it, and jnats did not notice: measured with a single nats-server killed
+     * and restarted under load (BusAndDatabaseChaosIT), an instance's lease table stayed as it was before, it never
+     * took the partitions freed meanwhile, and their rooms were unanswered until it was killed. So: open the
+     * watches anew (they deliver every current entry and delete marker again, which the tables take as they come),
+     * check our member entry at once, and balance.
+     */
+    private final ConnectionListener reconnects = this::connectionEvent;
+
+    private void connectionEvent(Connection conn, ConnectionListener.Events event) {
+        if (event == ConnectionListener.Events.RECONNECTED) {
+            liveness.reconnected();
+        }
+        if (event == ConnectionListener.Events.RESUBSCRIBED && running) {
+            Thread.ofVirtual().name("ownership-rewatch").start(this::rewatch);
+        }
+    }
+
+    private void rewatch() {
+        for (int attempt = 0; running; attempt++) {
+            try {
+                synchronized (this) {
+                    for (NatsKeyValueWatchSubscription w : watches) {
+                        try {
+                            w.unsubscribe();
+                        } catch (RuntimeException e) {
+                            LOG.log(Level.FINE, "closing a watch failed", e);
+                        }
+                    }
+                    watches.clear();
+                }
+                if (watch().await(10, TimeUnit.SECONDS)) {
+                    LOG.info(() -> id + ": NATS reconnected; ownership watches reopened");
+                    beatNow.release();
+                    wake.release();
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, id + ": reopening the ownership watches failed; retrying", e);
+            }
+            sleepQuietly(Math.min(2_000, 250L << Math.min(attempt, 3)));
+        }
+    }
+
+    private static KeyValueWatcher watcher(java.util.function.Consumer<KeyValueEntry> onEntry, CountDownLatch ready) {
+        return new KeyValueWatcher() {
+            @Override
+            public void watch(KeyValueEntry entry) {
+                onEntry.accept(entry);
+            }
+
+            @Override
+            public void endOfData() {
+                ready.countDown();
+            }
+        };
     }
 
     public int ownedCount() {
         return owned.size();
     }
 
-    private interface Step {
-        void run() throws Exception;
+    private void leaseChanged(KeyValueEntry entry) {
+        int p;
+        try {
+            p = Integer.parseInt(entry.getKey().substring(1));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        boolean gone = entry.getOperation() != KeyValueOperation.PUT || entry.getValue() == null;
+        if (gone) {
+            leaseTable.remove(p);
+        } else {
+            leaseTable.put(p, new Lease(entry.getValueAsString(), entry.getRevision()));
+        }
+        Long mine = owned.get(p);
+        if (mine != null && (gone || !id.equals(entry.getValueAsString())) && entry.getRevision() > mine) {
+            if (owned.remove(p, mine)) {
+                lost.increment();
+                LOG.warning(() -> id + ": lease on partition " + p + " was " + (gone ? "deleted" : "taken") + "; stopping it");
+                Thread.ofVirtual().name("abandon-" + p).start(() -> host.abandon(p));
+            }
+        }
+        if (gone) {
+            wake.release(); // a free partition: someone below target may take it now
+        }
     }
 
-    private void every(long millis, Step step) {
+    private void memberChanged(KeyValueEntry entry) {
+        if (entry.getOperation() != KeyValueOperation.PUT || entry.getValue() == null) {
+            memberTable.remove(entry.getKey());
+            if (id.equals(entry.getKey())) {
+                beatNow.release(); // we were reaped or left: the heartbeat finds out and starts over
+            }
+            wake.release();
+        } else {
+            Member before = memberTable.put(entry.getKey(), new Member(entry.getRevision(), System.nanoTime()));
+            if (before == null) {
+                wake.release(); // a newcomer: the shares change
+            }
+        }
+    }
+
+    /**
+     * Keeps our member entry alive (compare-and-set on its revision). When that fails, someone reaped us, or the
+     * entry lapsed while we could not reach NATS: every lease we hold is forfeit. Abandon them, join again.
+     */
+    private void heartbeat() {
+        long revision = memberRevision;
+        try {
+            memberRevision = members.update(id, idBytes, revision);
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() != NatsClients.WRONG_LAST_SEQUENCE) {
+                LOG.log(Level.WARNING, id + ": heartbeat failed; retrying", e);
+                return;
+            }
+            // Reapers delete, they never write: an entry that still holds our id is our own earlier heartbeat,
+            // stored although its answer timed out here (a busy machine). Carry on from it.
+            try {
+                KeyValueEntry now = members.get(id);
+                if (now != null && now.getValue() != null && id.equals(now.getValueAsString())) {
+                    memberRevision = now.getRevision();
+                    return;
+                }
+            } catch (IOException | JetStreamApiException lookup) {
+                LOG.log(Level.FINE, id + ": could not read our member entry; retrying", lookup);
+                return;
+            }
+            rejoin();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, id + ": heartbeat got no answer; retrying", e);
+        }
+    }
+
+    /**
+     * Our member entry was reaped, or it lapsed while the members bucket could not be written (a NATS node or
+     * cluster election stalled it past the ttl). Join again first, then keep each lease the bucket still holds
+     * for us at the revision we took it (nobody reaped it: a reaper deletes the leases of whom it reaps), and
+     * abandon the rest. A reaper that deletes a kept lease after this is seen by the lease watch, which abandons
+     * it then; the fenced append stops anything written meanwhile.
+     */
+    private void rejoin() {
+        try {
+            memberRevision = members.put(id, idBytes);
+        } catch (IOException | JetStreamApiException e) {
+            LOG.log(Level.WARNING, id + ": our member entry was reaped or lapsed, and joining again failed; retrying", e);
+            return;
+        }
+        int kept = 0;
+        int abandoned = 0;
+        for (var lease : List.copyOf(owned.entrySet())) {
+            int p = lease.getKey();
+            boolean ours;
+            try {
+                KeyValueEntry now = leases.get(key(p));
+                ours = now != null && now.getOperation() == KeyValueOperation.PUT && now.getValue() != null
+                        && id.equals(now.getValueAsString()) && now.getRevision() == lease.getValue();
+            } catch (IOException | JetStreamApiException e) {
+                ours = false; // cannot tell: give it up, as before this check
+            }
+            if (ours) {
+                kept++;
+            } else if (owned.remove(p, lease.getValue())) {
+                abandoned++;
+                lost.increment();
+                host.abandon(p);
+            }
+        }
+        int k = kept;
+        int a = abandoned;
+        LOG.warning(() -> id + ": our member entry was reaped or lapsed; joined again, kept " + k
+                + " partitions whose leases are still ours, abandoned " + a);
+        wake.release();
+    }
+
+    private void balanceLoop() {
+        // Let instances starting together see each other before anyone takes partitions.
+        sleepQuietly(Math.min(settings.ttl().toMillis(), 500));
+        long nextProbe = 0;
         while (running) {
             try {
-                step.run();
+                boolean probeAll = suspected;
+                suspected = false;
+                boolean routine = System.nanoTime() >= nextProbe;
+                if (routine) {
+                    nextProbe = System.nanoTime() + settings.probeEvery().toNanos();
+                }
+                reapTheDead(probeAll, routine);
+                balance();
+                wake.tryAcquire(settings.tick().toMillis(), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "partition ownership step failed", e);
-            }
-            if (!sleepQuietly(millis)) {
-                return;
+                sleepQuietly(settings.tick().toMillis());
             }
         }
     }
@@ -217,77 +419,99 @@ public final class PartitionManager implements AutoCloseable {
         }
     }
 
-    private void keepAlive() throws IOException, JetStreamApiException, InterruptedException {
-        if (!running) {
-            return;
+    /**
+     * Finds dead members: by probe (the successor on a routine tick, everyone when a gateway suspects someone) and
+     * by silence (an entry the watch has not seen renewed for a ttl, which the bucket no longer holds).
+     */
+    private void reapTheDead(boolean probeAll, boolean routine) throws IOException, JetStreamApiException, InterruptedException {
+        Set<String> others = new HashSet<>(memberTable.keySet());
+        others.remove(id);
+        // Owners of leases who are no members at all (a crash before our time, an expired entry) are gone, once the
+        // bucket confirms it: the two watches are not ordered with each other, so a newcomer's lease may show
+        // before its member entry does.
+        Set<String> silent = new HashSet<>();
+        for (Lease lease : leaseTable.values()) {
+            String owner = lease.owner();
+            if (!owner.equals(id) && !memberTable.containsKey(owner) && !silent.contains(owner)) {
+                KeyValueEntry entry = members.get(owner);
+                if (entry == null || entry.getValue() == null) {
+                    silent.add(owner);
+                } else {
+                    memberTable.putIfAbsent(owner, new Member(entry.getRevision(), System.nanoTime()));
+                }
+            }
         }
-        refresh();
-        members.put(id, Json.bytes(new Member(owned.size(), System.currentTimeMillis())));
-    }
-
-    /** Probes the members the last balance saw; reaps those whose connection is provably gone. */
-    private boolean reapTheDead() throws IOException, JetStreamApiException, InterruptedException {
-        Map<String, KeyValueEntry> known = others;
-        if (known.isEmpty()) {
-            return false;
+        Set<String> gone = new HashSet<>();
+        if (probeAll) {
+            gone.addAll(liveness.gone(others));
+        } else if (routine) {
+            String next = Liveness.successor(id, others);
+            if (next != null) {
+                gone.addAll(liveness.gone(Set.of(next)));
+            }
         }
-        Set<String> gone = liveness.gone(known.keySet());
+        long silentFor = settings.ttl().toNanos() + TimeUnit.MILLISECONDS.toNanos(500);
+        for (var m : memberTable.entrySet()) {
+            if (!m.getKey().equals(id) && !gone.contains(m.getKey()) && System.nanoTime() - m.getValue().seenNanos() > silentFor) {
+                KeyValueEntry entry = members.get(m.getKey());
+                if (entry == null || entry.getValue() == null) {
+                    silent.add(m.getKey());
+                } else {
+                    memberTable.put(m.getKey(), new Member(entry.getRevision(), System.nanoTime()));
+                }
+            }
+        }
+        // An entry that lapsed is no proof of death: while a NATS cluster elects a new leader for the members
+        // bucket nobody can renew, and every entry may lapse at once (measured: a node killed at load 15 stalled
+        // the bucket ~10 s, past the ttl, and every partition moved). An instance that answers its probe is alive
+        // and joins again by itself (heartbeat); only the silent ones are reaped.
+        silent.removeAll(gone);
+        silent.removeAll(liveness.answering(silent));
+        gone.addAll(silent);
         for (String member : gone) {
             reap(member);
         }
-        return !gone.isEmpty();
     }
 
-    private synchronized void balance() throws IOException, JetStreamApiException, InterruptedException {
-        if (!running) {
-            return;
-        }
-        Map<String, KeyValueEntry> seen = new HashMap<>();
-        for (String member : members.keys()) {
-            KeyValueEntry e = members.get(member);
-            if (e != null && e.getValue() != null && !member.equals(id)) {
-                seen.put(member, e);
-            }
-        }
-        others = Map.copyOf(seen);
-        Map<String, Integer> live = new HashMap<>();
-        seen.forEach((member, e) -> live.put(member, Json.read(e.getValue(), Member.class).owned()));
-        live.put(id, owned.size());
-        Balance.Plan plan = Balance.plan(id, live, partitions);
-        switch (plan.move()) {
-            case RELEASE -> {
-                List<Integer> excess = new ArrayList<>(owned.keySet());
-                releaseAll(excess.subList(Math.min(excess.size(), plan.target()), excess.size()));
-            }
-            case ACQUIRE -> acquire(plan.target(), live.keySet());
-            case HOLD -> {
-            }
-        }
-    }
-
-    /**
-     * Frees what a dead instance held: its leases (only those still its own) and its member entry (as it is now:
-     * the dead write no more, and one wrongly taken for dead that writes again is simply back).
-     */
+    /** Frees what a gone instance held: its leases (only those still its own) and its member entry. */
     private void reap(String member) throws IOException, JetStreamApiException, InterruptedException {
         long start = System.nanoTime();
         List<Callable<Boolean>> deletes = new ArrayList<>();
-        readLeases().forEach((p, lease) -> {
-            if (member.equals(lease.getValueAsString())) {
-                deletes.add(() -> deleteIfUnchanged(leases, key(p), lease.getRevision()));
+        leaseTable.forEach((p, lease) -> {
+            if (member.equals(lease.owner())) {
+                deletes.add(() -> deleteIfUnchanged(leases, key(p), lease.revision()) || freeIfStillHeld(p, member));
             }
         });
         long freed = inParallel(deletes).stream().filter(Boolean.TRUE::equals).count();
-        if (freed > 0) {
-            announceFreed();
+        Member entry = memberTable.get(member);
+        if (entry != null) {
+            deleteIfUnchanged(members, member, entry.revision());
         }
-        KeyValueEntry entry = members.get(member);
-        if (entry != null && entry.getValue() != null) {
-            deleteIfUnchanged(members, member, entry.getRevision());
-        }
+        memberTable.remove(member);
         reaped.increment();
-        LOG.warning(() -> id + ": " + member + " is gone (its NATS connection closed); freed " + freed
-                + " of its leases in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        if (freed > 0) {
+            nc.publish(subjects.rebalance(), new byte[0]);
+        }
+        LOG.warning(() -> id + ": " + member + " is gone; freed " + freed + " of its leases in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms");
+    }
+
+    /**
+     * A compare-and-delete of a gone member's lease failed: our table was behind the bucket. Reads the lease and
+     * frees it if the gone member still holds it (at the revision it has now), so a stale table cannot leave a
+     * partition held by the dead for good; otherwise puts the table right.
+     */
+    private boolean freeIfStillHeld(int p, String member) throws IOException, JetStreamApiException {
+        KeyValueEntry now = leases.get(key(p));
+        if (now == null || now.getValue() == null || now.getOperation() != KeyValueOperation.PUT) {
+            leaseTable.remove(p);
+            return true;
+        }
+        if (member.equals(now.getValueAsString())) {
+            return deleteIfUnchanged(leases, key(p), now.getRevision());
+        }
+        leaseTable.put(p, new Lease(now.getValueAsString(), now.getRevision()));
+        return false;
     }
 
     /** Compare-and-delete; false if someone changed or removed the entry first (another reaper, a lapse). */
@@ -304,22 +528,155 @@ public final class PartitionManager implements AutoCloseable {
         }
     }
 
-    /** Every live lease (partition -> entry), read in parallel: one round trip, not one per partition. */
-    private Map<Integer, KeyValueEntry> readLeases() throws IOException, InterruptedException {
-        List<Callable<KeyValueEntry>> reads = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            String key = key(p);
-            reads.add(() -> leases.get(key));
+    private synchronized void balance() throws IOException, InterruptedException {
+        if (!running) {
+            return;
         }
-        List<KeyValueEntry> entries = inParallel(reads);
-        Map<Integer, KeyValueEntry> live = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            KeyValueEntry e = entries.get(p);
-            if (e != null && e.getValue() != null) {
-                live.put(p, e);
+        giveBackUnclaimed();
+        Map<String, Integer> live = new HashMap<>();
+        for (String m : memberTable.keySet()) {
+            live.put(m, 0);
+        }
+        live.put(id, owned.size());
+        leaseTable.forEach((p, lease) -> {
+            if (!lease.owner().equals(id) && live.containsKey(lease.owner())) {
+                live.merge(lease.owner(), 1, Integer::sum);
+            }
+        });
+        Balance.Plan plan = Balance.plan(id, live, partitions);
+        switch (plan.move()) {
+            case RELEASE -> {
+                List<Integer> excess = new ArrayList<>(owned.keySet());
+                releaseAll(excess.subList(Math.min(excess.size(), plan.target()), excess.size()));
+            }
+            case ACQUIRE -> acquire(plan.target(), live.keySet());
+            case HOLD -> {
             }
         }
-        return live;
+    }
+
+    /**
+     * Leases that hold our id although we do not work on them: a create whose answer timed out here, or one that
+     * failed beside others. Nobody else would take them (they look held by a live member), so give them back.
+     */
+    private void giveBackUnclaimed() {
+        leaseTable.forEach((p, lease) -> {
+            if (lease.owner().equals(id) && !owned.containsKey(p) && !acquiring.contains(p)) {
+                try {
+                    if (!deleteIfUnchanged(leases, key(p), lease.revision())) {
+                        freeIfStillHeld(p, id); // our table was behind: read the lease, free it or learn its owner
+                    }
+                } catch (IOException | JetStreamApiException e) {
+                    LOG.log(Level.FINE, "lease " + p + " could not be given back; the next look tries again", e);
+                }
+            }
+        });
+    }
+
+    /**
+     * Takes free partitions up to {@code target}: the leases at once, then starts them together (one subscription
+     * flush and one announcement). Instances taking at the same moment (the survivors of a dead one) would mostly
+     * collide on the same free partitions, so each first tries its own slice of them (every n-th, by its rank
+     * among the live members), then any other.
+     */
+    private void acquire(int target, Set<String> live) throws IOException, InterruptedException {
+        List<Integer> mine = new ArrayList<>();
+        List<Integer> rest = new ArrayList<>();
+        List<String> ranked = live.stream().sorted().toList();
+        int rank = ranked.indexOf(id);
+        int n = 0;
+        for (int p = 0; p < partitions; p++) {
+            Lease lease = leaseTable.get(p);
+            if (!owned.containsKey(p) && (lease == null || !live.contains(lease.owner()))) {
+                (n++ % ranked.size() == rank ? mine : rest).add(p);
+            }
+        }
+        Collections.shuffle(rest);
+        mine.addAll(rest);
+        List<Integer> candidates = mine.subList(0, Math.min(mine.size(), Math.max(0, target - owned.size())));
+        if (candidates.isEmpty()) {
+            return;
+        }
+        List<Callable<Long>> creates = new ArrayList<>();
+        for (int p : candidates) {
+            Lease stale = leaseTable.get(p);
+            creates.add(() -> {
+                try {
+                    if (stale != null && !deleteIfUnchanged(leases, key(p), stale.revision())) {
+                        return null; // someone else freed or took it first
+                    }
+                    return leases.create(key(p), idBytes);
+                } catch (JetStreamApiException e) {
+                    if (e.getApiErrorCode() != NatsClients.WRONG_LAST_SEQUENCE) {
+                        throw e;
+                    }
+                    return null; // someone else was quicker
+                }
+            });
+        }
+        acquiring.addAll(candidates);
+        List<Integer> fresh = new ArrayList<>();
+        try {
+            List<Long> revisions = inParallel(creates);
+            for (int i = 0; i < candidates.size(); i++) {
+                if (revisions.get(i) != null && running) {
+                    owned.put(candidates.get(i), revisions.get(i));
+                    fresh.add(candidates.get(i));
+                }
+            }
+        } finally {
+            acquiring.removeAll(candidates);
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        Collections.sort(fresh);
+        long start = System.nanoTime();
+        try {
+            host.start(fresh);
+            acquired.increment(fresh.size());
+            startTime.record(Duration.ofNanos(System.nanoTime() - start));
+            LOG.info(() -> id + " took partitions " + fresh + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "could not start partitions " + fresh + "; giving their leases back", e);
+            for (int p : fresh) {
+                Long revision = owned.remove(p);
+                host.abandon(p);
+                try {
+                    if (revision != null) {
+                        leases.delete(key(p), revision);
+                    }
+                } catch (IOException | JetStreamApiException ex) {
+                    LOG.log(Level.FINE, "lease " + p + " could not be given back; a reaper frees it", ex);
+                }
+            }
+        }
+    }
+
+    /** Gives partitions back, all at once: each finishes its actions in hand and snapshots, then the lease goes. */
+    private void releaseAll(List<Integer> toRelease) throws InterruptedException {
+        List<Thread> releasing = new ArrayList<>();
+        for (int p : List.copyOf(toRelease)) {
+            Long revision = owned.remove(p);
+            if (revision == null) {
+                continue;
+            }
+            releasing.add(Thread.ofVirtual().start(() -> {
+                host.release(p);
+                try {
+                    leases.delete(key(p), revision);
+                } catch (IOException | JetStreamApiException e) {
+                    LOG.log(Level.FINE, "lease " + p + " was gone at release", e);
+                }
+            }));
+        }
+        for (Thread t : releasing) {
+            t.join();
+        }
+        if (!releasing.isEmpty()) {
+            nc.publish(subjects.rebalance(), new byte[0]);
+            LOG.info(() -> id + " released " + releasing.size() + " partitions");
+        }
     }
 
     /** Runs the calls on virtual threads and returns their results in order; the first failure is thrown. */
@@ -347,175 +704,36 @@ public final class PartitionManager implements AutoCloseable {
         return results;
     }
 
-    /**
-     * Renews every lease we hold, all at once: one pipelined compare-and-set publish per lease (what
-     * {@code KeyValue.update} sends, without waiting for each answer before the next), so the refresh takes one
-     * round trip however many partitions we hold. A lease someone else holds now, or that expired, is
-     * abandoned. Abandoning stops a worker (which may take a while), so it happens off this thread: the refresh
-     * of the other leases must never wait for it, or one lost lease would make the rest lapse one after another.
-     */
-    private void refresh() throws InterruptedException {
-        Map<Integer, Long> sent = new HashMap<>(owned);
-        Map<Integer, CompletableFuture<PublishAck>> acks = new HashMap<>();
-        sent.forEach((p, revision) -> acks.put(p, js.publishAsync(leaseSubjectPrefix + key(p), idBytes,
-                PublishOptions.builder().expectedLastSubjectSequence(revision).build())));
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(100, ttl.toMillis() / 2));
-        for (var ack : acks.entrySet()) {
-            int p = ack.getKey();
-            long revision = sent.get(p);
-            try {
-                PublishAck done = ack.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                // replace, not put: a partition released meanwhile must stay released
-                owned.replace(p, revision, done.getSeqno());
-            } catch (ExecutionException e) {
-                if (apiErrorCode(e) == NatsClients.WRONG_LAST_SEQUENCE) {
-                    if (owned.remove(p, revision)) {
-                        LOG.warning(() -> "lease on partition " + p + " lost");
-                        lost.increment();
-                        Thread.ofVirtual().name("abandon-" + p).start(() -> host.abandon(p));
-                    }
-                } else {
-                    LOG.log(Level.WARNING, "refreshing the lease on partition " + p + " failed; retrying", e.getCause());
-                }
-            } catch (TimeoutException e) {
-                LOG.warning(() -> "refreshing the lease on partition " + p + " got no answer in time; retrying");
-            }
-        }
-    }
-
-    /** The JetStream API error code somewhere in {@code failure}'s causes (jnats wraps it), or -1. */
-    private static int apiErrorCode(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof JetStreamApiException api) {
-                return api.getApiErrorCode();
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * Takes free partitions up to {@code target}: the leases at once, then starts them all at once, since each
-     * start re-creates a consumer (tens of ms) and a dead instance's share should move as one. Instances taking
-     * at the same moment (the survivors of a dead one) would mostly collide on the same free partitions; so each
-     * first tries its own slice of them (every n-th, by its rank among the live members), then any other.
-     */
-    private void acquire(int target, Set<String> live) throws IOException, InterruptedException {
-        Map<Integer, KeyValueEntry> taken = readLeases();
-        List<Integer> mine = new ArrayList<>();
-        List<Integer> rest = new ArrayList<>();
-        List<String> ranked = live.stream().sorted().toList();
-        int rank = ranked.indexOf(id);
-        int n = 0;
-        for (int p = 0; p < partitions; p++) {
-            if (!owned.containsKey(p) && !taken.containsKey(p)) {
-                (n++ % ranked.size() == rank ? mine : rest).add(p);
-            }
-        }
-        Collections.shuffle(rest);
-        mine.addAll(rest);
-        List<Integer> candidates = mine.subList(0, Math.min(mine.size(), Math.max(0, target - owned.size())));
-        List<Callable<Long>> creates = new ArrayList<>();
-        for (int p : candidates) {
-            creates.add(() -> {
-                try {
-                    return leases.create(key(p), idBytes);
-                } catch (JetStreamApiException e) {
-                    if (e.getApiErrorCode() != NatsClients.WRONG_LAST_SEQUENCE) {
-                        throw e;
-                    }
-                    return null; // someone else was quicker
-                }
-            });
-        }
-        List<Long> revisions = inParallel(creates);
-        List<Integer> fresh = new ArrayList<>();
-        for (int i = 0; i < candidates.size(); i++) {
-            if (revisions.get(i) != null && running) {
-                owned.put(candidates.get(i), revisions.get(i));
-                fresh.add(candidates.get(i));
-            }
-        }
-        if (fresh.isEmpty()) {
-            return;
-        }
-        Collections.sort(fresh);
-        long start = System.nanoTime();
-        List<Thread> starting = new ArrayList<>();
-        for (int p : fresh) {
-            starting.add(Thread.ofVirtual().start(() -> startPartition(p, start)));
-        }
-        for (Thread t : starting) {
-            t.join();
-        }
-        LOG.info(() -> id + " took partitions " + fresh + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
-    }
-
-    private void startPartition(int p, long since) {
-        try {
-            host.start(p);
-            acquired.increment();
-            startTime.record(Duration.ofNanos(System.nanoTime() - since));
-        } catch (Exception e) {
-            LOG.log(Level.WARNING, "could not start partition " + p + "; giving its lease back", e);
-            Long revision = owned.remove(p);
-            try {
-                if (revision != null) {
-                    leases.delete(key(p), revision);
-                }
-            } catch (IOException | JetStreamApiException ex) {
-                LOG.log(Level.FINE, "lease " + p + " could not be given back; it will lapse", ex);
-            }
-        }
-    }
-
-    /** Gives partitions back, all at once: each worker finishes its action in hand, snapshots, then the lease goes. */
-    private void releaseAll(List<Integer> partitionsToRelease) throws InterruptedException {
-        List<Thread> releasing = new ArrayList<>();
-        for (int p : List.copyOf(partitionsToRelease)) {
-            Long revision = owned.remove(p);
-            if (revision == null) {
-                continue;
-            }
-            releasing.add(Thread.ofVirtual().start(() -> {
-                host.release(p);
-                try {
-                    leases.delete(key(p), revision);
-                } catch (IOException | JetStreamApiException e) {
-                    // Expired or taken meanwhile: it is not ours either way.
-                    LOG.log(Level.FINE, "lease " + p + " was gone at release", e);
-                }
-            }));
-        }
-        for (Thread t : releasing) {
-            t.join();
-        }
-        if (!releasing.isEmpty()) {
-            announceFreed();
-            LOG.info(() -> id + " released " + releasing.size() + " partitions");
-        }
-    }
-
     private static String key(int partition) {
         return "p" + partition;
     }
 
-    /** Drain: releases every partition (each finishes its action in hand and snapshots), then leaves. */
+    /**
+     * Drain: leaves the member list first (so the others count without us and take each partition the moment it
+     * is free), then releases every partition at once (each finishes its actions in hand and snapshots).
+     */
     @Override
     public void close() throws InterruptedException {
         running = false;
-        for (Thread t : new Thread[] {balancer, refresher}) {
+        for (Thread t : new Thread[] {balancer, heart}) {
             if (t != null) {
                 t.interrupt();
                 t.join(5_000);
             }
         }
-        synchronized (this) {
-            releaseAll(new ArrayList<>(owned.keySet()));
-        }
         try {
             members.delete(id);
         } catch (IOException | JetStreamApiException e) {
             LOG.log(Level.FINE, "leaving the member list failed", e);
+        }
+        synchronized (this) {
+            releaseAll(new ArrayList<>(owned.keySet()));
+        }
+        nc.removeConnectionListener(reconnects);
+        synchronized (this) {
+            for (NatsKeyValueWatchSubscription w : watches) {
+                w.unsubscribe();
+            }
         }
         liveness.close();
         if (nudges != null) {

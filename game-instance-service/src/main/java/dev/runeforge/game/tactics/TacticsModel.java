@@ -2,6 +2,7 @@ package dev.runeforge.game.tactics;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -10,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.runeforge.game.dice.DiceFormula;
+import dev.runeforge.game.chat.Chat;
+import dev.runeforge.game.notation.DiceFormula;
 
 /** The tactics game's values: state, commands, events, views. Records only; the rules live in {@link TacticsRules}. */
 public final class TacticsModel {
@@ -99,15 +101,31 @@ public final class TacticsModel {
      * @param barred      players the host removed
      * @param log         the newest {@link #LOG} combat events
      * @param nextUnit    a counter for ids of units the host adds
+     * @param start       every unit as it starts an encounter (where it stood, full hit points): a rematch puts them
+     *                    back (null in snapshots from before rematches: then the units as they are, healed)
+     * @param result      how the encounter was won (phase over), else null
+     * @param encounter   which encounter of the session this is: 1, then 2 after a rematch, ... (null in snapshots
+     *                    from before rematches: the first)
+     * @param chat        the newest {@link Chat#KEEP} chat lines
+     * @param recentChat  per player, the times of their chat lines within {@link Chat#WINDOW}
      */
     public record State(boolean created, String code, Player host, String scenario, int width, int height,
                         List<String> rows, List<Player> players, List<Unit> units, Phase phase, List<String> order,
                         List<InitiativeRoll> initiative, String current, int round, int moved, boolean attacked,
                         long turnStarted, int turnSeconds, long idleSeconds, long lastActivity, String winner,
                         String closed, List<String> barred, List<Event> log,
-                        int nextUnit) {
+                        int nextUnit, List<Unit> start, Event.EncounterWon result, Integer encounter,
+                        List<Chat.Line> chat, Map<String, List<Long>> recentChat,
+                        @com.fasterxml.jackson.annotation.JsonInclude(
+                                com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Boolean locked) {
         public static final State INITIAL = new State(false, null, null, null, 0, 0, List.of(), List.of(), List.of(),
-                Phase.SETUP, List.of(), List.of(), null, 0, 0, false, 0, 0, 0, 0, null, null, List.of(), List.of(), 1);
+                Phase.SETUP, List.of(), List.of(), null, 0, 0, false, 0, 0, 0, 0, null, null, List.of(), List.of(), 1,
+                List.of(), null, null, List.of(), Map.of(), null);
+
+        /** Whether the host locked the encounter: nobody new may join (its players may come back). */
+        boolean isLocked() {
+            return Boolean.TRUE.equals(locked);
+        }
 
         public State {
             rows = List.copyOf(rows);
@@ -117,6 +135,9 @@ public final class TacticsModel {
             initiative = List.copyOf(initiative);
             barred = List.copyOf(barred);
             log = List.copyOf(log);
+            start = start == null ? null : List.copyOf(start);
+            chat = chat == null ? List.of() : List.copyOf(chat);
+            recentChat = recentChat == null ? Map.of() : Map.copyOf(recentChat);
         }
 
         boolean has(String player) {
@@ -183,6 +204,12 @@ public final class TacticsModel {
         List<String> barred;
         List<Event> log;
         int nextUnit;
+        List<Unit> start;
+        Event.EncounterWon result;
+        Integer encounter;
+        List<Chat.Line> chat;
+        Map<String, List<Long>> recentChat;
+        Boolean locked;
 
         Builder(State s) {
             created = s.created();
@@ -210,6 +237,12 @@ public final class TacticsModel {
             barred = s.barred();
             log = s.log();
             nextUnit = s.nextUnit();
+            start = s.start();
+            result = s.result();
+            encounter = s.encounter();
+            chat = s.chat();
+            recentChat = s.recentChat();
+            locked = s.locked();
         }
 
         Builder unit(Unit next) {
@@ -232,7 +265,7 @@ public final class TacticsModel {
         State build() {
             return new State(created, code, host, scenario, width, height, rows, players, units, phase, order,
                     initiative, current, round, moved, attacked, turnStarted, turnSeconds, idleSeconds, lastActivity,
-                    winner, closed, barred, log, nextUnit);
+                    winner, closed, barred, log, nextUnit, start, result, encounter, chat, recentChat, locked);
         }
     }
 
@@ -254,6 +287,9 @@ public final class TacticsModel {
             @JsonSubTypes.Type(value = Command.EndTurn.class, name = "end_turn"),
             @JsonSubTypes.Type(value = Command.SkipTurn.class, name = "skip_turn"),
             @JsonSubTypes.Type(value = Command.Kick.class, name = "kick"),
+            @JsonSubTypes.Type(value = Command.Rematch.class, name = "rematch"),
+            @JsonSubTypes.Type(value = Command.Say.class, name = "chat"),
+            @JsonSubTypes.Type(value = Command.Lock.class, name = "lock"),
     })
     public sealed interface Command {
         /** Take an unclaimed unit (setup). */
@@ -291,6 +327,18 @@ public final class TacticsModel {
 
         record Kick(String player) implements Command {
         }
+
+        /** After the encounter is won: fight it again with the same players and units, from the start. */
+        record Rematch() implements Command {
+        }
+
+        /** A chat line to everyone in the session. */
+        record Say(String text) implements Command {
+        }
+
+        /** The host locks ({@code locked} true or absent) or unlocks the encounter: while locked nobody new joins. */
+        record Lock(Boolean locked) implements Command {
+        }
     }
 
     /** What is stored: every roll with its numbers, so the log and a replay need nothing else. */
@@ -310,6 +358,9 @@ public final class TacticsModel {
             @JsonSubTypes.Type(value = Event.TurnEnded.class, name = "turn_ended"),
             @JsonSubTypes.Type(value = Event.EncounterWon.class, name = "encounter_won"),
             @JsonSubTypes.Type(value = Event.EncounterClosed.class, name = "encounter_closed"),
+            @JsonSubTypes.Type(value = Event.EncounterReset.class, name = "encounter_reset"),
+            @JsonSubTypes.Type(value = Event.Chatted.class, name = "chat"),
+            @JsonSubTypes.Type(value = Event.RoomLocked.class, name = "room_locked"),
     })
     public sealed interface Event {
         long at();
@@ -366,22 +417,58 @@ public final class TacticsModel {
         record TurnEnded(String unit, String reason, String by, long at) implements Event {
         }
 
-        /** One side stands; {@code players}: who played its units (they each win an encounter). */
-        record EncounterWon(String side, List<String> players, long at) implements Event {
+        /**
+         * One side stands; {@code players}: who played its units (they each win an encounter). {@code decisive}: the
+         * attack that decided it, or null when something else did (a unit removed, a side left without players).
+         */
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record EncounterWon(String side, List<String> players, Decisive decisive, long at) implements Event {
+        }
+
+        /** The attack that won an encounter: who struck whom, the natural d20, its total and the damage. */
+        record Decisive(String unit, String target, String player, int roll, int total, int damage,
+                        boolean critical) {
+        }
+
+        /**
+         * A rematch: {@code units} are the units as the new encounter starts (each where it started before, at full
+         * hit points, with the same owner; see {@code TacticsRules.rematch}); {@code encounter} is its number (2 for
+         * the first rematch). Initiative and the first turn follow in the same commit.
+         */
+        record EncounterReset(int encounter, List<Unit> units, String by, long at) implements Event {
+            public EncounterReset {
+                units = List.copyOf(units);
+            }
+        }
+
+        /** A chat line ({@link Chat.Line}); an outsider (a public replay) is shown it without {@code text}. */
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record Chatted(String action, String player, String name, String text, long at) implements Event {
+            Chat.Line line() {
+                return new Chat.Line(action, player, name, text, at);
+            }
         }
 
         /** {@code reason}: ended (the host), host_left, expired. */
         record EncounterClosed(String reason, long at) implements Event {
+        }
+
+        /** The host locked or unlocked the encounter. */
+        record RoomLocked(boolean locked, String by, long at) implements Event {
         }
     }
 
     public record PlayerView(String id, String name, boolean host) {
     }
 
-    /** What a client sees on joining (docs/protocol.md, Tactics). Nothing is hidden in this game. */
+    /**
+     * What a client sees on joining (docs/protocol.md, Tactics). Nothing of the fight is hidden in this game; an
+     * outsider (a public replay) gets no {@code chat}.
+     */
     public record View(String code, String host, String scenario, int width, int height, List<String> rows,
                        List<PlayerView> players, List<Unit> units, Phase phase, List<String> order,
                        List<InitiativeRoll> initiative, String current, int round, int moved, boolean attacked,
-                       int turnSeconds, Long turnEndsAt, String winner, String closed, List<Event> log) {
+                       int turnSeconds, Long turnEndsAt, String winner, String closed, List<Event> log,
+                       Event.EncounterWon result, int encounter, List<Chat.Line> chat, boolean locked) {
     }
 }

@@ -9,12 +9,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.player.DisplayNames;
 import dev.runeforge.common.protocol.ErrorCodes;
-import dev.runeforge.game.dice.DiceFormula;
+import dev.runeforge.game.chat.Chat;
+import dev.runeforge.game.notation.DiceFormula;
 import dev.runeforge.game.engine.Context;
 import dev.runeforge.game.engine.Decision;
 import dev.runeforge.game.engine.GameRules;
@@ -36,7 +38,7 @@ import dev.runeforge.game.tactics.TacticsModel.Unit;
  * order; on its turn a unit moves up to its speed ({@link Board}) and attacks once; the encounter is won when one
  * side alone has units standing. Every die is drawn here in {@code decide} and stored in the event.
  */
-public final class TacticsRules implements GameRules<State, Command, Event> {
+public final class TacticsRules implements GameRules<State, Command, Event, TacticsRules.EncounterSettings> {
     public static final String ID = "tactics";
 
     // The tactics game's error codes (docs/protocol.md, Tactics); the platform's own are in ErrorCodes.
@@ -62,6 +64,9 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
     public static final String KICKED = "KICKED";
     public static final String PLAYER_NOT_FOUND = "PLAYER_NOT_FOUND";
     public static final String CANNOT_KICK_SELF = "CANNOT_KICK_SELF";
+    public static final String NOT_OVER = "NOT_OVER";
+    public static final String INVALID_CHAT = Chat.INVALID_CHAT;
+    public static final String RATE_LIMIT = Chat.RATE_LIMIT;
 
     /** encounter_closed reasons. */
     public static final String ENDED = "ended";
@@ -70,7 +75,6 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
 
     public static final int MAX_TURN_SECONDS = 3600;
     public static final int MIN_TURN_SECONDS = 10;
-    private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ]{1,20}");
 
     /**
      * What an operator may tune ({@code game.tactics.*}).
@@ -88,6 +92,16 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
             if (turnSeconds != 0 && (turnSeconds < MIN_TURN_SECONDS || turnSeconds > MAX_TURN_SECONDS)) {
                 throw new IllegalArgumentException("turn seconds: 0 or " + MIN_TURN_SECONDS + ".." + MAX_TURN_SECONDS);
             }
+        }
+    }
+
+    /**
+     * What the encounter's host chose ({@code create {settings}}): the scenario (a built-in's id or a scenario of its
+     * own; the duel when left out) and the turn timer (the operator's when left out).
+     */
+    public record EncounterSettings(Scenario scenario, int turnSeconds) {
+        public EncounterSettings {
+            Objects.requireNonNull(scenario);
         }
     }
 
@@ -128,13 +142,9 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
 
     // ---------------------------------------------------------------- session lifecycle
 
-    /** Settings: {@code {"scenario": "<built-in id>" | {scenario JSON}, "turnSeconds"?: 0 | 10..3600}}. */
+    /** {@code {"scenario": "<built-in id>" | {scenario JSON}, "turnSeconds"?: 0 | 10..3600}}. */
     @Override
-    public Decision<Event> create(State state, JsonNode roomSettings, Context ctx) {
-        Optional<Decision<Event>> badName = checkName(ctx);
-        if (badName.isPresent()) {
-            return badName.get();
-        }
+    public EncounterSettings settings(JsonNode roomSettings) throws InvalidSettings {
         JsonNode chosen = roomSettings == null ? null : roomSettings.get("scenario");
         Scenario scenario;
         if (chosen == null || chosen.isNull()) {
@@ -142,14 +152,14 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
         } else if (chosen.isTextual()) {
             scenario = Scenarios.BUILT_IN.get(chosen.asText());
             if (scenario == null) {
-                return Decision.reject(INVALID_SCENARIO, "scenario: no built-in scenario '" + chosen.asText()
+                throw new InvalidSettings(INVALID_SCENARIO, "scenario: no built-in scenario '" + chosen.asText()
                         + "' (there are " + String.join(", ", Scenarios.BUILT_IN.keySet()) + ")");
             }
         } else {
             try {
                 scenario = Scenarios.parse(chosen);
             } catch (Scenarios.Invalid e) {
-                return Decision.reject(INVALID_SCENARIO, e.getMessage());
+                throw new InvalidSettings(INVALID_SCENARIO, e.getMessage());
             }
         }
         int turnSeconds = settings.turnSeconds();
@@ -157,13 +167,22 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
         if (t != null && !t.isNull()) {
             if (!t.isIntegralNumber() || !t.canConvertToInt()
                     || (t.intValue() != 0 && (t.intValue() < MIN_TURN_SECONDS || t.intValue() > MAX_TURN_SECONDS))) {
-                return Decision.reject(INVALID_SETTINGS, "turnSeconds: 0 (no timer) or a whole number from "
+                throw new InvalidSettings(INVALID_SETTINGS, "turnSeconds: 0 (no timer) or a whole number from "
                         + MIN_TURN_SECONDS + " to " + MAX_TURN_SECONDS);
             }
             turnSeconds = t.intValue();
         }
-        return Decision.accept(new Event.EncounterCreated(ctx.code(), new Player(ctx.actor(), ctx.actorName().trim()),
-                scenario, turnSeconds, settings.idle().toSeconds(), millis(ctx)));
+        return new EncounterSettings(scenario, turnSeconds);
+    }
+
+    @Override
+    public Decision<Event> create(State state, EncounterSettings encounter, Context ctx) {
+        Optional<Decision<Event>> badName = checkName(ctx);
+        if (badName.isPresent()) {
+            return badName.get();
+        }
+        return Decision.accept(new Event.EncounterCreated(ctx.code(), new Player(ctx.actor(), ctx.actorName()),
+                encounter.scenario(), encounter.turnSeconds(), settings.idle().toSeconds(), millis(ctx)));
     }
 
     @Override
@@ -177,11 +196,14 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
         if (state.has(ctx.actor())) {
             return Decision.accept();
         }
+        if (state.isLocked()) {
+            return Decision.reject(ErrorCodes.ROOM_LOCKED, "this encounter is locked: its host lets nobody new in");
+        }
         if (state.players().size() >= settings.maxPlayers()) {
             return Decision.reject(ROOM_FULL, "this encounter is full (" + settings.maxPlayers() + " players)");
         }
         return checkName(ctx).orElseGet(() -> Decision.accept(
-                new Event.PlayerJoined(new Player(ctx.actor(), ctx.actorName().trim()), millis(ctx))));
+                new Event.PlayerJoined(new Player(ctx.actor(), ctx.actorName()), millis(ctx))));
     }
 
     @Override
@@ -227,6 +249,16 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
             case Command.EndTurn e -> endTurn(state, ctx, false);
             case Command.SkipTurn s -> endTurn(state, ctx, true);
             case Command.Kick k -> kick(state, k.player(), ctx);
+            case Command.Rematch r -> rematch(state, ctx);
+            case Command.Say say -> say(state, say, ctx);
+            case Command.Lock lock -> {
+                if (!state.isHost(ctx.actor())) {
+                    yield notHost("lock or unlock the encounter");
+                }
+                boolean locked = lock.locked() == null || lock.locked();
+                yield locked == state.isLocked() ? Decision.accept()
+                        : Decision.accept(new Event.RoomLocked(locked, ctx.actor(), millis(ctx)));
+            }
         };
     }
 
@@ -329,7 +361,7 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
         if (state.phase() == Phase.BATTLE) {
             State after = apply(state, events.getFirst());
             if (after.standingSides().size() <= 1) {
-                events.add(won(after, ctx));
+                events.add(won(after, null, ctx));
             } else if (unitId.equals(state.current())) {
                 events.add(nextTurn(state, ctx));
             }
@@ -476,7 +508,8 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
                 target.ac(), hit, critical, dice, extra, damage, hp, hp == 0, millis(ctx));
         State after = apply(state, attacked);
         if (after.standingSides().size() <= 1) {
-            return Decision.accept(attacked, won(after, ctx));
+            return Decision.accept(attacked, won(after, new Event.Decisive(unitId, target.id(), ctx.actor(), d20,
+                    total, damage, critical), ctx));
         }
         return Decision.accept(attacked);
     }
@@ -531,14 +564,91 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
         throw new IllegalStateException("a battle with a single standing unit is over");
     }
 
-    /** One side stands (after the event that made it so): it wins, with everyone who played its units. */
-    private static Event won(State after, Context ctx) {
+    /**
+     * One side stands (after the event that made it so): it wins, with everyone who played its units;
+     * {@code decisive} is the attack that decided it, if one did.
+     */
+    private static Event won(State after, Event.Decisive decisive, Context ctx) {
         List<String> sides = after.standingSides();
         String side = sides.isEmpty() ? null : sides.getFirst();
         List<String> players = after.units().stream()
                 .filter(u -> u.side().equals(side))
                 .map(after::controller).distinct().toList();
-        return new Event.EncounterWon(side, players, millis(ctx));
+        return new Event.EncounterWon(side, players, decisive, millis(ctx));
+    }
+
+    /**
+     * Any player may ask for a rematch once the encounter is won: the same session (same code, same players, no one
+     * has to join again), every unit back where it started at full hit points with the same owner, new initiative.
+     * A new session would make everyone join again by code; the session's replay simply tells both fights.
+     */
+    private Decision<Event> rematch(State state, Context ctx) {
+        if (state.phase() != Phase.OVER) {
+            return Decision.reject(NOT_OVER, state.phase() == Phase.SETUP ? "the encounter has not started yet"
+                    : "the encounter is still being fought; a rematch comes after it is won");
+        }
+        if (state.start() == null) {
+            return Decision.reject(NOT_READY, "this encounter began before rematches existed; start a new one");
+        }
+        Event.EncounterReset reset = new Event.EncounterReset(encounter(state) + 1, lineUp(state), ctx.actor(),
+                millis(ctx));
+        State fresh = apply(state, reset);
+        if (fresh.standingSides().size() < 2) {
+            return Decision.reject(NOT_READY, "a rematch needs units of at least two sides");
+        }
+        List<InitiativeRoll> rolls = fresh.units().stream().map(u -> rollInitiative(u, ctx)).toList();
+        List<InitiativeRoll> sorted = new ArrayList<>(rolls);
+        sorted.sort(INITIATIVE);
+        List<String> order = sorted.stream().map(InitiativeRoll::unit).toList();
+        return Decision.accept(reset, new Event.InitiativeRolled(rolls, order, millis(ctx)),
+                new Event.TurnStarted(order.getFirst(), 1, millis(ctx)));
+    }
+
+    /**
+     * The units as a rematch starts: each where it started the first encounter (or where the host added it), at full
+     * hit points, with its current owner. A unit the host added during a fight may have been put on a cell another
+     * unit started on; the later one then goes to the nearest free cell (ring by ring, row by row), so no two
+     * standing units ever share a cell.
+     */
+    private static List<Unit> lineUp(State state) {
+        Map<String, String> owners = new HashMap<>();
+        state.units().forEach(u -> {
+            if (u.owner() != null) {
+                owners.put(u.id(), u.owner());
+            }
+        });
+        List<Unit> placed = new ArrayList<>();
+        java.util.Set<Pos> taken = new java.util.HashSet<>();
+        for (Unit u : state.start()) {
+            Pos at = u.pos();
+            for (int ring = 1; taken.contains(at) && ring <= Math.max(state.width(), state.height()); ring++) {
+                at = freeOnRing(state, u.pos(), ring, taken).orElse(at);
+            }
+            if (taken.contains(at)) {
+                continue; // the board is full: nowhere to stand (a scenario never has more units than cells)
+            }
+            taken.add(at);
+            placed.add(u.at(at).withHp(u.maxHp()).ownedBy(owners.get(u.id())));
+        }
+        return placed;
+    }
+
+    private static Optional<Pos> freeOnRing(State state, Pos centre, int ring, java.util.Set<Pos> taken) {
+        for (int y = centre.y() - ring; y <= centre.y() + ring; y++) {
+            for (int x = centre.x() - ring; x <= centre.x() + ring; x++) {
+                Pos p = new Pos(x, y);
+                if (p.chebyshev(centre) == ring && Board.inside(state, x, y) && state.cell(x, y) != Board.WALL
+                        && !taken.contains(p)) {
+                    return Optional.of(p);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Decision<Event> say(State state, Command.Say command, Context ctx) {
+        return Chat.say(command.text(), state.recentChat(), ctx,
+                text -> new Event.Chatted(ctx.actionId(), ctx.actor(), ctx.actorName(), text, millis(ctx)));
     }
 
     private static Decision<Event> unitNotFound(String id) {
@@ -553,10 +663,10 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
         return Decision.reject(GAME_OVER, "the encounter is over");
     }
 
+    /** The platform's display-name rule (names come from access tokens, which auth-service made by it). */
     private static Optional<Decision<Event>> checkName(Context ctx) {
-        String name = ctx.actorName() == null ? "" : ctx.actorName().trim();
-        if (!NAME.matcher(name).matches()) {
-            return Optional.of(Decision.reject(ErrorCodes.INVALID_NAME, "a name is 1 to 20 letters, digits and spaces"));
+        if (!DisplayNames.valid(ctx.actorName())) {
+            return Optional.of(Decision.reject(ErrorCodes.INVALID_NAME, "a name is " + DisplayNames.RULE));
         }
         return Optional.empty();
     }
@@ -582,6 +692,8 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
                 b.rows = s.rows();
                 b.players = List.of(c.host());
                 b.units = s.units();
+                b.start = s.units();
+                b.encounter = 1;
                 b.phase = Phase.SETUP;
                 b.turnSeconds = c.turnSeconds();
                 b.idleSeconds = c.idleSeconds();
@@ -599,6 +711,7 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
             case Event.PlayerKicked k -> {
                 b.players = without(state, k.player());
                 b.units = unowned(state, k.player());
+                b.chat = Chat.without(state.chat(), k.player()); // moderation: what they said goes with them
                 List<String> barred = new ArrayList<>(state.barred());
                 barred.add(k.player());
                 b.barred = barred;
@@ -608,6 +721,11 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
                 List<Unit> units = new ArrayList<>(state.units());
                 units.add(a.unit());
                 b.units = units;
+                if (state.start() != null) {
+                    List<Unit> start = new ArrayList<>(state.start());
+                    start.add(a.unit());
+                    b.start = start;
+                }
                 b.nextUnit = state.nextUnit() + 1;
                 if (a.initiative() != null) {
                     List<InitiativeRoll> rolls = new ArrayList<>(state.initiative());
@@ -628,6 +746,9 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
             }
             case Event.UnitRemoved r -> {
                 b.units = state.units().stream().filter(u -> !u.id().equals(r.unit())).toList();
+                if (state.start() != null) {
+                    b.start = state.start().stream().filter(u -> !u.id().equals(r.unit())).toList();
+                }
                 b.order = state.order().stream().filter(id -> !id.equals(r.unit())).toList();
                 b.initiative = state.initiative().stream().filter(i -> !i.unit().equals(r.unit())).toList();
                 if (r.unit().equals(state.current())) {
@@ -663,11 +784,34 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
             case Event.EncounterWon w -> {
                 b.phase = Phase.OVER;
                 b.winner = w.side();
+                b.result = w;
                 b.current = null;
+            }
+            case Event.EncounterReset r -> {
+                b.units = r.units();
+                b.phase = Phase.SETUP; // initiative_rolled, in the same commit, starts the battle
+                b.order = List.of();
+                b.initiative = List.of();
+                b.current = null;
+                b.round = 0;
+                b.moved = 0;
+                b.attacked = false;
+                b.winner = null;
+                b.result = null;
+                b.encounter = r.encounter();
+            }
+            case Event.Chatted c -> {
+                b.chat = Chat.append(state.chat(), c.line());
+                b.recentChat = Chat.recent(state.recentChat(), c.player(), c.at(), Chat.WINDOW);
+                return b.active(c.at()).build(); // talk is activity, but no line of the combat log
             }
             case Event.EncounterClosed c -> {
                 b.closed = c.reason();
                 return b.logged(event).build();
+            }
+            case Event.RoomLocked l -> {
+                b.locked = l.locked() ? Boolean.TRUE : null;
+                return b.active(l.at()).build(); // not a line of the combat log
             }
         }
         return b.logged(event).active(event.at()).build();
@@ -733,6 +877,11 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
         };
     }
 
+    /** Which encounter of the session this is (the first, for a session from before rematches). */
+    private static int encounter(State state) {
+        return state.encounter() == null ? 1 : state.encounter();
+    }
+
     private static Long turnEndsAt(State state) {
         return state.phase() == Phase.BATTLE && state.turnSeconds() > 0 && state.current() != null
                 ? state.turnStarted() + state.turnSeconds() * 1000L : null;
@@ -774,11 +923,16 @@ public final class TacticsRules implements GameRules<State, Command, Event> {
                         .toList(),
                 state.units(), state.phase(), state.order(), state.initiative(), state.current(), state.round(),
                 state.moved(), state.attacked(), state.turnSeconds(), turnEndsAt(state), state.winner(),
-                state.closed(), state.log());
+                state.closed(), state.log(), state.result(), encounter(state),
+                viewer.outsider() ? List.of() : state.chat(), state.isLocked());
     }
 
     @Override
     public Object project(State state, Event event, Viewer viewer) {
+        // What members say among themselves is not for someone outside the session (a public replay).
+        if (event instanceof Event.Chatted c && viewer.outsider()) {
+            return new Event.Chatted(c.action(), c.player(), c.name(), null, c.at());
+        }
         return event;
     }
 }

@@ -1,5 +1,6 @@
 package dev.runeforge.game.dice;
 
+import dev.runeforge.game.notation.DiceFormula;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,6 +22,7 @@ import dev.runeforge.game.dice.DiceModel.Command;
 import dev.runeforge.game.dice.DiceModel.Event;
 import dev.runeforge.game.dice.DiceModel.Mode;
 import dev.runeforge.game.dice.DiceModel.Roll;
+import dev.runeforge.game.dice.DiceModel.Settings;
 import dev.runeforge.game.dice.DiceModel.State;
 import dev.runeforge.game.engine.Context;
 import dev.runeforge.game.engine.Decision;
@@ -61,7 +63,7 @@ class DiceRulesTest {
 
     private State room(Mode mode) {
         ObjectNode settings = JsonNodeFactory.instance.objectNode().put("mode", mode == Mode.DM_LED ? "dm-led" : "open");
-        State s = fold(rules.initial(), rules.create(rules.initial(), settings, ctx(DM)));
+        State s = fold(rules.initial(), rules.open(rules.initial(), settings, ctx(DM)));
         return fold(s, rules.join(s, ctx(BOB)));
     }
 
@@ -72,6 +74,20 @@ class DiceRulesTest {
 
     private State rolled(State s, String actor, Command.RollDice command) {
         return rules.apply(s, roll(s, actor, command));
+    }
+
+    /** Bob's {@code n} rolls of 1d6, two seconds apart (under the rate limit). */
+    private State d6Rolls(State s, int n) {
+        for (int i = 0; i < n; i++) {
+            now = now.plusSeconds(2);
+            s = rolled(s, BOB, new Command.RollDice("1d6"));
+        }
+        return s;
+    }
+
+    private DiceModel.HistoryPage page(State s, String before, int limit) {
+        return (DiceModel.HistoryPage) assertInstanceOf(Decision.Reply.class,
+                rules.decide(s, new Command.History(before, limit), ctx(BOB))).body();
     }
 
     @Test
@@ -88,7 +104,7 @@ class DiceRulesTest {
     @Test
     void anUnknownModeIsRefused() {
         ObjectNode settings = JsonNodeFactory.instance.objectNode().put("mode", "chaos");
-        assertEquals(ErrorCodes.INVALID_ACTION, refusal(rules.create(rules.initial(), settings, ctx(DM))));
+        assertEquals(ErrorCodes.INVALID_ACTION, refusal(rules.open(rules.initial(), settings, ctx(DM))));
     }
 
     @Test
@@ -236,11 +252,29 @@ class DiceRulesTest {
     }
 
     @Test
+    void theAdminLocksTheRoomAndNobodyNewJoinsButMembersComeBack() {
+        State s = room(Mode.OPEN); // DM created it, Bob is in
+        assertEquals(DiceRules.NOT_ADMIN, refusal(rules.decide(s, new Command.Lock(true), ctx(BOB))));
+        s = fold(s, rules.decide(s, new Command.Lock(null), ctx(DM))); // absent = lock
+        assertTrue(Json.tree(rules.view(s, Viewer.of(BOB))).path("locked").asBoolean());
+        assertTrue(((Decision.Accept<Event>) rules.decide(s, new Command.Lock(true), ctx(DM))).events().isEmpty(),
+                "locking a locked room tells nobody anything");
+        assertEquals(ErrorCodes.ROOM_LOCKED, refusal(rules.join(s, ctx(CAROL))));
+        assertTrue(rules.join(s, ctx(BOB)) instanceof Decision.Accept<Event>, "a member comes back");
+        // Through JSON, as a snapshot stores it, and back.
+        State stored = Json.read(Json.bytes(s), State.class);
+        assertEquals(ErrorCodes.ROOM_LOCKED, refusal(rules.join(stored, ctx(CAROL))));
+        s = fold(s, rules.decide(s, new Command.Lock(false), ctx(DM)));
+        assertFalse(Json.tree(rules.view(s, Viewer.of(BOB))).path("locked").asBoolean());
+        fold(s, rules.join(s, ctx(CAROL)));
+    }
+
+    @Test
     void aFullRoomRefusesNewPlayers() {
         DiceRules small = new DiceRules(new DiceModel.Settings(2, Duration.ofHours(1), Duration.ofHours(1), 10,
                 Duration.ofSeconds(10), List.of(), Duration.ofSeconds(60)));
         State s = small.initial();
-        for (Event e : ((Decision.Accept<Event>) small.create(s, null, ctx(DM))).events()) {
+        for (Event e : ((Decision.Accept<Event>) small.open(s, null, ctx(DM))).events()) {
             s = small.apply(s, e);
         }
         for (Event e : ((Decision.Accept<Event>) small.join(s, ctx(BOB))).events()) {
@@ -250,12 +284,14 @@ class DiceRulesTest {
     }
 
     @Test
-    void namesAreOneToTwentyLettersDigitsOrSpaces() {
+    void namesFollowThePlatformRuleHyphensAndApostrophesIncluded() {
         State s = room(Mode.OPEN);
         assertEquals(ErrorCodes.INVALID_NAME, refusal(rules.join(s, ctx(CAROL, "<script>", "dev-c"))));
         assertEquals(ErrorCodes.INVALID_NAME, refusal(rules.join(s, ctx(CAROL, "x".repeat(21), "dev-c"))));
-        assertEquals(ErrorCodes.INVALID_NAME, refusal(rules.create(rules.initial(), null, ctx(CAROL, " ", "dev-c"))));
+        assertEquals(ErrorCodes.INVALID_NAME, refusal(rules.open(rules.initial(), null, ctx(CAROL, " ", "dev-c"))));
         fold(s, rules.join(s, ctx(CAROL, "Carol the 2nd", "dev-c")));
+        fold(s, rules.join(s, ctx(CAROL, "Ana-Maria", "dev-c")));
+        fold(s, rules.join(s, ctx(CAROL, "O'Neil", "dev-c")));
     }
 
     @Test
@@ -403,6 +439,7 @@ class DiceRulesTest {
         for (int i = 0; i < DiceModel.HISTORY + 20; i++) {
             now = now.plusSeconds(2);
             s = rolled(s, BOB, new Command.RollDice("1d4"));
+            assertEquals(Math.min(i + 1, DiceModel.HISTORY), s.rolls().size(), "never more than 500, after roll " + i);
         }
         assertEquals(DiceModel.HISTORY, s.rolls().size());
         assertEquals(21, s.rolls().getFirst().number(), "the oldest 20 are gone; numbers run on");
@@ -423,7 +460,7 @@ class DiceRulesTest {
     private static Roll madeRoll(String id, String player, boolean hidden, DiceFormula.Term... terms) {
         int total = java.util.Arrays.stream(terms).mapToInt(DiceFormula.Term::subtotal).sum();
         return new Roll(id, player + ":" + id, player, player.substring(2), "x", List.of(terms), 0, total,
-                T0.toEpochMilli(), hidden, null, null, null, 1);
+                T0.toEpochMilli(), hidden, null, null, null, 1, null, null, null); // no mode: as stored before modes
     }
 
     private static DiceFormula.Term d20s(String notation, int... values) {
@@ -440,13 +477,15 @@ class DiceRulesTest {
     }
 
     @Test
-    void theHostIsTheCreatorWhileInTheRoomAndMembersAreNamedInJoiningOrder() {
+    void theHostIsTheAdminAndMembersAreNamedInJoiningOrder() {
         State s = room(Mode.OPEN);
         assertEquals(java.util.Optional.of(DM), rules.host(s));
         assertEquals(java.util.Map.of(DM, "dm", BOB, "bob"), rules.memberNames(s));
         assertEquals(List.of(DM, BOB), List.copyOf(rules.memberNames(s).keySet()));
         State creatorGone = fold(s, rules.leave(s, ctx(DM)));
-        assertTrue(rules.host(creatorGone).isEmpty(), "an open room whose creator left has no host");
+        assertEquals(java.util.Optional.of(BOB), rules.host(creatorGone), "an open room passes to whoever is left");
+        State empty = fold(creatorGone, rules.leave(creatorGone, ctx(BOB)));
+        assertTrue(rules.host(empty).isEmpty(), "a room nobody is in has no host");
     }
 
     @Test
@@ -519,5 +558,371 @@ class DiceRulesTest {
             assertEquals(1L, tally.get("rolls"));
             assertEquals(twenties, tally.getOrDefault("natural_20s", 0L));
         }
+    }
+
+    // --- issue 18: roll modes, labels, advantage in words, chat, the admin passing on ---
+
+    private Roll rollAs(State s, String actor, String formula, DiceModel.RollMode mode) {
+        return roll(s, actor, new Command.RollDice(formula, null, null, mode, null)).roll();
+    }
+
+    private static boolean whole(JsonNode roll) {
+        return roll.has("total") || roll.has("terms") || roll.has("formula") || roll.has("label");
+    }
+
+    @Test
+    void aRollToTheDmIsSeenWholeByItsRollerAndTheDmOnly() {
+        State s = room(Mode.DM_LED);
+        s = fold(s, rules.join(s, ctx(CAROL)));
+        Event.Rolled toDm = roll(s, BOB, new Command.RollDice("1d20+3", null, null, DiceModel.RollMode.DM, "Insight"));
+        s = rules.apply(s, toDm);
+        assertTrue(toDm.roll().hidden());
+        assertEquals("Insight", toDm.roll().label());
+        assertTrue(whole(Json.tree(rules.project(s, toDm, Viewer.of(BOB))).path("roll")));
+        assertTrue(whole(Json.tree(rules.project(s, toDm, Viewer.of(DM))).path("roll")));
+        for (Viewer other : List.of(Viewer.of(CAROL), Viewer.PUBLIC, Viewer.OUTSIDER)) {
+            JsonNode seen = Json.tree(rules.project(s, toDm, other)).path("roll");
+            assertFalse(whole(seen), other + " saw " + seen);
+            assertEquals("dm", seen.path("mode").asText());
+            assertEquals(toDm.roll().number(), seen.path("number").asLong());
+        }
+        JsonNode carolsView = Json.tree(rules.view(s, Viewer.of(CAROL))).path("rolls").get(0);
+        assertFalse(whole(carolsView));
+        JsonNode history = Json.tree(((Decision.Reply<Event>) rules.decide(s, new Command.History(null, null),
+                ctx(CAROL))).body()).path("rolls").get(0);
+        assertFalse(whole(history), "nor in the history: " + history);
+    }
+
+    @Test
+    void aRollToOneselfIsSeenByItsRollerAloneEvenInAnOpenRoom() {
+        State s = room(Mode.OPEN);
+        Roll mine = rollAs(s, BOB, "2d6", DiceModel.RollMode.SELF);
+        s = rules.apply(s, new Event.Rolled(mine));
+        assertTrue(whole(Json.tree(rules.view(s, Viewer.of(BOB))).path("rolls").get(0)));
+        assertFalse(whole(Json.tree(rules.view(s, Viewer.of(DM))).path("rolls").get(0)), "not even the admin");
+        State dmLed = room(Mode.DM_LED);
+        Roll bobs = rollAs(dmLed, BOB, "2d6", DiceModel.RollMode.SELF);
+        dmLed = rules.apply(dmLed, new Event.Rolled(bobs));
+        assertFalse(whole(Json.tree(rules.view(dmLed, Viewer.of(DM))).path("rolls").get(0)), "nor the DM");
+    }
+
+    @Test
+    void privateRollsAreNeverRevealedAndAddNoNaturalTwenties() {
+        State s = room(Mode.DM_LED);
+        Roll toDm = rollAs(s, BOB, "1d20", DiceModel.RollMode.DM);
+        s = rules.apply(s, new Event.Rolled(toDm));
+        assertEquals(DiceRules.ROLL_NOT_HIDDEN, refusal(rules.decide(s, new Command.Reveal(toDm.id()), ctx(DM))));
+        Roll twenty = new Roll("AAAAAAAAAAAAAAAA", BOB + ":x", BOB, "bob", "1d20", List.of(d20s("1d20", 20)), 0, 20,
+                T0.toEpochMilli(), true, null, null, null, 2, DiceModel.RollMode.SELF, null, null);
+        assertEquals(java.util.Map.of(BOB, java.util.Map.of("rolls", 1L)), rules.tally(s, new Event.Rolled(twenty)));
+    }
+
+    @Test
+    void rollModesAreRefusedWhereTheyMeanNothing() {
+        State open = room(Mode.OPEN);
+        assertEquals(DiceRules.HIDDEN_NOT_ALLOWED, refusal(rules.decide(open,
+                new Command.RollDice("1d20", null, null, DiceModel.RollMode.DM, null), ctx(BOB))));
+        assertEquals(DiceRules.HIDDEN_NOT_ALLOWED, refusal(rules.decide(open,
+                new Command.RollDice("1d20", null, null, DiceModel.RollMode.SECRET, null), ctx(DM))));
+        State dmLed = room(Mode.DM_LED);
+        assertEquals(DiceRules.HIDDEN_NOT_ALLOWED, refusal(rules.decide(dmLed,
+                new Command.RollDice("1d20", null, null, DiceModel.RollMode.SECRET, null), ctx(BOB))));
+        Roll secret = rollAs(dmLed, DM, "1d20", DiceModel.RollMode.SECRET);
+        assertEquals(DiceModel.RollMode.SECRET, secret.mode());
+        Roll legacy = roll(dmLed, DM, new Command.RollDice("1d20", true, Advantage.NONE)).roll();
+        assertEquals(DiceModel.RollMode.SECRET, legacy.mode(), "hidden: true still asks for a secret roll");
+        assertEquals(DiceModel.RollMode.PUBLIC, roll(open, BOB, new Command.RollDice("1d20")).roll().mode());
+    }
+
+    @Test
+    void advantageIsKeptAsThePlayersIntent() {
+        State s = room(Mode.OPEN);
+        Roll roll = roll(s, BOB, new Command.RollDice("1d20+5", null, Advantage.ADVANTAGE, null, null)).roll();
+        assertEquals("1d20+5", roll.formula(), "the formula is what the player asked for");
+        assertEquals(Advantage.ADVANTAGE, roll.advantage());
+        assertEquals("2d20kh1", roll.terms().getFirst().notation(), "the dice are what was drawn");
+        assertEquals(2, roll.terms().getFirst().dice().size());
+        JsonNode json = Json.tree(roll);
+        assertEquals("advantage", json.path("advantage").asText());
+        Roll plain = roll(s, BOB, new Command.RollDice("1d20", null, Advantage.NONE, null, null)).roll();
+        assertFalse(Json.tree(plain).has("advantage"), "no advantage, no field");
+        Roll worse = roll(s, BOB, new Command.RollDice("d20-1", null, Advantage.DISADVANTAGE, null, null)).roll();
+        assertEquals("1d20-1", worse.formula());
+        assertEquals("2d20kl1", worse.terms().getFirst().notation());
+    }
+
+    @Test
+    void labelsAreShortPlainTextAndHiddenWithTheirRoll() {
+        State s = room(Mode.DM_LED);
+        Roll stealth = roll(s, BOB, new Command.RollDice("1d20", null, null, null, "  Stealth <b>check</b> ")).roll();
+        assertEquals("Stealth <b>check</b>", stealth.label(), "kept as typed: clients show it as text");
+        assertNull(roll(s, BOB, new Command.RollDice("1d20", null, null, null, "   ")).roll().label());
+        assertEquals(DiceRules.INVALID_LABEL, refusal(rules.decide(s,
+                new Command.RollDice("1d20", null, null, null, "x".repeat(41)), ctx(BOB))));
+        assertEquals(DiceRules.INVALID_LABEL, refusal(rules.decide(s,
+                new Command.RollDice("1d20", null, null, null, "a\nb"), ctx(BOB))));
+        assertEquals(DiceRules.INVALID_LABEL, refusal(rules.decide(s,
+                new Command.RollDice("1d20", null, null, null, "abc\u202Edcba"), ctx(BOB))));
+        Event.Rolled secret = roll(s, DM, new Command.RollDice("1d20", null, null, DiceModel.RollMode.SECRET,
+                "Perception"));
+        s = rules.apply(s, secret);
+        assertFalse(Json.tree(rules.project(s, secret, Viewer.of(BOB))).toString().contains("Perception"),
+                "a secret roll's label tells what the DM is checking");
+    }
+
+    @Test
+    void chatLinesReachEveryMemberButNotAnOutsider() {
+        State s = room(Mode.OPEN);
+        Decision<Event> said = rules.decide(s, new Command.Say("  Hi <b>all</b> & welcome  "), ctx(BOB));
+        Event.Chatted line = (Event.Chatted) ((Decision.Accept<Event>) said).events().getFirst();
+        s = rules.apply(s, line);
+        assertEquals("Hi <b>all</b> & welcome", line.text());
+        assertEquals(Json.tree(rules.project(s, line, Viewer.PUBLIC)), Json.tree(rules.project(s, line, Viewer.of(DM))),
+                "every member gets the same line (one message for the room)");
+        JsonNode outside = Json.tree(rules.project(s, line, Viewer.OUTSIDER));
+        assertEquals("chat", outside.path("type").asText());
+        assertFalse(outside.has("text"), "an outsider sees that someone spoke, not what: " + outside);
+        assertEquals("Hi <b>all</b> & welcome",
+                Json.tree(rules.view(s, Viewer.of(DM))).path("chat").get(0).path("text").asText());
+        assertEquals(0, Json.tree(rules.view(s, Viewer.OUTSIDER)).path("chat").size());
+    }
+
+    @Test
+    void chatIsLengthAndRateLimited() {
+        State s = room(Mode.OPEN);
+        assertEquals(DiceRules.INVALID_CHAT, refusal(rules.decide(s, new Command.Say("   "), ctx(BOB))));
+        assertEquals(DiceRules.INVALID_CHAT, refusal(rules.decide(s, new Command.Say("x".repeat(301)), ctx(BOB))));
+        assertEquals(DiceRules.INVALID_CHAT, refusal(rules.decide(s, new Command.Say("one\ntwo"), ctx(BOB))));
+        s = fold(s, rules.decide(s, new Command.Say("x".repeat(300)), ctx(BOB)));
+        for (int i = 1; i < 5; i++) {
+            now = now.plusMillis(100);
+            s = fold(s, rules.decide(s, new Command.Say("line " + i), ctx(BOB)));
+        }
+        Decision<Event> sixth = rules.decide(s, new Command.Say("too fast"), ctx(BOB));
+        assertEquals(DiceRules.RATE_LIMIT, refusal(sixth));
+        assertTrue(((Decision.Reject<Event>) sixth).message().contains("try again in 10 s"),
+                ((Decision.Reject<Event>) sixth).message());
+        fold(s, rules.decide(s, new Command.Say("others may still talk"), ctx(DM)));
+        now = now.plusSeconds(10);
+        fold(s, rules.decide(s, new Command.Say("later"), ctx(BOB)));
+    }
+
+    @Test
+    void aKickedPlayersChatGoesWithThem() {
+        State s = room(Mode.OPEN);
+        s = fold(s, rules.decide(s, new Command.Say("spam"), ctx(BOB)));
+        s = fold(s, rules.decide(s, new Command.Say("hello"), ctx(DM)));
+        s = fold(s, rules.decide(s, new Command.Kick(BOB), ctx(DM)));
+        assertEquals(List.of("hello"), s.chat().stream().map(dev.runeforge.game.chat.Chat.Line::text).toList());
+        assertFalse(rules.isMember(s, BOB), "and, no longer a member, the engine refuses anything more they send");
+    }
+
+    @Test
+    void anOpenRoomPassesItsAdminToTheLongestPresentOnlinePlayerWhenTheAdminLeaves() {
+        State s = room(Mode.OPEN);
+        s = fold(s, rules.join(s, ctx(CAROL)));
+        s = fold(s, rules.presence(s, "c-carol", true, ctx(CAROL))); // Bob joined first but is offline
+        Decision.Accept<Event> left = (Decision.Accept<Event>) rules.leave(s, ctx(DM));
+        Event.AdminChanged changed = (Event.AdminChanged) left.events().get(1);
+        assertEquals(CAROL, changed.player());
+        assertEquals(DM, changed.previous());
+        assertEquals("left", changed.reason());
+        s = fold(s, left);
+        assertEquals(CAROL, Json.tree(rules.view(s, Viewer.of(BOB))).path("admin").asText());
+        assertEquals(DM, Json.tree(rules.view(s, Viewer.of(BOB))).path("creator").asText(), "who created it stays");
+        assertEquals(java.util.Optional.of(CAROL), rules.host(s));
+        s = fold(s, rules.decide(s, new Command.Promote(), ctx(CAROL)));
+        assertTrue(s.isDm(CAROL), "the new admin may make it DM-led and runs it as its DM");
+        assertEquals(CAROL, Json.tree(rules.view(s, Viewer.of(BOB))).path("dm").asText());
+        fold(s, rules.decide(s, new Command.Kick(BOB), ctx(CAROL)));
+
+        State noneOnline = room(Mode.OPEN);
+        Event.AdminChanged toBob = (Event.AdminChanged) ((Decision.Accept<Event>) rules.leave(noneOnline, ctx(DM)))
+                .events().get(1);
+        assertEquals(BOB, toBob.player(), "with nobody online, the longest present");
+        State alone = fold(rules.initial(), rules.open(rules.initial(),
+                JsonNodeFactory.instance.objectNode().put("mode", "open"), ctx(DM)));
+        assertEquals(1, ((Decision.Accept<Event>) rules.leave(alone, ctx(DM))).events().size(), "nobody to pass to");
+        State bobLeaves = room(Mode.OPEN);
+        assertEquals(1, ((Decision.Accept<Event>) rules.leave(bobLeaves, ctx(BOB))).events().size());
+    }
+
+    @Test
+    void theNewFieldsSurviveASnapshotAndOldSnapshotsStillRead() {
+        State s = room(Mode.DM_LED);
+        s = fold(s, rules.decide(s, new Command.Say("hi"), ctx(BOB)));
+        s = rolled(s, BOB, new Command.RollDice("1d20", null, Advantage.ADVANTAGE, DiceModel.RollMode.DM, "Stealth"));
+        assertEquals(s, Json.read(Json.bytes(s), State.class));
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode) Json.tree(s);
+        old.remove(List.of("admin", "chat", "recentChat"));
+        State read = Json.read(Json.bytes(old), State.class);
+        assertTrue(read.isDm(DM), "no admin: the creator runs the room");
+        assertEquals(List.of(), read.chat());
+    }
+
+    // --- the edges: each rule's other side, pinned one by one ---
+
+    @Test
+    void aRoomOfNoPlayersIsRefusedAsASetting() {
+        Settings d = Settings.DEFAULT;
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Settings(0,
+                d.openTtl(), d.dmLedTtl(), d.rollLimit(), d.rollWindow(), d.warnings(), d.dmGrace()));
+        assertEquals(1, new Settings(1, d.openTtl(), d.dmLedTtl(), d.rollLimit(), d.rollWindow(), d.warnings(),
+                d.dmGrace()).maxPlayers());
+        assertEquals(State.class, rules.stateType());
+    }
+
+    @Test
+    void aClosedRoomRefusesLeavingAndIgnoresPresence() {
+        State s = room(Mode.OPEN);
+        s = fold(s, rules.end(s, ctx(DM)));
+        assertEquals(ErrorCodes.ROOM_NOT_FOUND, refusal(rules.leave(s, ctx(BOB))));
+        Decision.Accept<Event> nothing = assertInstanceOf(Decision.Accept.class, rules.presence(s, "c9", true, ctx(BOB)));
+        assertTrue(nothing.events().isEmpty());
+    }
+
+    @Test
+    void aRollUnderTheDcFailsItAndOneOverPassesIt() {
+        State s = room(Mode.DM_LED);
+        s = fold(s, rules.decide(s, new Command.SetDc(30), ctx(DM)));
+        assertEquals(Boolean.FALSE, roll(s, BOB, new Command.RollDice("1d4")).roll().passed());
+        assertEquals(Boolean.TRUE, roll(s, BOB, new Command.RollDice("1d4+29")).roll().passed());
+        assertEquals(Boolean.TRUE, roll(s, BOB, new Command.RollDice("1d4+30")).roll().passed());
+    }
+
+    @Test
+    void revealingWithoutNamingARollFindsNone() {
+        State s = room(Mode.DM_LED);
+        assertEquals(DiceRules.ROLL_NOT_FOUND, refusal(rules.decide(s, new Command.Reveal(null), ctx(DM))));
+    }
+
+    @Test
+    void kickingWithoutNamingAPlayerFindsNone() {
+        State s = room(Mode.OPEN);
+        assertEquals(DiceRules.PLAYER_NOT_FOUND, refusal(rules.decide(s, new Command.Kick(null), ctx(DM))));
+        assertEquals(DiceRules.PLAYER_NOT_FOUND, refusal(rules.decide(s, new Command.Kick("g-nobody"), ctx(DM))));
+    }
+
+    @Test
+    void historyWithoutACursorPagesBackFromTheNewestRoll() {
+        State s = d6Rolls(room(Mode.OPEN), 30);
+        DiceModel.HistoryPage newest = page(s, null, 10);
+        assertEquals(10, newest.rolls().size());
+        assertTrue(newest.more());
+        assertEquals(s.rolls().getLast().id(), newest.rolls().getLast().id());
+        DiceModel.HistoryPage all = (DiceModel.HistoryPage) assertInstanceOf(Decision.Reply.class,
+                rules.decide(s, new Command.History(null, 100), ctx(BOB))).body();
+        assertEquals(30, all.rolls().size());
+        assertFalse(all.more());
+        DiceModel.HistoryPage one = (DiceModel.HistoryPage) assertInstanceOf(Decision.Reply.class,
+                rules.decide(s, new Command.History(null, 0), ctx(BOB))).body();
+        assertEquals(1, one.rolls().size(), "a page holds at least one roll");
+    }
+
+    @Test
+    void aKickStoredWithoutBrowserIdsBarsThePlayerAlone() {
+        State s = room(Mode.OPEN);
+        s = rules.apply(s, new Event.PlayerKicked(BOB, null, DM, now.toEpochMilli()));
+        assertEquals(List.of(BOB), s.kicked());
+        assertFalse(s.has(BOB));
+    }
+
+    @Test
+    void aModeChangeBackToOpenIsRecordedAsOpen() {
+        State s = room(Mode.DM_LED);
+        s = rules.apply(s, new Event.ModeChanged(Mode.OPEN, DM, now.toEpochMilli()));
+        assertEquals(Mode.OPEN, s.mode());
+        assertEquals("open", Json.tree(rules.view(s, Viewer.of(BOB))).path("mode").asText());
+    }
+
+    @Test
+    void aRoomThatWasNeverCreatedHasNoHostAndNoDeadline() {
+        assertTrue(rules.host(rules.initial()).isEmpty());
+        assertTrue(rules.deadline(rules.initial()).isEmpty());
+    }
+
+    @Test
+    void revealingARollWithoutANaturalTwentyTalliesNothing() {
+        State s = room(Mode.DM_LED);
+        s = rules.apply(s, roll(s, DM, new Command.RollDice("1d4", true, null)));
+        String id = s.rolls().getLast().id();
+        Decision.Accept<Event> reveal = assertInstanceOf(Decision.Accept.class,
+                rules.decide(s, new Command.Reveal(id), ctx(DM)));
+        Event revealed = reveal.events().getFirst();
+        s = rules.apply(s, revealed);
+        assertEquals(java.util.Map.of(), rules.tally(s, revealed));
+    }
+
+    @Test
+    void aRollStoredWithoutItsDiceCountsAsARollWithNoNaturalTwenties() {
+        State s = room(Mode.OPEN);
+        Roll whole = roll(s, BOB, new Command.RollDice("1d20")).roll();
+        Roll bare = new Roll(whole.id(), whole.action(), whole.player(), whole.name(), whole.formula(), null,
+                whole.modifier(), whole.total(), whole.at(), false, null, null, null, whole.number(), whole.mode(),
+                whole.label(), whole.advantage());
+        Event.Rolled event = new Event.Rolled(bare);
+        assertEquals(java.util.Map.of(BOB, java.util.Map.of("rolls", 1L)), rules.tally(rules.apply(s, event), event));
+    }
+
+    @Test
+    void aTimerBeforeTheDmsGraceEndsOrBeforeAnyWarningDoesNothing() {
+        State s = presence(room(Mode.DM_LED), DM, "c1", true);
+        s = presence(s, DM, "c1", false); // grace until T0 + 60 s
+        now = T0.plusSeconds(30);
+        Decision.Accept<Event> early = assertInstanceOf(Decision.Accept.class, rules.onDeadline(s, ctx("system")));
+        assertTrue(early.events().isEmpty(), "the DM may still come back and no warning is due");
+    }
+
+    @Test
+    void aSnapshotWithoutDevicesOrConnectionsReadsAsNone() {
+        State s = presence(room(Mode.OPEN), BOB, "c1", true);
+        ObjectNode old = (ObjectNode) Json.tree(s);
+        old.remove("devices");
+        old.remove("connections");
+        State read = Json.convert(old, State.class);
+        assertEquals(java.util.Map.of(), read.devices());
+        assertEquals(java.util.Map.of(), read.connections());
+        assertFalse(read.connected(BOB));
+    }
+
+    @Test
+    void aDcFromOneToThirtyIsTakenAndAnOpenRoomIsNotClosed() {
+        State s = room(Mode.DM_LED);
+        assertEquals(1, fold(s, rules.decide(s, new Command.SetDc(1), ctx(DM))).dc());
+        assertEquals(30, fold(s, rules.decide(s, new Command.SetDc(30), ctx(DM))).dc());
+        assertFalse(rules.closed(s));
+        assertEquals("dice", rules.id());
+    }
+
+    // ---------------------------------------------------------------- issue 21: what the mutation run found unpinned
+
+    @Test
+    void aSecretRollRefusedSaysWhoMayRollInSecret() {
+        State dmLed = room(Mode.DM_LED);
+        Command.RollDice secret = new Command.RollDice("1d20", null, null, DiceModel.RollMode.SECRET, null);
+        assertEquals("only the DM rolls in secret; roll to the DM instead",
+                ((Decision.Reject<Event>) rules.decide(dmLed, secret, ctx(BOB))).message());
+        assertEquals("secret rolls are for DM-led rooms",
+                ((Decision.Reject<Event>) rules.decide(room(Mode.OPEN), secret, ctx(BOB))).message());
+    }
+
+    @Test
+    void historyBeforeTheFirstRollIsAnEmptyLastPage() {
+        State s = d6Rolls(room(Mode.OPEN), 3);
+        DiceModel.HistoryPage before = page(s, s.rolls().getFirst().id(), 10);
+        assertEquals(List.of(), before.rolls());
+        assertFalse(before.more());
+        DiceModel.HistoryPage second = page(s, s.rolls().get(1).id(), 10);
+        assertEquals(List.of(s.rolls().getFirst().id()), second.rolls().stream().map(Roll::id).toList());
+        assertFalse(second.more());
+    }
+
+    @Test
+    void aTwentyOnAnotherDieIsNoNaturalTwenty() {
+        State s = room(Mode.OPEN);
+        Roll percentile = madeRoll("r1", BOB, false, new DiceFormula.Term(1, 1, 100, "1d100",
+                List.of(new DiceFormula.Die(20, true, false)), 20));
+        Event e = new Event.Rolled(percentile);
+        assertEquals(java.util.Map.of(BOB, java.util.Map.of("rolls", 1L)), rules.tally(rules.apply(s, e), e));
     }
 }

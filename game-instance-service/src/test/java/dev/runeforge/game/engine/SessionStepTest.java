@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.bus.BusAction;
+import dev.runeforge.common.bus.Commit;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.protocol.ServerMessage;
@@ -101,6 +102,28 @@ class SessionStepTest {
         assertEquals(42, joined.serverTime(), "the view says when it was made");
     }
 
+    @Test
+    void aRollToTheDmGoesToEachMemberApartAndWholeOnlyToItsRollerAndTheDm() {
+        Run run = run(List.of(action("c", BusAction.Kind.CREATE, "dm", Json.tree(Map.of("mode", "dm-led"))),
+                action("j1", BusAction.Kind.JOIN, "bob", null), action("j2", BusAction.Kind.JOIN, "carol", null)), 1);
+        BusAction toDm = action("r", BusAction.Kind.GAME, "bob",
+                Json.tree(Map.of("type", "roll", "formula", "1d20", "mode", "dm", "label", "Insight")));
+        var committed = (SessionStep.Outcome.Committed) SessionStep.decide(run.session(), toDm, NOW, new SplittableRandom(2));
+        var applied = SessionStep.apply(run.session(), committed.commit(), 500);
+        Map<String, JsonNode> sent = new java.util.HashMap<>();
+        for (SessionStep.Outbound o : applied.outbound()) {
+            org.junit.jupiter.api.Assertions.assertNotNull(o.player(), "nothing of it on the room's shared subject");
+            sent.put(o.player(), ((ServerMessage.Event) o.message()).body().path("roll"));
+        }
+        assertEquals(java.util.Set.of("dm", "bob", "carol"), sent.keySet());
+        assertEquals("Insight", sent.get("bob").path("label").asText());
+        assertEquals("Insight", sent.get("dm").path("label").asText());
+        assertEquals("dm", sent.get("carol").path("mode").asText());
+        for (String field : List.of("total", "terms", "formula", "label", "dc")) {
+            org.junit.jupiter.api.Assertions.assertFalse(sent.get("carol").has(field), "carol got " + field);
+        }
+    }
+
     /** Property: for random action sequences, replaying the stored commits rebuilds exactly the live state. */
     @RepeatedTest(25)
     void replayingTheLogRebuildsTheLiveSession() {
@@ -117,6 +140,10 @@ class SessionStepTest {
                 case 0 -> action(id, BusAction.Kind.JOIN, p, null);
                 case 1 -> action(id, BusAction.Kind.LEAVE, p, null);
                 case 2 -> roll(id, p, "1d7");
+                case 3 -> action(id, BusAction.Kind.GAME, p, gen.nextBoolean()
+                        ? Json.tree(Map.of("type", "chat", "text", "hello " + i))
+                        : Json.tree(Map.of("type", "roll", "formula", "1d20+2", "mode", "self", "label", "Stealth",
+                        "advantage", "advantage")));
                 default -> roll(id, p, (1 + gen.nextInt(5)) + "d" + List.of(4, 6, 8, 10, 12, 20, 100).get(gen.nextInt(7))
                         + "+" + gen.nextInt(10));
             });

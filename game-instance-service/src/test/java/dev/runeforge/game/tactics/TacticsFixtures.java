@@ -1,5 +1,6 @@
 package dev.runeforge.game.tactics;
 
+import dev.runeforge.game.notation.DiceFormula;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.time.Instant;

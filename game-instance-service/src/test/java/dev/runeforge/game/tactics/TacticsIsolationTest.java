@@ -1,5 +1,10 @@
 package dev.runeforge.game.tactics;
 
+import dev.runeforge.game.notation.DiceFormula;
+import dev.runeforge.game.engine.Context;
+import dev.runeforge.game.engine.Decision;
+import dev.runeforge.game.engine.GameRules;
+import dev.runeforge.game.engine.Viewer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The tactics game is rules only: its sources import nothing from the gateway, NATS, persistence or the engine's
  * I/O side. Only the JDK, Jackson's annotations and tree, the engine's rule interface types, the platform's error
- * codes and the dice notation.
+ * codes and display-name rule, the dice notation and the games' shared chat rules.
  */
 class TacticsIsolationTest {
     private static final Path SOURCES = Path.of("src/main/java/dev/runeforge/game/tactics");
@@ -28,8 +33,8 @@ class TacticsIsolationTest {
             "dev.runeforge.game.engine.Viewer");
     private static final List<String> ALLOWED_PREFIXES = List.of("java.util.", "java.time.",
             "com.fasterxml.jackson.annotation.", "com.fasterxml.jackson.databind.JsonNode",
-            "dev.runeforge.game.tactics.", "dev.runeforge.game.dice.DiceFormula",
-            "dev.runeforge.common.protocol.ErrorCodes");
+            "dev.runeforge.game.tactics.", "dev.runeforge.game.notation.DiceFormula", "dev.runeforge.game.chat.Chat",
+            "dev.runeforge.common.protocol.ErrorCodes", "dev.runeforge.common.player.DisplayNames");
 
     @Test
     void tacticsImportsNothingFromGatewayNatsOrPersistence() throws IOException {

@@ -42,7 +42,7 @@ class TacticsPropertyTest {
     private static final String HOST = "g-host";
     private static final List<String> PEOPLE = List.of(HOST, "g-bob", "g-carol", "g-dave", "g-erin");
     private static final String[] TYPES = {"claim", "release", "assign", "add_unit", "remove_unit", "start", "move",
-            "attack", "end_turn", "skip_turn", "kick", "dance", ""};
+            "attack", "end_turn", "skip_turn", "kick", "rematch", "chat", "dance", ""};
 
     private final TacticsRules rules = new TacticsRules();
 
@@ -51,18 +51,22 @@ class TacticsPropertyTest {
         int finished = 0;
         int attacks = 0;
         int moves = 0;
+        int rematches = 0;
         for (int seed = 0; seed < SESSIONS; seed++) {
             Result r = session(seed);
             finished += r.finished ? 1 : 0;
             attacks += r.attacks;
             moves += r.moves;
+            rematches += r.rematches;
         }
         // The generator really plays: most sessions reach a winner, with plenty of moves and attacks on the way.
         assertTrue(finished > SESSIONS / 3, "only " + finished + " sessions finished");
+        assertTrue(rematches > SESSIONS / 10, "only " + rematches + " rematches");
         assertTrue(attacks > SESSIONS * 3 && moves > SESSIONS * 3, attacks + " attacks, " + moves + " moves");
     }
 
-    private record Result(boolean finished, int attacks, int moves) {
+    /** @param finished an encounter of the session was won */
+    private record Result(boolean finished, int attacks, int moves, int rematches) {
     }
 
     private Result session(long seed) {
@@ -72,11 +76,13 @@ class TacticsPropertyTest {
         State state = rules.initial();
         String scenario = List.copyOf(Scenarios.BUILT_IN.keySet()).get(rnd.nextInt(Scenarios.BUILT_IN.size()));
         int turnSeconds = rnd.nextBoolean() ? 0 : 30;
-        Decision<Event> created = rules.create(state, Json.read("{\"scenario\":\"" + scenario + "\",\"turnSeconds\":"
+        Decision<Event> created = rules.open(state, Json.read("{\"scenario\":\"" + scenario + "\",\"turnSeconds\":"
                 + turnSeconds + "}", JsonNode.class), ctx(HOST, now, rnd));
         state = commit(state, created, stored, HOST, seed);
         int attacks = 0;
         int moves = 0;
+        int rematches = 0;
+        boolean won = false;
         for (int step = 0; step < STEPS && !rules.closed(state); step++) {
             now = now.plusMillis(rnd.nextInt(1, 20_000));
             String actor = PEOPLE.get(rnd.nextInt(PEOPLE.size()));
@@ -112,6 +118,8 @@ class TacticsPropertyTest {
                 for (Event e : a.events()) {
                     attacks += e instanceof Event.Attacked ? 1 : 0;
                     moves += e instanceof Event.Moved ? 1 : 0;
+                    rematches += e instanceof Event.EncounterReset ? 1 : 0;
+                    won |= e instanceof Event.EncounterWon;
                 }
             }
             state = commit(state, d, stored, actor, seed);
@@ -123,7 +131,7 @@ class TacticsPropertyTest {
         assertEquals(state, replayed, "seed " + seed + ": replay differs");
         assertEquals(state, Json.convert(Json.tree(state), State.class), "seed " + seed + ": JSON round trip");
         assertEquals(Json.tree(state), Json.tree(replayed), "seed " + seed);
-        return new Result(state.phase() == Phase.OVER, attacks, moves);
+        return new Result(won, attacks, moves, rematches);
     }
 
     private static Context ctx(String actor, Instant now, SplittableRandom rnd) {
@@ -212,6 +220,12 @@ class TacticsPropertyTest {
         Unit any = units.isEmpty() ? null : units.get(rnd.nextInt(units.size()));
         String anyId = any == null ? "x" : any.id();
         String member = s.players().get(rnd.nextInt(s.players().size())).id();
+        if (rnd.nextInt(25) == 0) {
+            return Map.entry(member, new Command.Say("hello " + rnd.nextInt(100)));
+        }
+        if (s.phase() == Phase.OVER) {
+            return Map.entry(member, rnd.nextInt(3) == 0 ? new Command.EndTurn() : new Command.Rematch());
+        }
         if (s.phase() == Phase.SETUP) {
             int p = rnd.nextInt(10);
             if (p < 5) {
@@ -273,7 +287,7 @@ class TacticsPropertyTest {
     private static Command garbage(SplittableRandom rnd, State s) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("type", TYPES[rnd.nextInt(TYPES.length)]);
-        String[] fields = {"unit", "target", "x", "y", "player"};
+        String[] fields = {"unit", "target", "x", "y", "player", "text"};
         for (String field : fields) {
             switch (rnd.nextInt(6)) {
                 case 0 -> body.put(field, rnd.nextInt(-5, 30));
@@ -303,7 +317,7 @@ class TacticsPropertyTest {
         // The same generator, alone: anything that parses gets a decision (accepted or a typed refusal).
         SplittableRandom rnd = new SplittableRandom(99);
         State s = rules.initial();
-        s = rules.apply(s, ((Decision.Accept<Event>) rules.create(s, Json.read("{\"scenario\":\"skirmish\"}",
+        s = rules.apply(s, ((Decision.Accept<Event>) rules.open(s, Json.read("{\"scenario\":\"skirmish\"}",
                 JsonNode.class), ctx(HOST, Instant.EPOCH, rnd))).events().getFirst());
         int parsed = 0;
         for (int i = 0; i < 5000; i++) {

@@ -199,7 +199,22 @@ class TacticsRulesTest {
     }
 
     private Decision<Event> create(String settings) {
-        return rules.create(rules.initial(), Json.read(settings, JsonNode.class), f.ctx(HOST));
+        return rules.open(rules.initial(), Json.read(settings, JsonNode.class), f.ctx(HOST));
+    }
+
+    @Test
+    void theHostLocksTheEncounterAndNobodyNewJoinsButPlayersComeBack() {
+        State s = f.setup(OPEN, unit("a", "blue", 0, 0, 3), unit("c", "red", 5, 3, 3));
+        assertEquals(TacticsRules.NOT_HOST, refusal(rules.decide(s, new Command.Lock(true), f.ctx(BOB))));
+        s = f.fold(s, rules.decide(s, new Command.Lock(true), f.ctx(HOST)));
+        assertTrue(Json.tree(rules.view(s, dev.runeforge.game.engine.Viewer.of(BOB))).path("locked").asBoolean());
+        assertTrue(((Decision.Accept<Event>) rules.decide(s, new Command.Lock(null), f.ctx(HOST))).events().isEmpty(),
+                "absent means lock, and locking a locked encounter tells nobody anything");
+        assertEquals(ErrorCodes.ROOM_LOCKED, refusal(rules.join(s, f.ctx("g-dave"))));
+        assertInstanceOf(Decision.Accept.class, rules.join(s, f.ctx(BOB)), "a player comes back");
+        assertEquals(ErrorCodes.ROOM_LOCKED, refusal(rules.join(Json.read(Json.bytes(s), State.class), f.ctx("g-dave"))));
+        s = f.fold(s, rules.decide(s, new Command.Lock(false), f.ctx(HOST)));
+        assertInstanceOf(Decision.Accept.class, rules.join(s, f.ctx("g-dave")));
     }
 
     @Test
@@ -384,6 +399,7 @@ class TacticsRulesTest {
         s = f.fold(s, attack(s, HOST, "a", "b", 20, 6, 6)); // b down
         s = f.fold(s, rules.decide(s, new Command.EndTurn(), f.ctx(HOST)));
         assertEquals("c", s.current());
+        assertEquals(1, s.round(), "a round ends when the order wraps around, not before");
         s = f.fold(s, rules.decide(s, new Command.EndTurn(), f.ctx(BOB)));
         assertEquals("a", s.current());
         assertEquals(2, s.round());
@@ -427,7 +443,7 @@ class TacticsRulesTest {
         Event.TurnEnded ended = (Event.TurnEnded) s.log().get(s.log().size() - 2);
         assertEquals("timeout", ended.reason());
         assertEquals(TacticsFixtures.T0.plusSeconds(120), rules.deadline(s).orElseThrow());
-        State off = f.fold(rules.initial(), rules.create(rules.initial(),
+        State off = f.fold(rules.initial(), rules.open(rules.initial(),
                 Json.read("{\"scenario\":\"duel\",\"turnSeconds\":0}", JsonNode.class), f.ctx(HOST)));
         off = f.fold(off, rules.decide(off, new Command.Start(), f.ctx(HOST)));
         assertEquals(TacticsFixtures.T0.plusSeconds(60).plus(Duration.ofHours(2)),
@@ -470,5 +486,241 @@ class TacticsRulesTest {
         assertFalse(rules.closed(bobGone));
         State hostGone = f.fold(s, rules.leave(s, f.ctx(HOST)));
         assertEquals(TacticsRules.HOST_LEFT, hostGone.closed());
+    }
+
+    // ---------------------------------------------------------------- issue 18: the end, a rematch, chat
+
+    @Test
+    void theWinSaysWhoWonAndByWhichRoll() {
+        State s = duel(OPEN, 0, 0, 1, 0, 4);
+        s = f.fold(s, attack(s, HOST, "knight", "orc", 20, 6, 6));
+        Event.EncounterWon won = s.result();
+        assertEquals("blue", won.side());
+        assertEquals(new Event.Decisive("knight", "orc", HOST, 20, 24, 13, true), won.decisive());
+        JsonNode view = Json.tree(rules.view(s, dev.runeforge.game.engine.Viewer.of(BOB)));
+        assertEquals("knight", view.path("result").path("decisive").path("unit").asText());
+        assertEquals(13, view.path("result").path("decisive").path("damage").asInt());
+        assertEquals(1, view.path("encounter").asInt());
+        State removed = duel(OPEN, 0, 0, 1, 0, 4);
+        removed = f.fold(removed, rules.decide(removed, new Command.RemoveUnit("orc"), f.ctx(HOST)));
+        assertNull(removed.result().decisive(), "no roll decided it");
+    }
+
+    @Test
+    void aRematchPutsEveryoneBackWithTheSamePlayersAndRollsNewInitiative() {
+        State s = duel(OPEN, 0, 0, 3, 0, 4);
+        assertEquals(TacticsRules.NOT_OVER, refusal(rules.decide(s, new Command.Rematch(), f.ctx(BOB))));
+        s = f.fold(s, move(s, HOST, "knight", 2, 0));
+        s = f.fold(s, attack(s, HOST, "knight", "orc", 20, 6, 6));
+        assertEquals(Phase.OVER, s.phase());
+        Decision.Accept<Event> again = (Decision.Accept<Event>) rules.decide(s, new Command.Rematch(), f.ctx(BOB));
+        assertEquals(List.of(Event.EncounterReset.class, Event.InitiativeRolled.class, Event.TurnStarted.class),
+                again.events().stream().map(Object::getClass).toList(), "the loser may ask; it starts at once");
+        s = f.fold(s, again);
+        assertEquals(Phase.BATTLE, s.phase());
+        assertEquals(2, (int) s.encounter());
+        assertNull(s.winner());
+        assertNull(s.result());
+        assertEquals(new Pos(0, 0), s.unit("knight").orElseThrow().pos(), "back where it started");
+        assertEquals(10, s.unit("orc").orElseThrow().hp(), "at full hit points");
+        assertEquals(BOB, s.unit("orc").orElseThrow().owner(), "with the same player");
+        assertEquals(List.of(HOST, BOB, CAROL), s.players().stream().map(TacticsModel.Player::id).toList());
+        assertEquals(1, s.round());
+        assertEquals(0, s.moved());
+        assertFalse(s.attacked());
+        assertEquals(2, s.order().size());
+        assertEquals(2, Json.tree(rules.view(s, dev.runeforge.game.engine.Viewer.of(BOB))).path("encounter").asInt());
+        assertEquals(s, Json.read(Json.bytes(s), State.class), "a snapshot keeps it all");
+    }
+
+    @Test
+    void aRematchWithoutTwoSidesOrFromBeforeRematchesIsRefused() {
+        State s = duel(OPEN, 0, 0, 1, 0, 4);
+        s = f.fold(s, rules.decide(s, new Command.RemoveUnit("orc"), f.ctx(HOST)));
+        assertEquals(TacticsRules.NOT_READY, refusal(rules.decide(s, new Command.Rematch(), f.ctx(HOST))));
+        State won = duel(OPEN, 0, 0, 1, 0, 4);
+        won = f.fold(won, attack(won, HOST, "knight", "orc", 20, 6, 6));
+        com.fasterxml.jackson.databind.node.ObjectNode old =
+                (com.fasterxml.jackson.databind.node.ObjectNode) Json.tree(won);
+        old.remove(List.of("start", "result", "encounter", "chat", "recentChat"));
+        State before = Json.read(Json.bytes(old), State.class);
+        assertEquals(TacticsRules.NOT_READY, refusal(rules.decide(before, new Command.Rematch(), f.ctx(HOST))));
+        assertEquals(1, Json.tree(rules.view(before, dev.runeforge.game.engine.Viewer.of(BOB))).path("encounter").asInt());
+    }
+
+    @Test
+    void chatReachesMembersAsTypedButNotOutsidersAndIsLimited() {
+        State s = duel(OPEN, 0, 0, 5, 0, 4);
+        Decision.Accept<Event> said = (Decision.Accept<Event>) rules.decide(s, new Command.Say(" gg <i>well</i> played "),
+                f.ctx(BOB));
+        Event.Chatted line = (Event.Chatted) said.events().getFirst();
+        assertEquals("gg <i>well</i> played", line.text());
+        s = f.fold(s, said);
+        assertEquals(0, s.log().stream().filter(e -> e instanceof Event.Chatted).count(), "not a combat log line");
+        JsonNode outside = Json.tree(rules.project(s, line, dev.runeforge.game.engine.Viewer.OUTSIDER));
+        assertFalse(outside.has("text"));
+        assertEquals("gg <i>well</i> played", Json.tree(rules.view(s, dev.runeforge.game.engine.Viewer.of(HOST)))
+                .path("chat").get(0).path("text").asText());
+        assertEquals(0, Json.tree(rules.view(s, dev.runeforge.game.engine.Viewer.OUTSIDER)).path("chat").size());
+        assertEquals(TacticsRules.INVALID_CHAT, refusal(rules.decide(s, new Command.Say(""), f.ctx(BOB))));
+        for (int i = 0; i < 4; i++) {
+            s = f.fold(s, rules.decide(s, new Command.Say("x" + i), f.ctx(BOB)));
+        }
+        assertEquals(TacticsRules.RATE_LIMIT, refusal(rules.decide(s, new Command.Say("more"), f.ctx(BOB))));
+        s = f.fold(s, rules.decide(s, new Command.Kick(BOB), f.ctx(HOST)));
+        assertEquals(List.of(), s.chat(), "a kick takes the kicked player's lines");
+    }
+
+    @Test
+    void aUnitAddedOnAnotherUnitsStartingCellStartsTheRematchBesideIt() {
+        State s = duel(OPEN, 0, 0, 3, 0, 4);
+        s = f.fold(s, move(s, HOST, "knight", 2, 0));
+        s = f.fold(s, rules.decide(s, new Command.AddUnit(new UnitSpec("Imp", "blue", 0, 0, 5, 10, 3, 1, "1d4", 1, 0)),
+                f.ctx(HOST)));
+        s = f.fold(s, attack(s, HOST, "knight", "orc", 20, 6, 6));
+        s = f.fold(s, rules.decide(s, new Command.Rematch(), f.ctx(HOST)));
+        assertEquals(new Pos(0, 0), s.unit("knight").orElseThrow().pos());
+        Pos imp = s.unit("u1").orElseThrow().pos();
+        assertEquals(1, imp.chebyshev(new Pos(0, 0)), "the nearest free cell: " + imp);
+    }
+
+    // ---------------------------------------------------------------- issue 21: what the mutation run found unpinned
+
+    private static final UnitSpec IMP = new UnitSpec("Imp", "red", 3, 3, 5, 10, 3, 1, "1d4", 1, 0);
+
+    @Test
+    void theHostsSetupCommandsAreTheHostsAndEndWithTheEncounter() {
+        State s = duel(OPEN, 0, 0, 1, 0, 4);
+        assertEquals(TacticsRules.NOT_HOST, refusal(rules.decide(s, new Command.Assign("orc", CAROL), f.ctx(BOB))));
+        assertEquals(TacticsRules.NOT_HOST, refusal(rules.decide(s, new Command.AddUnit(IMP), f.ctx(BOB))));
+        assertEquals(TacticsRules.NOT_HOST, refusal(rules.decide(s, new Command.Kick(CAROL), f.ctx(BOB))));
+        assertEquals(TacticsRules.UNIT_NOT_FOUND, refusal(rules.decide(s, new Command.Assign("dragon", BOB),
+                f.ctx(HOST))));
+        assertEquals(TacticsRules.UNIT_NOT_FOUND, refusal(rules.decide(s, new Command.RemoveUnit("dragon"),
+                f.ctx(HOST))));
+        assertEquals(TacticsRules.ALREADY_STARTED, refusal(rules.decide(s, new Command.Release("orc"), f.ctx(BOB))));
+        State over = f.fold(s, attack(s, HOST, "knight", "orc", 20, 6, 6));
+        assertEquals(Phase.OVER, over.phase());
+        assertEquals(TacticsRules.GAME_OVER, refusal(rules.decide(over, new Command.Assign("orc", CAROL),
+                f.ctx(HOST))));
+        assertEquals(TacticsRules.GAME_OVER, refusal(rules.decide(over, new Command.AddUnit(IMP), f.ctx(HOST))));
+        assertEquals(TacticsRules.GAME_OVER, refusal(rules.decide(over, new Command.RemoveUnit("orc"), f.ctx(HOST))));
+    }
+
+    @Test
+    void claimingReleasingAndAssigningChangeOnlyWhatIsNotAlreadySo() {
+        State s = f.setup(OPEN, unit("a", "blue", 0, 0, 3), unit("b", "red", 5, 3, 3));
+        assertEquals(TacticsRules.UNIT_NOT_FOUND, refusal(rules.decide(s, new Command.Release("z"), f.ctx(BOB))));
+        s = f.fold(s, rules.decide(s, new Command.Claim("a"), f.ctx(BOB)));
+        assertEquals(List.of(), accepted(rules.decide(s, new Command.Claim("a"), f.ctx(BOB))),
+                "claiming one's own unit again changes nothing");
+        Event.UnitAssigned released = (Event.UnitAssigned) accepted(rules.decide(s, new Command.Release("a"),
+                f.ctx(BOB))).getFirst();
+        assertEquals(new Event.UnitAssigned("a", null, BOB, f.now.toEpochMilli()), released);
+        assertNull(rules.apply(s, released).unit("a").orElseThrow().owner(), "back to the host");
+
+        Event.UnitAssigned toCarol = (Event.UnitAssigned) accepted(rules.decide(s, new Command.Assign("a", CAROL),
+                f.ctx(HOST))).getFirst();
+        assertEquals(CAROL, toCarol.player());
+        assertEquals(CAROL, rules.apply(s, toCarol).unit("a").orElseThrow().owner());
+        assertEquals(List.of(), accepted(rules.decide(s, new Command.Assign("a", BOB), f.ctx(HOST))),
+                "assigning a unit to its owner changes nothing");
+        Event.UnitAssigned toHost = (Event.UnitAssigned) accepted(rules.decide(s, new Command.Assign("a", HOST),
+                f.ctx(HOST))).getFirst();
+        assertNull(toHost.player(), "the host plays the units nobody owns");
+        assertEquals(List.of(), accepted(rules.decide(s, new Command.Assign("b", HOST), f.ctx(HOST))),
+                "an unowned unit is the host's already");
+        assertEquals(List.of(), accepted(rules.decide(s, new Command.Assign("b", null), f.ctx(HOST))));
+    }
+
+    @Test
+    void unitsTheHostAddsAreNumberedInTurn() {
+        State s = f.setup(OPEN, unit("a", "blue", 0, 0, 3), unit("b", "red", 5, 3, 3));
+        s = f.fold(s, rules.decide(s, new Command.AddUnit(IMP), f.ctx(HOST)));
+        s = f.fold(s, rules.decide(s, new Command.AddUnit(new UnitSpec("Imp", "red", 4, 3, 5, 10, 3, 1, "1d4", 1, 0)),
+                f.ctx(HOST)));
+        assertEquals(List.of("a", "b", "u1", "u2"), s.units().stream().map(TacticsModel.Unit::id).toList());
+        assertEquals(new Pos(4, 3), s.unit("u2").orElseThrow().pos());
+    }
+
+    @Test
+    void aUnitAddedInBattleThatTiesAnotherUnitsRollAndModifierGoesAfterIt() {
+        State s = f.battle(OPEN, unit("a", "blue", 0, 0, 3), owned(unit("b", "red", 1, 0, 3), BOB));
+        // b rolled 19 with modifier 0; the imp (modifier 0) rolls 19 too: a full tie keeps the earlier unit first.
+        s = f.fold(s, rules.decide(s, new Command.AddUnit(IMP), f.ctx(HOST, dice(19))));
+        assertEquals(List.of("a", "b", "u1"), s.order());
+    }
+
+    @Test
+    void removingAUnitWhoseTurnItIsNotLeavesTheTurnAndTakesItsRollAndStartingPlace() {
+        State s = f.battle(OPEN, unit("a", "blue", 0, 0, 3), owned(unit("b", "red", 1, 0, 3), BOB),
+                owned(unit("c", "red", 5, 3, 3), BOB));
+        Decision<Event> removed = rules.decide(s, new Command.RemoveUnit("c"), f.ctx(HOST));
+        assertEquals(1, accepted(removed).size(), "no turn passes");
+        s = f.fold(s, removed);
+        assertEquals("a", s.current());
+        assertEquals(List.of("a", "b"), s.order());
+        assertEquals(List.of("a", "b"), s.initiative().stream().map(TacticsModel.InitiativeRoll::unit).toList());
+        assertEquals(List.of("a", "b"), s.start().stream().map(TacticsModel.Unit::id).toList());
+    }
+
+    @Test
+    void aTurnThatTimesOutIsNoActivityButOneAPlayerEndsIs() {
+        State s = duel(OPEN, 0, 0, 5, 3, 3);
+        long created = s.lastActivity();
+        f.now = TacticsFixtures.T0.plusSeconds(60);
+        State timedOut = f.fold(s, rules.onDeadline(s, f.ctx("g-timer")));
+        assertEquals("orc", timedOut.current());
+        assertEquals(created, timedOut.lastActivity(), "turns that time out must not keep a session alive");
+        State ended = f.fold(s, rules.decide(s, new Command.EndTurn(), f.ctx(HOST)));
+        assertEquals(f.now.toEpochMilli(), ended.lastActivity());
+    }
+
+    @Test
+    void theViewListsThePlayersInJoiningOrderAndMarksTheHost() {
+        State s = duel(OPEN, 0, 0, 5, 3, 3);
+        TacticsModel.View view = (TacticsModel.View) rules.view(s, dev.runeforge.game.engine.Viewer.of(BOB));
+        assertEquals(List.of(new TacticsModel.PlayerView(HOST, "host", true),
+                new TacticsModel.PlayerView(BOB, "bob", false), new TacticsModel.PlayerView(CAROL, "carol", false)),
+                view.players());
+    }
+
+    @Test
+    void aRematchBeforeTheEncounterIsWonSaysWhy() {
+        State setup = f.setup(OPEN, unit("a", "blue", 0, 0, 3), unit("b", "red", 5, 3, 3));
+        assertEquals("the encounter has not started yet",
+                message(rules.decide(setup, new Command.Rematch(), f.ctx(HOST))));
+        State battle = duel(OPEN, 0, 0, 5, 3, 3);
+        assertEquals("the encounter is still being fought; a rematch comes after it is won",
+                message(rules.decide(battle, new Command.Rematch(), f.ctx(HOST))));
+    }
+
+    @Test
+    void aRematchGivesTheFirstTurnToTheHighestNewInitiative() {
+        State s = duel(OPEN, 0, 0, 1, 0, 4);
+        s = f.fold(s, attack(s, HOST, "knight", "orc", 20, 6, 6));
+        s = f.fold(s, rules.decide(s, new Command.Rematch(), f.ctx(BOB, dice(3, 15))));
+        assertEquals(List.of("orc", "knight"), s.order(), "the knight rolled 3, the orc 15");
+        assertEquals("orc", s.current());
+    }
+
+    @Test
+    void amongPathsOfEqualCostAMoveTakesTheFirstOneFound() {
+        State s = duel(OPEN, 0, 0, 5, 3, 4);
+        assertEquals(List.of(new Pos(1, 0), new Pos(2, 0)), moved(move(s, HOST, "knight", 2, 0)).path());
+        assertEquals(List.of(new Pos(0, 1), new Pos(0, 2)), moved(move(s, HOST, "knight", 0, 2)).path());
+        assertEquals(List.of(new Pos(1, 0), new Pos(2, 1)), moved(move(s, HOST, "knight", 2, 1)).path());
+        assertEquals(List.of(new Pos(1, 1), new Pos(2, 2)), moved(move(s, HOST, "knight", 2, 2)).path());
+        // Cells are settled cheapest first, then by index: a queue that ignored the cost would settle them otherwise.
+        assertEquals(List.of(new Pos(0, 1), new Pos(0, 2), new Pos(0, 3)), moved(move(s, HOST, "knight", 0, 3)).path());
+        assertEquals(List.of(new Pos(1, 0), new Pos(2, 1), new Pos(3, 2)), moved(move(s, HOST, "knight", 3, 2)).path());
+    }
+
+    private static List<Event> accepted(Decision<Event> d) {
+        return assertInstanceOf(Decision.Accept.class, d, () -> "refused: " + d).events();
+    }
+
+    private static Event.Moved moved(Decision<Event> d) {
+        return (Event.Moved) accepted(d).getFirst();
     }
 }

@@ -32,20 +32,20 @@ public final class AuthRoutes {
     private final TokenVerifier verifier;
     private final boolean secureCookies;
     private final AddressLimiter signIns;
-    private final boolean trustForwarded;
+    private final ClientAddress addresses;
 
     /**
      * @param signIns        per-address limit on guest creation and OIDC login/callback requests
-     * @param trustForwarded whether the client address is the first {@code X-Forwarded-For} (behind a proxy)
+     * @param addresses  who a request comes from (the peer, or behind a trusted proxy its X-Forwarded-For)
      */
     public AuthRoutes(Connection nc, Subjects subjects, TokenVerifier verifier, boolean secureCookies,
-                      AddressLimiter signIns, boolean trustForwarded) {
+                      AddressLimiter signIns, ClientAddress addresses) {
         this.nc = nc;
         this.subjects = subjects;
         this.verifier = verifier;
         this.secureCookies = secureCookies;
         this.signIns = signIns;
-        this.trustForwarded = trustForwarded;
+        this.addresses = addresses;
     }
 
     /** The OIDC state cookie: only the callback reads it; Lax, because the provider's redirect is cross-site. */
@@ -53,7 +53,7 @@ public final class AuthRoutes {
 
     /** The client's address: the socket's peer, or the first X-Forwarded-For when the proxy is trusted. */
     private String address(ServerRequest req) {
-        return ClientAddress.of(req.headers(), req.remotePeer().host(), trustForwarded);
+        return addresses.of(req.headers(), req.remotePeer().host());
     }
 
     /** False (and a 429 answered) when this address has made too many sign-in requests. */

@@ -33,6 +33,13 @@ public final class TokenVerifier {
     static final int MAX_TOKEN_LENGTH = 4096;
 
     private final DefaultJWTProcessor<SecurityContext> processor;
+    /** Whether a sign-in ({@code sid}) was revoked: its tokens are refused until they expire. */
+    private volatile java.util.function.Predicate<String> revoked = signIn -> false;
+
+    /** Refuses the tokens of every sign-in {@code revoked} says was revoked (logout). */
+    public void refuseSignIns(java.util.function.Predicate<String> revoked) {
+        this.revoked = java.util.Objects.requireNonNull(revoked);
+    }
 
     public TokenVerifier(Connection nc, Subjects subjects, String issuer, String audience) {
         this(nc, subjects, issuer, audience, java.time.Duration.ofSeconds(60));
@@ -71,8 +78,13 @@ public final class TokenVerifier {
         try {
             JWTClaimsSet claims = processor.process(token, null);
             List<String> roles = claims.getStringListClaim(TokenClaims.ROLES);
+            String signIn = claims.getStringClaim(TokenClaims.SIGN_IN);
+            if (signIn != null && revoked.test(signIn)) {
+                LOG.log(Level.FINE, () -> "token refused: its sign-in was revoked");
+                return Optional.empty();
+            }
             return Optional.of(new Principal(claims.getSubject(), claims.getStringClaim(TokenClaims.NAME),
-                    roles == null ? List.of() : roles, claims.getExpirationTime().toInstant().getEpochSecond()));
+                    roles == null ? List.of() : roles, claims.getExpirationTime().toInstant().getEpochSecond(), signIn));
         } catch (Exception e) {
             // Log the reason, never the token.
             LOG.log(Level.FINE, () -> "token refused: " + e.getMessage());

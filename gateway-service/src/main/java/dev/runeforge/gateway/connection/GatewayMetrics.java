@@ -21,6 +21,10 @@ public final class GatewayMetrics {
     public static final String SIGNIN = "signin";
     /** Permalink reads per client address ({@code gateway.permalinks.*}). */
     public static final String PERMALINKS = "permalinks";
+    /** Replays asked without signing in, per client address ({@code gateway.replays.*}). */
+    public static final String REPLAYS = "replays";
+    /** Joins by room code refused after too many codes that found no room ({@code gateway.join.misses.*}). */
+    public static final String JOINS = "joins";
 
     private final AtomicInteger open = new AtomicInteger();
     private final MeterRegistry registry;
@@ -43,7 +47,7 @@ public final class GatewayMetrics {
                 .description("Reconnected sockets asking to resume their session").register(registry);
         refused = Counter.builder("rf_gateway_upgrades_refused_total")
                 .description("WebSocket upgrades refused (no or bad token, foreign origin)").register(registry);
-        for (String limit : new String[] {MESSAGES, ROOMS, SIGNIN, PERMALINKS}) {
+        for (String limit : new String[] {MESSAGES, ROOMS, SIGNIN, PERMALINKS, REPLAYS, JOINS}) {
             limitCounter(limit);
         }
         frames = Counter.builder("rf_gateway_frames_sent_total").description("Frames sent to players")

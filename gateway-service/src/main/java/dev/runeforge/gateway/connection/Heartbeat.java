@@ -42,6 +42,22 @@ public final class Heartbeat implements AutoCloseable {
         sockets.remove(socket);
     }
 
+    /** Runs {@code task} once after {@code delay} on the heartbeat's thread: keep it short, never a blocking write. */
+    void after(Duration delay, Runnable task) {
+        try {
+            timer.schedule(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    java.util.logging.Logger.getLogger(Heartbeat.class.getName())
+                            .log(java.util.logging.Level.FINE, "a socket deadline failed", e);
+                }
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // the gateway is stopping: every socket is closed anyway
+        }
+    }
+
     int size() {
         return sockets.size();
     }

@@ -1,14 +1,14 @@
 package dev.runeforge.gateway.connection;
 
-import java.io.IOException;
-import java.util.Map;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.runeforge.common.bus.BusAction;
+import dev.runeforge.common.bus.ActionClient;
+import dev.runeforge.common.bus.DirectoryBucket;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.logging.LogContext;
 import dev.runeforge.common.protocol.ClientMessage;
@@ -16,8 +16,7 @@ import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.protocol.ServerMessage;
 import dev.runeforge.gateway.auth.Credentials;
 import dev.runeforge.gateway.auth.Principal;
-import dev.runeforge.gateway.session.ActionPublisher;
-import dev.runeforge.gateway.session.RoomLookup;
+import dev.runeforge.gateway.session.JoinGuard;
 import dev.runeforge.gateway.session.SessionHub;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.Headers;
@@ -27,17 +26,30 @@ import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 
 /**
- * One player's WebSocket. Phases: upgrade (token checked) -> awaiting hello -> ready; once ready it is in at
- * most one session at a time. Every client message is parsed into a {@link ClientMessage} and dispatched in one
- * switch; every failure becomes a typed {@code error} frame, never a dropped connection.
+ * One player's WebSocket: frames in (size, rate, parse), heartbeat and deadlines, phases (upgrade with its token
+ * checked -> awaiting hello -> ready), one switch over the client's messages, and frames out through the socket's
+ * {@link Outbox}. What the socket asks of rooms (create, join, act, leave, resume) is its membership's:
+ * {@link RoomRequests}. Every failure becomes a typed {@code error} frame, never a dropped connection.
  */
-public final class PlayerSocket implements WsListener, SessionHub.Member, Heartbeat.Beating {
+public final class PlayerSocket implements WsListener, Heartbeat.Beating {
     private static final Logger LOG = Logger.getLogger(PlayerSocket.class.getName());
 
     /** What every socket shares: the gate, the bus, limits. */
-    public record Wiring(UpgradeGate gate, ActionPublisher publisher, RoomLookup rooms, SessionHub hub,
+    public record Wiring(UpgradeGate gate, ActionClient actions, DirectoryBucket rooms, SessionHub hub,
                          GatewayMetrics metrics, int maxMessageBytes, int burst, double perSecond,
-                         AddressLimiter roomCreation, boolean trustForwarded, Heartbeat heartbeat) {
+                         AddressLimiter roomCreation, ClientAddress addresses, Heartbeat heartbeat, int outboxLimit,
+                         Guards guards, ConnectionCaps caps, JoinGuard joins, SignInSockets signIns) {
+    }
+
+    /**
+     * Deadlines and patience (docs/protocol.md, Connections): {@code hello} within {@code hello}; a socket in no room
+     * that sends nothing but pings for {@code idle} is closed; {@code floodRefusals} messages refused in a row (rate
+     * or size) close the socket; a socket whose access token expired more than {@code tokenGrace} ago is closed (the
+     * client reconnects with a fresh token and resumes).
+     */
+    public record Guards(Duration hello, Duration idle, int floodRefusals, Duration tokenGrace) {
+        public static final Guards DEFAULT = new Guards(Duration.ofSeconds(10), Duration.ofMinutes(30), 50,
+                Duration.ofSeconds(30));
     }
 
     /** Room creation is refused with this code when one address creates too many rooms. */
@@ -47,34 +59,53 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
 
     /** WebSocket close code 1001: the server gives up on a client it cannot hear. */
     private static final int GOING_AWAY = 1001;
-
+    /** WebSocket close code 1013: try again later (the client fell too far behind, or holds too many sockets). */
+    private static final int TRY_AGAIN_LATER = 1013;
+    /** WebSocket close code 1008: the client broke a rule (no hello, flooding, an expired token). */
+    private static final int POLICY_VIOLATION = 1008;
+    /** WebSocket close code 1000: done (idle). */
+    private static final int NORMAL = 1000;
+    /** How long a client may take to answer our close frame before its TCP connection is dropped. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
 
     private final Wiring w;
     private final String connectionId = UUID.randomUUID().toString();
     private final StringBuilder fragments = new StringBuilder();
+    /** Whether the message being received is over the limit (its further frames are skipped). */
+    private boolean oversized;
     private final RateLimiter limiter;
+    private final Outbox outbox;
     private Principal principal;
     /** This browser's id, when it has one (see Credentials.device). */
     private String device;
     /** The client's address: the socket's peer, or the proxy's X-Forwarded-For when configured to trust it. */
     private String address;
-    private long presenceCount;
+    /** When the client last sent a message other than a ping (System.nanoTime). */
+    private volatile long lastActive = System.nanoTime();
+    /** Messages refused in a row for their rate or size (a flood when it reaches Guards.floodRefusals). */
+    private int refusedInARow;
+    /** Closes this socket when its sign-in is revoked (a logout): any thread, never blocks the caller. */
+    private final Runnable signedOut = () -> Thread.ofVirtual().start(() -> closeWith(new ServerMessage.Error(
+            ErrorCodes.UNAUTHORIZED, "signed out: sign in again", null), POLICY_VIOLATION, "signed out"));
+    /** Whether the caps counted this socket in (then onClose counts it out). */
+    private boolean counted;
     /** When the client was last heard from (System.nanoTime): any frame, pongs included. */
     private volatile long lastHeard = System.nanoTime();
     /** When the last heartbeat ping went out (System.nanoTime), 0 once its pong came back. */
     private volatile long pingSentAt;
-    private WsSession ws;
+    private volatile WsSession ws;
+    /**
+     * Held while anything is written to the socket (frames from the outbox's thread, pings from the heartbeat's,
+     * pongs from the reader's, the close frame): Helidon does not promise that two writers can share a connection.
+     */
+    private final ReentrantLock writing = new ReentrantLock();
     private Phase phase = Phase.AWAITING_HELLO;
-
-    // Session state; guarded by `this` (the socket's thread and the hub's dispatcher both touch it).
-    private String session;
-    private String pendingJoin;
-    private boolean joined;
-    private long lastSeq;
+    private RoomRequests membership;
 
     public PlayerSocket(Wiring wiring) {
         this.w = wiring;
         this.limiter = new RateLimiter(wiring.burst(), wiring.perSecond(), System.nanoTime());
+        this.outbox = new Outbox(wiring.outboxLimit(), this::write, this::tooSlow);
     }
 
     @Override
@@ -84,18 +115,72 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
             return new WsUpgradeException("not authenticated");
         });
         device = Credentials.device(headers).orElse(null);
-        address = ClientAddress.forwarded(headers, w.trustForwarded()).orElse(null);
+        upgradeHeaders = headers;
         return Optional.empty();
     }
+
+    /** The upgrade's headers, until onOpen knows the peer and can tell the client's address. */
+    private Headers upgradeHeaders;
 
     @Override
     public void onOpen(WsSession session) {
         this.ws = session;
-        w.heartbeat().add(this);
-        if (address == null) {
-            address = session.socketContext().remotePeer().host();
-        }
+        address = w.addresses().of(upgradeHeaders, session.socketContext().remotePeer().host());
+        upgradeHeaders = null;
+        membership = new RoomRequests(w, principal, device, connectionId, address, this::send);
         w.metrics().connected();
+        synchronized (this) {
+            counted = w.caps().open(principal.player(), address);
+        }
+        if (!counted) {
+            w.metrics().refusedUpgrade();
+            closeWith(new ServerMessage.Error(ErrorCodes.TOO_MANY_CONNECTIONS, "too many open connections (at most "
+                    + w.caps().perPlayer() + " per player and " + w.caps().perAddress() + " per network); close a tab "
+                    + "or another device, then reconnect", null), TRY_AGAIN_LATER, "too many connections");
+            return;
+        }
+        w.heartbeat().add(this);
+        if (principal.signIn() != null) {
+            w.signIns().add(principal.signIn(), signedOut);
+        }
+        w.heartbeat().after(w.guards().hello(), () -> {
+            if (phase == Phase.AWAITING_HELLO && ws != null) {
+                closeWith(new ServerMessage.Error(ErrorCodes.HELLO_REQUIRED, "no hello within "
+                        + w.guards().hello().toSeconds() + " s: closing", null), POLICY_VIOLATION, "no hello");
+            }
+        });
+    }
+
+    /**
+     * Sends {@code error} as the socket's last frame, closes it with {@code status}, and drops the TCP connection
+     * if the client has not answered the close within a second (a flooding client may never read it). Any thread.
+     */
+    private void closeWith(ServerMessage.Error error, int status, String reason) {
+        WsSession open = ws;
+        if (open == null) {
+            return;
+        }
+        LOG.info(() -> "closing the socket of " + principal.player() + " from " + address + ": " + error.code());
+        boolean locked = false;
+        try {
+            locked = writing.tryLock(CLOSE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (locked) {
+                open.send(Json.text(error), true);
+            }
+            open.close(status, reason);
+        } catch (RuntimeException | InterruptedException e) {
+            LOG.log(Level.FINE, "closing a socket failed", e);
+        } finally {
+            if (locked) {
+                writing.unlock();
+            }
+        }
+        closed();
+        w.heartbeat().after(CLOSE_GRACE, () -> {
+            if (open instanceof io.helidon.webserver.spi.ServerConnection connection) {
+                connection.close(true); // interrupts its reader: the socket is closed under it
+            }
+        });
     }
 
     @Override
@@ -114,9 +199,17 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
             return;
         }
         ws = null;
+        outbox.close();
         w.heartbeat().remove(this);
         w.metrics().disconnected();
-        leaveLocally();
+        if (counted) {
+            counted = false;
+            w.caps().closed(principal.player(), address);
+            if (principal.signIn() != null) {
+                w.signIns().remove(principal.signIn(), signedOut);
+            }
+        }
+        membership.closed();
     }
 
     @Override
@@ -133,22 +226,44 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
     @Override
     public void onPing(WsSession session, BufferData buffer) {
         lastHeard = System.nanoTime();
-        session.pong(buffer);
+        writing.lock();
+        try {
+            session.pong(buffer);
+        } finally {
+            writing.unlock();
+        }
     }
 
     @Override
-    public synchronized void beat(long silentSince) {
-        if (ws == null) {
+    public void beat(long silentSince) {
+        WsSession open = ws;
+        if (open == null) {
             return;
         }
-        WsSession open = ws;
+        long now = System.nanoTime();
+        if (System.currentTimeMillis() / 1000 > principal.expiresAt() + w.guards().tokenGrace().toSeconds()) {
+            Thread.ofVirtual().start(() -> closeWith(new ServerMessage.Error(ErrorCodes.TOKEN_EXPIRED,
+                    "your sign-in expired: reconnect with a fresh one", null), POLICY_VIOLATION, "token expired"));
+            return;
+        }
+        if (membership.current() == null && now - lastActive > w.guards().idle().toNanos()) {
+            Thread.ofVirtual().start(() -> closeWith(new ServerMessage.Error(ErrorCodes.IDLE_TIMEOUT,
+                    "closed after " + w.guards().idle().toMinutes() + " min in no room without a message", null),
+                    NORMAL, "idle"));
+            return;
+        }
         if (lastHeard - silentSince < 0) {
             try {
-                open.close(GOING_AWAY, "no heartbeat");
+                open.close(GOING_AWAY, "no heartbeat"); // not under `writing`: a stuck write must not hold the close
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "closing a silent socket failed", e);
             }
             closed();
+            return;
+        }
+        // The heartbeat is one thread for every socket: never wait for a write in progress (a slow client would stall
+        // everyone's pings). A socket being written to now needs no ping this round.
+        if (!writing.tryLock()) {
             return;
         }
         try {
@@ -156,22 +271,50 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
             open.ping(BufferData.empty());
         } catch (RuntimeException e) {
             closed(); // the connection is gone: nothing can be written to it
+        } finally {
+            writing.unlock();
         }
     }
 
     @Override
     public void onMessage(WsSession session, BufferData buffer, boolean last) {
         lastHeard = System.nanoTime();
-        send(new ServerMessage.Error(ErrorCodes.BAD_MESSAGE, "binary frames are not supported", null));
+        if (ws == null) {
+            return; // closed by us: what a client sends after our close frame is not read
+        }
+        if (last && refused()) {
+            send(new ServerMessage.Error(ErrorCodes.BAD_MESSAGE, "binary frames are not supported", null));
+        }
+    }
+
+    /**
+     * Counts a refused message; closes the socket when the client keeps sending after {@code floodRefusals} refusals
+     * in a row. Returns whether the refusal is still to be answered.
+     */
+    private boolean refused() {
+        if (++refusedInARow < w.guards().floodRefusals()) {
+            return true;
+        }
+        w.metrics().rateLimited(GatewayMetrics.MESSAGES);
+        closeWith(new ServerMessage.Error(ErrorCodes.RATE_LIMITED, refusedInARow
+                + " messages refused in a row: closing the connection", null), POLICY_VIOLATION, "flooding");
+        return false;
     }
 
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
         lastHeard = System.nanoTime();
-        if (fragments.length() + text.length() > w.maxMessageBytes()) {
+        if (ws == null) {
+            return; // closed by us: what a client sends after our close frame is not read
+        }
+        if (oversized || fragments.length() + text.length() > w.maxMessageBytes()) {
+            // The rest of an oversized message is skipped; it is answered once, when its last frame arrives.
             fragments.setLength(0);
-            send(new ServerMessage.Error(ErrorCodes.FRAME_TOO_LARGE,
-                    "messages are limited to " + w.maxMessageBytes() + " bytes", null));
+            oversized = !last;
+            if (last && refused()) {
+                send(new ServerMessage.Error(ErrorCodes.FRAME_TOO_LARGE,
+                        "messages are limited to " + w.maxMessageBytes() + " bytes", null));
+            }
             return;
         }
         fragments.append(text);
@@ -182,9 +325,12 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
         fragments.setLength(0);
         if (!limiter.tryAcquire(System.nanoTime())) {
             w.metrics().rateLimited(GatewayMetrics.MESSAGES);
-            send(new ServerMessage.Error(ErrorCodes.RATE_LIMITED, "slow down: too many messages", null));
+            if (refused()) {
+                send(new ServerMessage.Error(ErrorCodes.RATE_LIMITED, "slow down: too many messages", null));
+            }
             return;
         }
+        refusedInARow = 0;
         ClientMessage parsed;
         try {
             parsed = Json.read(message, ClientMessage.class);
@@ -192,31 +338,36 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
             send(new ServerMessage.Error(ErrorCodes.BAD_MESSAGE, "unreadable message: " + e.getMessage(), null));
             return;
         }
-        // The session and player name every log line written while this message is handled (the catches too).
-        try (LogContext.Scope logged = LogContext.open(currentSession(), principal.player())) {
+        if (parsed == null) { // the text "null"
+            send(new ServerMessage.Error(ErrorCodes.BAD_MESSAGE,
+                    "unreadable message: a message must be a JSON object with a 'type'", null));
+            return;
+        }
+        if (!(parsed instanceof ClientMessage.Ping)) {
+            lastActive = System.nanoTime();
+        }
+        // The session and player name every log line written while this message is handled (the catch too).
+        try (LogContext.Scope logged = LogContext.open(membership.current(), principal.player())) {
             try {
                 dispatch(parsed);
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "bus unavailable for " + principal.player(), e);
-                failed(parsed, ErrorCodes.UNAVAILABLE, "the game service is unavailable, try again");
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "message from " + principal.player() + " failed", e);
-                failed(parsed, ErrorCodes.INTERNAL, "internal error");
+                send(new ServerMessage.Error(ErrorCodes.INTERNAL, "internal error", ref(parsed)));
             }
         }
     }
 
-    private void dispatch(ClientMessage message) throws IOException {
+    private void dispatch(ClientMessage message) {
         if (phase == Phase.AWAITING_HELLO && !(message instanceof ClientMessage.Hello)) {
             send(new ServerMessage.Error(ErrorCodes.HELLO_REQUIRED, "send hello first", null));
             return;
         }
         switch (message) {
             case ClientMessage.Hello h -> hello(h);
-            case ClientMessage.Create c -> create(c);
-            case ClientMessage.Join j -> join(j);
-            case ClientMessage.Action a -> action(a);
-            case ClientMessage.Leave l -> leave(l);
+            case ClientMessage.Create c -> membership.create(c);
+            case ClientMessage.Join j -> membership.join(j);
+            case ClientMessage.Action a -> membership.action(a);
+            case ClientMessage.Leave l -> membership.leave(l);
             case ClientMessage.Ping p -> send(new ServerMessage.Pong(p.t()));
         }
     }
@@ -234,217 +385,55 @@ public final class PlayerSocket implements WsListener, SessionHub.Member, Heartb
         phase = Phase.READY;
         send(new ServerMessage.Welcome(ClientMessage.PROTOCOL_VERSION, principal.player(), principal.name()));
         if (h.resume() != null) {
-            resume(h.resume());
+            membership.resume(h.resume());
         }
     }
 
-    /**
-     * A reconnecting member: it gets a fresh {@code joined} view of the session (which covers every event it
-     * missed; later events follow it in order), or NOT_IN_ROOM. Game instances decide, so a player who left
-     * or was removed cannot come back this way.
-     */
-    private void resume(ClientMessage.Resume resume) {
-        w.metrics().resumed();
-        String id = "resume-" + UUID.randomUUID();
-        enter(resume.session(), id);
-        try {
-            publish(BusAction.Kind.RESUME, id, resume.session(), null, null);
-        } catch (IOException e) {
-            synchronized (this) {
-                leaveLocally();
-            }
-            send(new ServerMessage.Error(ErrorCodes.UNAVAILABLE, "the game service is unavailable, try again", id));
-        }
-    }
-
-    private void create(ClientMessage.Create c) throws IOException {
-        if (currentSession() != null) {
-            send(new ServerMessage.Error(ErrorCodes.ALREADY_IN_SESSION, "leave your room first", c.id()));
-            return;
-        }
-        if (!w.roomCreation().tryAcquire(address, System.nanoTime())) {
-            w.metrics().rateLimited(GatewayMetrics.ROOMS);
-            send(new ServerMessage.Error(RATE_LIMIT, "too many new rooms from your network; try again in "
-                    + w.roomCreation().retryAfterSeconds() + " s, or join an existing room", c.id()));
-            return;
-        }
-        String sessionId = UUID.randomUUID().toString().replace("-", "");
-        enter(sessionId, c.id());
-        publish(BusAction.Kind.CREATE, c.id(), sessionId, c.game(), c.settings());
-    }
-
-    private void join(ClientMessage.Join j) throws IOException {
-        Optional<String> target = w.rooms().session(j.code());
-        if (target.isEmpty()) {
-            send(new ServerMessage.Error(ErrorCodes.ROOM_NOT_FOUND, "no room with code " + j.code(), j.id()));
-            return;
-        }
-        String current = currentSession();
-        if (current != null && !current.equals(target.get())) {
-            send(new ServerMessage.Error(ErrorCodes.ALREADY_IN_SESSION, "leave your room first", j.id()));
-            return;
-        }
-        enter(target.get(), j.id());
-        publish(BusAction.Kind.JOIN, j.id(), target.get(), null, null);
-    }
-
-    private void action(ClientMessage.Action a) throws IOException {
-        if (!a.session().equals(currentSession())) {
-            send(new ServerMessage.Error(ErrorCodes.NOT_IN_ROOM, "you are not in that room", a.id()));
-            return;
-        }
-        publish(BusAction.Kind.GAME, a.id(), a.session(), null, a.body());
-    }
-
-    private void leave(ClientMessage.Leave l) throws IOException {
-        if (!l.session().equals(currentSession())) {
-            send(new ServerMessage.Error(ErrorCodes.NOT_IN_ROOM, "you are not in that room", l.id()));
-            return;
-        }
-        publish(BusAction.Kind.LEAVE, l.id(), l.session(), null, null);
-        synchronized (this) {
-            leaveLocally();
-        }
-        send(new ServerMessage.Left(l.session()));
-    }
-
-    private void publish(BusAction.Kind kind, String id, String sessionId, String game, JsonNode body)
-            throws IOException {
-        w.publisher().publish(new BusAction(id, kind, sessionId, principal.player(), principal.name(), game, body,
-                connectionId, System.currentTimeMillis(), device));
-    }
-
-    /**
-     * Tells the session's game that this connection now shows it, or no longer does (others see who is online; a
-     * DM-led room waits for its DM). Asynchronous, in order per socket: called under this socket's lock.
-     */
-    private void presence(String sessionId, boolean connected) {
-        BusAction action = new BusAction("presence-" + connectionId + "-" + (++presenceCount), BusAction.Kind.PRESENCE,
-                sessionId, principal.player(), principal.name(), null,
-                Json.tree(Map.of("connected", connected)), connectionId, System.currentTimeMillis(), device);
-        try {
-            w.publisher().publishAsync(action).whenComplete((ack, e) -> {
-                if (e != null) {
-                    LOG.log(Level.WARNING, "presence of " + principal.player() + " in " + sessionId + " not stored", e);
-                }
-            });
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "presence of " + principal.player() + " in " + sessionId + " not published", e);
-        }
-    }
-
-    private synchronized String currentSession() {
-        return session;
-    }
-
-    /** Subscribes before the action is published, so the answer cannot overtake the subscription. */
-    private synchronized void enter(String sessionId, String joinId) {
-        if (!sessionId.equals(session)) {
-            leaveLocally();
-            session = sessionId;
-            joined = false;
-            lastSeq = 0;
-            w.hub().attach(sessionId, this);
-        }
-        pendingJoin = joinId;
-    }
-
-    private void leaveLocally() {
-        if (session != null) {
-            if (joined) {
-                presence(session, false);
-            }
-            w.hub().detach(session, this);
-            session = null;
-            pendingJoin = null;
-            joined = false;
-        }
-    }
-
-    private void failed(ClientMessage message, String code, String text) {
-        String ref = switch (message) {
+    private static String ref(ClientMessage message) {
+        return switch (message) {
             case ClientMessage.Create c -> c.id();
             case ClientMessage.Join j -> j.id();
             case ClientMessage.Action a -> a.id();
             case ClientMessage.Leave l -> l.id();
             default -> null;
         };
-        synchronized (this) {
-            if (ref != null && ref.equals(pendingJoin) && !joined) {
-                leaveLocally();
-            }
-        }
-        send(new ServerMessage.Error(code, text, ref));
-    }
-
-    @Override
-    public String player() {
-        return principal.player();
-    }
-
-    @Override
-    public String connectionId() {
-        return connectionId;
-    }
-
-    /** From the hub: forward what this socket may see, in seq order, each event once. */
-    @Override
-    public synchronized void deliver(String sessionId, JsonNode message, String text) {
-        if (!sessionId.equals(session)) {
-            return;
-        }
-        switch (message.path("type").asText()) {
-            case "joined" -> {
-                if (!joined) {
-                    presence(sessionId, true);
-                }
-                joined = true;
-                pendingJoin = null;
-                lastSeq = message.path("seq").asLong();
-            }
-            case "event" -> {
-                long seq = message.path("seq").asLong();
-                if (!joined || seq <= lastSeq) {
-                    return; // before our view, or already seen
-                }
-                if (seq > lastSeq + 1) {
-                    LOG.warning(() -> "gap in session " + sessionId + ": " + lastSeq + " -> " + seq);
-                }
-                lastSeq = seq;
-            }
-            case "left" -> {
-                // The game removed this player (a kick) or the session ended: stop forwarding its messages.
-                sendRaw(text);
-                leaveLocally();
-                return;
-            }
-            case "error" -> {
-                if (!joined && message.path("ref").asText("").equals(pendingJoin)) {
-                    // The join or create was refused: this socket is not in the room after all.
-                    sendRaw(text);
-                    leaveLocally();
-                    return;
-                }
-            }
-            default -> {
-            }
-        }
-        sendRaw(text);
     }
 
     private void send(ServerMessage message) {
-        sendRaw(Json.text(message));
+        send(Json.text(message));
     }
 
-    private synchronized void sendRaw(String text) {
-        if (ws == null) {
-            return;
-        }
-        try {
-            ws.send(text, true);
+    /** Queues a frame; the outbox writes it on the socket's own thread. */
+    private void send(String text) {
+        outbox.send(text);
+    }
+
+    /** The outbox's writer: one frame, on the outbox's thread. */
+    private void write(String text) {
+        WsSession open = ws;
+        if (open != null) {
+            writing.lock();
+            try {
+                open.send(text, true);
+            } finally {
+                writing.unlock();
+            }
             w.metrics().sent();
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "send failed; the socket is closing", e);
         }
+    }
+
+    /** The client fell too far behind: close it; it reconnects and resumes where it was. */
+    private void tooSlow() {
+        WsSession open = ws;
+        LOG.info(() -> "closing the socket of " + principal.player() + ": it fell " + w.outboxLimit() + " frames behind");
+        if (open != null) {
+            try {
+                // Not under `writing`: the writer may be stuck in a write to this very client; closing ends it.
+                open.close(TRY_AGAIN_LATER, "too slow");
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "closing a slow socket failed", e);
+            }
+        }
+        closed();
     }
 }

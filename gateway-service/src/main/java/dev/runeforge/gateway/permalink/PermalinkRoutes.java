@@ -27,7 +27,7 @@ import io.nats.client.Connection;
 
 /**
  * Roll permalinks, public (docs/protocol.md, Permalinks): {@code GET /api/permalink/{id}} (the roll from
- * persistence-service, signed by auth-service when served), {@code GET /roll/{id}} (the page that verifies it in
+ * persistence-service, which has auth-service sign it when served), {@code GET /roll/{id}} (the page that verifies it in
  * the browser) and {@code GET /.well-known/jwks.json} (the keys to verify with).
  *
  * <p>Signing at serve time rather than storing a signature with the row: a retired signing key leaves the JWKS
@@ -39,24 +39,24 @@ public final class PermalinkRoutes {
 
     private final Connection nc;
     private final Subjects subjects;
-    private final byte[] page;
+    private final PermalinkPage page;
     private final AddressLimiter reads;
-    private final boolean trustForwarded;
+    private final ClientAddress addresses;
 
     /**
      * @param reads          per-address budget for permalink reads (each costs a database read and a signature)
-     * @param trustForwarded whether the client address is the first {@code X-Forwarded-For} (behind a proxy)
+     * @param addresses  who a request comes from (the peer, or behind a trusted proxy its X-Forwarded-For)
      */
-    public PermalinkRoutes(Connection nc, Subjects subjects, AddressLimiter reads, boolean trustForwarded) {
+    public PermalinkRoutes(Connection nc, Subjects subjects, AddressLimiter reads, ClientAddress addresses) {
         this.nc = Objects.requireNonNull(nc);
         this.subjects = Objects.requireNonNull(subjects);
         this.reads = Objects.requireNonNull(reads);
-        this.trustForwarded = trustForwarded;
+        this.addresses = addresses;
         try (InputStream in = PermalinkRoutes.class.getClassLoader().getResourceAsStream("web/roll.html")) {
             if (in == null) {
                 throw new IllegalStateException("web/roll.html is missing from the classpath");
             }
-            this.page = in.readAllBytes();
+            this.page = new PermalinkPage(in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -70,7 +70,7 @@ public final class PermalinkRoutes {
 
     /** False (and a 429 answered) when this address has read too many permalinks lately. */
     private boolean admitted(ServerRequest req, ServerResponse res) {
-        if (reads.tryAcquire(ClientAddress.of(req.headers(), req.remotePeer().host(), trustForwarded),
+        if (reads.tryAcquire(addresses.of(req.headers(), req.remotePeer().host()),
                 System.nanoTime())) {
             return true;
         }
@@ -84,23 +84,24 @@ public final class PermalinkRoutes {
             return;
         }
         String id = req.path().pathParameters().get("id");
-        Permalink permalink;
-        Permalink.Signature signature;
+        Permalink.Signed signed;
         try {
-            permalink = lookup(id);
-            signature = Rpc.request(nc, subjects.authSignRoll(), permalink.roll(), Permalink.Signature.class,
+            valid(id);
+            // persistence-service reads the roll and has auth-service sign it: the gateway never asks for a
+            // signature itself (the bus refuses it auth.sign.*), so it cannot get anything but a stored roll signed.
+            signed = Rpc.request(nc, subjects.dbPermalinkSigned(), new Permalink.Get(id), Permalink.Signed.class,
                     RPC_TIMEOUT);
         } catch (RpcException e) {
             error(res, e);
             return;
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", permalink.roll().id());
-        body.put("roll", permalink.roll());
-        body.put("expiresAt", permalink.expiresAt());
-        body.put("canonical", new String(permalink.roll().canonical(), StandardCharsets.UTF_8));
-        body.put("jws", signature.jws());
-        body.put("kid", signature.kid());
+        body.put("id", signed.roll().id());
+        body.put("roll", signed.roll());
+        body.put("expiresAt", signed.expiresAt());
+        body.put("canonical", new String(signed.roll().canonical(), StandardCharsets.UTF_8));
+        body.put("jws", signed.jws());
+        body.put("kid", signed.kid());
         body.put("jwks", "/.well-known/jwks.json");
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -111,23 +112,27 @@ public final class PermalinkRoutes {
     }
 
     /**
-     * The page is the same file for every id; its status says what the script will find (200, 400 junk id, 404
-     * unknown or expired, 503), so crawlers and link checkers see the truth and the page explains it.
+     * The page is the same file for every id, with a head that names the roll ({@link PermalinkPage}: title,
+     * description, Open Graph and Twitter card tags for link previews, which run no script); its status says what the
+     * script will find (200, 400 junk id, 404 unknown or expired, 503), so crawlers and link checkers see the truth
+     * and the page explains it.
      */
     private void page(ServerRequest req, ServerResponse res) {
         if (!admitted(req, res)) {
             return;
         }
         Status status = Status.OK_200;
+        PermalinkPage.Summary summary;
         try {
-            lookup(req.path().pathParameters().get("id"));
+            summary = PermalinkPage.of(lookup(req.path().pathParameters().get("id")).roll());
         } catch (RpcException e) {
             status = statusOf(e.code());
+            summary = PermalinkPage.missing(status.code());
         }
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=UTF-8");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(page);
+        res.send(page.render(summary).getBytes(StandardCharsets.UTF_8));
     }
 
     private void jwks(ServerRequest req, ServerResponse res) {
@@ -155,11 +160,15 @@ public final class PermalinkRoutes {
     }
 
     private Permalink lookup(String id) {
+        valid(id);
+        return Rpc.request(nc, subjects.dbPermalinkGet(), new Permalink.Get(id), Permalink.class, RPC_TIMEOUT);
+    }
+
+    private static void valid(String id) {
         if (!PublicRoll.validId(id)) {
             throw new RpcException(ErrorCodes.INVALID_PERMALINK,
                     "a permalink id is 16 characters of A-Z, a-z, 0-9, - and _");
         }
-        return Rpc.request(nc, subjects.dbPermalinkGet(), new Permalink.Get(id), Permalink.class, RPC_TIMEOUT);
     }
 
     private static Status statusOf(String code) {

@@ -51,6 +51,15 @@ public final class Api {
         void handle(Principal who, ServerRequest req, ServerResponse res) throws Exception;
     }
 
+    /**
+     * A route anyone may call that does more for a signed-in player: {@code who} is empty without a valid access
+     * token (none, expired or forged alike: a stale cookie must not lock a visitor out of what is public).
+     */
+    @FunctionalInterface
+    public interface MaybeSignedIn {
+        void handle(Optional<Principal> who, ServerRequest req, ServerResponse res) throws Exception;
+    }
+
     private final Authenticator authenticator;
 
     public Api(Authenticator authenticator) {
@@ -63,6 +72,11 @@ public final class Api {
 
     public Handler signedIn(SignedIn route) {
         return (req, res) -> run(res, () -> route.handle(principal(req), req, res));
+    }
+
+    public Handler maybeSignedIn(MaybeSignedIn route) {
+        return (req, res) -> run(res, () -> route.handle(Credentials.token(req.headers())
+                .flatMap(authenticator::verify), req, res));
     }
 
     private Principal principal(ServerRequest req) {

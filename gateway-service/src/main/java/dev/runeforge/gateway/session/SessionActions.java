@@ -1,18 +1,17 @@
 package dev.runeforge.gateway.session;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.bus.ActionClient;
+import dev.runeforge.common.bus.ActionReply;
 import dev.runeforge.common.bus.BusAction;
+import dev.runeforge.common.json.Json;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.gateway.auth.Principal;
 
@@ -57,24 +56,19 @@ public interface SessionActions {
                 JsonNode body) throws Unanswered;
 
     /**
-     * Over the bus: each call is an origin of its own ({@code rest-<uuid>}), registered in the {@link SessionHub}
-     * like a socket before the action is published, so the game's answer on {@code rf.out.<session>.p.<player>}
-     * (ORIGIN header = that id) reaches this call and no socket of the player.
+     * Over the bus: the action goes to the session's owner like a socket's ({@link ActionClient}, repeated with the
+     * same id until answered), and the reply carries the game's answer to this call alone.
      */
-    static SessionActions bus(ActionPublisher publisher, SessionHub hub, Duration timeout) {
-        return new Bus(publisher, hub, timeout);
+    static SessionActions bus(ActionClient actions, Duration timeout) {
+        return new Bus(actions, timeout);
     }
 
     final class Bus implements SessionActions {
-        private static final Logger LOG = Logger.getLogger(SessionActions.class.getName());
-
-        private final ActionPublisher publisher;
-        private final SessionHub hub;
+        private final ActionClient actions;
         private final Duration timeout;
 
-        Bus(ActionPublisher publisher, SessionHub hub, Duration timeout) {
-            this.publisher = Objects.requireNonNull(publisher);
-            this.hub = Objects.requireNonNull(hub);
+        Bus(ActionClient actions, Duration timeout) {
+            this.actions = Objects.requireNonNull(actions);
             this.timeout = Objects.requireNonNull(timeout);
         }
 
@@ -82,91 +76,49 @@ public interface SessionActions {
         public Answer send(String actionId, BusAction.Kind kind, String session, Principal who, String device,
                            String game, JsonNode body) throws Unanswered {
             String id = actionId != null ? actionId : "rest-" + UUID.randomUUID().toString().replace("-", "");
-            String origin = "rest-" + UUID.randomUUID();
-            Waiter waiter = new Waiter(who.player(), origin, id);
-            hub.attach(session, waiter);
+            BusAction action = new BusAction(id, kind, session, who.player(), who.name(), game, body,
+                    "rest-" + UUID.randomUUID(), System.currentTimeMillis(), device);
+            ActionReply reply;
             try {
-                boolean stored;
-                try {
-                    stored = publisher.publish(new BusAction(id, kind, session, who.player(), who.name(), game, body,
-                            origin, System.currentTimeMillis(), device));
-                } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "REST " + kind + " on session " + session + " not stored", e);
-                    throw new Unanswered("the game service is unavailable; try again", false, e);
-                }
-                if (!stored) {
-                    // A retry of an action the stream already holds (same id): the game answered, or will answer,
-                    // the first copy only. Ask for the session as it is now instead (a RESUME, queued behind the
-                    // first copy): its view if the caller is in it, else the game's refusal.
-                    if (kind == BusAction.Kind.RESUME) {
-                        return new Answer.Refused(ErrorCodes.INTERNAL, "a duplicate resume");
-                    }
-                    return send(null, BusAction.Kind.RESUME, session, who, device, null, null);
-                }
-                try {
-                    return waiter.answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    throw new Unanswered("the game did not answer within " + timeout.toMillis() + " ms", true, e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new Unanswered("interrupted while waiting for the game", true, e);
-                } catch (ExecutionException e) {
-                    throw new Unanswered("waiting for the game failed", true, e);
-                }
-            } finally {
-                hub.detach(session, waiter);
+                reply = actions.send(action).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new Unanswered("the game did not answer within " + timeout.toMillis() + " ms", true, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Unanswered("interrupted while waiting for the game", true, e);
+            } catch (ExecutionException e) {
+                boolean reached = !(e.getCause() instanceof ActionClient.Unanswered u) || u.reached();
+                throw reached ? new Unanswered("the game did not answer in time", true, e.getCause())
+                        : new Unanswered("the game service is unavailable; try again", false, e.getCause());
             }
-        }
-    }
-
-    /** One request's place in the hub: it notes the view and completes on the answer to its action id. */
-    final class Waiter implements SessionHub.Member {
-        private final String player;
-        private final String origin;
-        private final String actionId;
-        final CompletableFuture<Answer> answer = new CompletableFuture<>();
-        private volatile String code;
-        private volatile String game;
-
-        Waiter(String player, String origin, String actionId) {
-            this.player = player;
-            this.origin = origin;
-            this.actionId = actionId;
+            return answer(reply, id, session);
         }
 
-        @Override
-        public String player() {
-            return player;
-        }
-
-        @Override
-        public String connectionId() {
-            return origin;
-        }
-
-        @Override
-        public void deliver(String session, JsonNode message, String text) {
-            switch (message.path("type").asText()) {
-                // The view comes before the acceptance of a create or join (same subject, same publisher: in order).
-                case "joined" -> {
-                    code = message.path("code").isTextual() ? message.path("code").asText() : null;
-                    game = message.path("game").isTextual() ? message.path("game").asText() : null;
-                }
-                case "accepted" -> {
-                    if (actionId.equals(message.path("id").asText())) {
-                        answer.complete(new Answer.Accepted(session, code, game));
+        /** The game's answer among the reply's frames: the view comes before the acceptance of a create or join. */
+        static Answer answer(ActionReply reply, String id, String session) {
+            String code = null;
+            String game = null;
+            for (ActionReply.Frame f : reply.frames()) {
+                JsonNode message = Json.tree(f.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                switch (f.type()) {
+                    case "joined" -> {
+                        code = message.path("code").isTextual() ? message.path("code").asText() : null;
+                        game = message.path("game").isTextual() ? message.path("game").asText() : null;
                     }
-                }
-                case "error" -> {
-                    if (actionId.equals(message.path("ref").asText())) {
-                        answer.complete(new Answer.Refused(message.path("code").asText("INTERNAL"),
-                                message.path("message").asText("")));
+                    case "accepted" -> {
+                        if (id.equals(message.path("id").asText())) {
+                            return new Answer.Accepted(session, code, game);
+                        }
                     }
-                }
-                default -> {
-                    // events, presence, left: this request waits only for its answer
+                    case "error" -> {
+                        return new Answer.Refused(message.path("code").asText(ErrorCodes.INTERNAL),
+                                message.path("message").asText(""));
+                    }
+                    default -> {
+                    }
                 }
             }
+            return new Answer.Refused(ErrorCodes.INTERNAL, "the game's answer said nothing of action " + id);
         }
     }
 }

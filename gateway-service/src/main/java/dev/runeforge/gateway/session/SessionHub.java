@@ -1,16 +1,13 @@
 package dev.runeforge.gateway.session;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.runeforge.common.bus.BusHeaders;
 import dev.runeforge.common.bus.Subjects;
-import dev.runeforge.common.json.Json;
+import dev.runeforge.common.bus.Views;
 import dev.runeforge.common.telemetry.Telemetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
@@ -19,27 +16,27 @@ import io.nats.client.Message;
 import io.opentelemetry.api.trace.Span;
 
 /**
- * Routes game instances' views to this gateway's sockets. It subscribes to {@code rf.out.<session>.>} while at
- * least one local socket is in that session, and hands each message only to the sockets it is addressed to:
- * {@code .all} to every socket in the session, {@code .p.<player>} to that player's sockets (only the
- * originating one when the message names it). Handing a message to the sockets is a CONSUMER span under the
- * game instance's span that published it.
+ * Routes game instances' views to this gateway's sockets. It subscribes to {@code <ns>.out.<session>.>} while at
+ * least one local socket is in that session, and hands each message to the sockets it is addressed to: {@code .all}
+ * to every socket in the session, {@code .p.<player>} to that player's. It never parses a view: the message's
+ * type and seq are in its headers ({@link Views}), and its bytes go to the sockets as they are.
+ *
+ * <p>Sessions are spread over a few dispatchers (each a thread of jnats), so one session's burst does not queue
+ * behind another's. Handing over is cheap (sockets queue what they are given and write on their own threads).
  */
 public final class SessionHub {
-    private static final Logger LOG = Logger.getLogger(SessionHub.class.getName());
-
-    /** A local socket that can take session messages. */
+    /** A local socket in a session. */
     public interface Member {
         String player();
 
-        String connectionId();
-
-        /** Called on the hub's dispatcher thread; must not block for long. */
-        void deliver(String session, JsonNode message, String text);
+        /** Called on a dispatcher thread; must only queue. */
+        void deliver(String session, String type, long seq, String text);
     }
 
+    private static final int DISPATCHERS = 2;
+
     private final Subjects subjects;
-    private final Dispatcher dispatcher;
+    private final List<Dispatcher> dispatchers;
     private final Map<String, Set<Member>> sessions = new ConcurrentHashMap<>();
     private final String outPrefix;
     private final Telemetry telemetry;
@@ -47,16 +44,17 @@ public final class SessionHub {
     public SessionHub(Connection nc, Subjects subjects, MeterRegistry metrics) {
         this.subjects = subjects;
         this.telemetry = Telemetry.of(nc);
-        this.dispatcher = nc.createDispatcher(this::onMessage);
+        this.dispatchers = java.util.stream.IntStream.range(0, DISPATCHERS)
+                .mapToObj(i -> nc.createDispatcher(this::onMessage)).toList();
         this.outPrefix = subjects.namespace() + ".out.";
-        metrics.gaugeMapSize("rf_gateway_sessions_subscribed", java.util.List.of(), sessions);
+        metrics.gaugeMapSize("rf_gateway_sessions_subscribed", List.of(), sessions);
     }
 
     public void attach(String session, Member member) {
         sessions.compute(session, (s, members) -> {
             if (members == null) {
                 members = ConcurrentHashMap.newKeySet();
-                dispatcher.subscribe(subjects.outSession(s));
+                dispatcherOf(s).subscribe(subjects.outSession(s));
             }
             members.add(member);
             return members;
@@ -67,44 +65,43 @@ public final class SessionHub {
         sessions.computeIfPresent(session, (s, members) -> {
             members.remove(member);
             if (members.isEmpty()) {
-                dispatcher.unsubscribe(subjects.outSession(s));
+                dispatcherOf(s).unsubscribe(subjects.outSession(s));
                 return null;
             }
             return members;
         });
     }
 
+    private Dispatcher dispatcherOf(String session) {
+        return dispatchers.get(Math.floorMod(session.hashCode(), dispatchers.size()));
+    }
+
     private void onMessage(Message msg) {
         // <ns>.out.<session>.all | <ns>.out.<session>.p.<player>
-        String rest = msg.getSubject().substring(outPrefix.length());
-        int dot = rest.indexOf('.');
+        String subject = msg.getSubject();
+        int dot = subject.indexOf('.', outPrefix.length());
         if (dot < 0) {
             return;
         }
-        String session = rest.substring(0, dot);
-        String audience = rest.substring(dot + 1);
-        String player = audience.startsWith("p.") ? audience.substring(2) : null;
-        String origin = msg.getHeaders() == null ? null : msg.getHeaders().getFirst(BusHeaders.ORIGIN);
+        String session = subject.substring(outPrefix.length(), dot);
         Set<Member> members = sessions.get(session);
         if (members == null) {
             return;
         }
-        Span span = telemetry.consumer("process rf.out", msg.getSubject(), msg.getHeaders())
+        String player = subject.startsWith("p.", dot + 1) ? subject.substring(dot + 3) : null;
+        String type = Views.type(msg);
+        if (type == null) {
+            return; // not a view (nothing else is published here)
+        }
+        long seq = Views.seq(msg);
+        Span span = telemetry.consumer("process rf.out", subject, msg.getHeaders())
                 .setAttribute(Telemetry.SESSION, session)
                 .setAttribute(Telemetry.PLAYER, player);
         try {
-            JsonNode parsed;
             String text = new String(msg.getData(), StandardCharsets.UTF_8);
-            try {
-                parsed = Json.tree(msg.getData());
-            } catch (RuntimeException e) {
-                Telemetry.failed(span, e);
-                LOG.log(Level.WARNING, "unreadable message on " + msg.getSubject(), e);
-                return;
-            }
             for (Member m : members) {
-                if (player == null || (player.equals(m.player()) && (origin == null || origin.equals(m.connectionId())))) {
-                    m.deliver(session, parsed, text);
+                if (player == null || player.equals(m.player())) {
+                    m.deliver(session, type, seq, text);
                 }
             }
         } finally {

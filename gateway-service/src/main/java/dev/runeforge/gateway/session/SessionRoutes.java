@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.RpcException;
+import dev.runeforge.common.bus.SessionsBucket;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.save.Saves;
@@ -39,9 +41,10 @@ import io.helidon.webserver.http.ServerResponse;
 /**
  * {@code /api/sessions}: sessions of any game over HTTP (docs/protocol.md, REST). Creating, joining and ending go
  * through the action path like a socket's messages ({@link SessionActions}); reading comes from the session
- * directory the game instances write ({@link SessionDirectory}); a player's list and replays are queries to
+ * directory the game instances write ({@link SessionsBucket}); a player's list and replays are queries to
  * persistence-service and game-instance-service. A session the caller is not a member of (or is barred from)
- * does not exist as far as these routes say: 404, never data.
+ * does not exist as far as these routes say: 404, never data. The one exception is a finished session's replay,
+ * which is public by link, as a roll's permalink is (the game instance decides what an outsider may see of it).
  */
 public final class SessionRoutes {
     /** Session ids end up in NATS subjects: the client id alphabet, as the WebSocket protocol's. */
@@ -53,25 +56,29 @@ public final class SessionRoutes {
 
     private final Api api;
     private final SessionActions actions;
-    private final SessionDirectory directory;
+    private final SessionsBucket.Reader directory;
     private final Requests requests;
     private final Subjects subjects;
     private final AddressLimiter rooms;
-    private final boolean trustForwarded;
+    private final AddressLimiter publicReplays;
+    private final ClientAddress addresses;
 
     /**
      * @param rooms          per-address room creation budget, shared with the WebSocket {@code create}
-     * @param trustForwarded whether the client address is the first {@code X-Forwarded-For} (behind a proxy)
+     * @param publicReplays  per-address budget for replays asked without signing in (each folds a whole log)
+     * @param addresses  who a request comes from (the peer, or behind a trusted proxy its X-Forwarded-For)
      */
-    public SessionRoutes(Api api, SessionActions actions, SessionDirectory directory, Requests requests,
-                         Subjects subjects, AddressLimiter rooms, boolean trustForwarded) {
+    public SessionRoutes(Api api, SessionActions actions, SessionsBucket.Reader directory, Requests requests,
+                         Subjects subjects, AddressLimiter rooms, AddressLimiter publicReplays,
+                         ClientAddress addresses) {
         this.api = Objects.requireNonNull(api);
         this.actions = Objects.requireNonNull(actions);
         this.directory = Objects.requireNonNull(directory);
         this.requests = Objects.requireNonNull(requests);
         this.subjects = Objects.requireNonNull(subjects);
         this.rooms = Objects.requireNonNull(rooms);
-        this.trustForwarded = trustForwarded;
+        this.publicReplays = Objects.requireNonNull(publicReplays);
+        this.addresses = addresses;
     }
 
     public void register(HttpRules rules) {
@@ -80,7 +87,7 @@ public final class SessionRoutes {
                 .get("/api/sessions/{id}", api.signedIn(this::details))
                 .delete("/api/sessions/{id}", api.signedIn(this::end))
                 .post("/api/sessions/{id}/join", api.signedIn(this::join))
-                .get("/api/sessions/{id}/replay", api.signedIn(this::replay));
+                .get("/api/sessions/{id}/replay", api.maybeSignedIn(this::replay));
     }
 
     /** {@code POST /api/sessions} body. */
@@ -123,7 +130,7 @@ public final class SessionRoutes {
         } else if (!settings.isObject()) {
             throw Api.badRequest("settings must be a JSON object");
         }
-        if (!rooms.tryAcquire(ClientAddress.of(req.headers(), req.remotePeer().host(), trustForwarded), System.nanoTime())) {
+        if (!rooms.tryAcquire(addresses.of(req.headers(), req.remotePeer().host()), System.nanoTime())) {
             res.header(HeaderNames.RETRY_AFTER, Long.toString(rooms.retryAfterSeconds()));
             throw new ApiException(Status.TOO_MANY_REQUESTS_429, PlayerSocket.RATE_LIMIT,
                     "too many new rooms from your network; try again in " + rooms.retryAfterSeconds() + " s");
@@ -170,11 +177,23 @@ public final class SessionRoutes {
         Api.json(res, Status.OK_200, Map.of("sessions", reply.sessions().stream().map(SessionView::of).toList()));
     }
 
-    private void replay(Principal who, ServerRequest req, ServerResponse res) {
+    /**
+     * A replay as the caller may see it: a member (or a former member of a finished session) as themselves; anyone
+     * else, signed in or not, only once the session is finished, and then as an outsider (the game instance's
+     * {@code game.replay} decides; a finished session's replay is public by link). Someone who is not signed in and
+     * asks for a session still being played is told to sign in (401): if they are in it, that is all they need.
+     */
+    private void replay(Optional<Principal> who, ServerRequest req, ServerResponse res) {
         String session = sessionId(req);
+        if (who.isEmpty()
+                && !publicReplays.tryAcquire(addresses.of(req.headers(), req.remotePeer().host()), System.nanoTime())) {
+            res.header(HeaderNames.RETRY_AFTER, Long.toString(publicReplays.retryAfterSeconds()));
+            throw new ApiException(Status.TOO_MANY_REQUESTS_429, ErrorCodes.RATE_LIMITED,
+                    "too many replays from your network; try again in " + publicReplays.retryAfterSeconds() + " s");
+        }
         Map<String, Object> query = new LinkedHashMap<>();
         query.put("session", session);
-        query.put("viewer", who.player());
+        who.ifPresent(p -> query.put("viewer", p.player()));
         // One reply is one page (game.replay caps its steps and size): ?after=<last seq> asks for the next one.
         String after = req.query().first("after").orElse(null);
         if (after != null) {
@@ -183,7 +202,17 @@ public final class SessionRoutes {
             }
             query.put("after", Long.parseLong(after));
         }
-        JsonNode replay = requests.request(subjects.gameReplay(), query, JsonNode.class);
+        JsonNode replay;
+        try {
+            replay = requests.request(subjects.gameReplay(), query, JsonNode.class);
+        } catch (RpcException e) {
+            if (who.isEmpty() && ErrorCodes.FORBIDDEN.equals(e.code())) {
+                throw new ApiException(Status.UNAUTHORIZED_401, ErrorCodes.UNAUTHORIZED,
+                        "this session is still being played: only its players may watch the replay until it ends;"
+                                + " sign in if you are one of them");
+            }
+            throw e;
+        }
         Api.json(res, Status.OK_200, replay);
     }
 

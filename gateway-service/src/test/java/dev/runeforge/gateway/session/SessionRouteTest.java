@@ -17,6 +17,7 @@ import java.util.function.Function;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.RpcException;
+import dev.runeforge.common.bus.SessionsBucket;
 import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.protocol.ErrorCodes;
@@ -61,7 +62,7 @@ class SessionRouteTest {
         }
     }
 
-    static final class FakeDirectory implements SessionDirectory {
+    static final class FakeDirectory implements SessionsBucket.Reader {
         final Map<String, SessionSummary> summaries = new ConcurrentHashMap<>();
         volatile boolean down;
 
@@ -77,11 +78,16 @@ class SessionRouteTest {
     private final FakeActions actions = new FakeActions();
     private final FakeDirectory directory = new FakeDirectory();
     private final FakeRequests requests = new FakeRequests();
-    private RestHarness http = harness(10_000);
+    private RestHarness http = harness(10_000, 10_000);
 
     private RestHarness harness(int roomBurst) {
+        return harness(roomBurst, 10_000);
+    }
+
+    private RestHarness harness(int roomBurst, int replayBurst) {
         return new RestHarness(new SessionRoutes(RestHarness.api(), actions, directory, requests, SUBJECTS,
-                new AddressLimiter(roomBurst, 1.0, 1000), false)::register);
+                new AddressLimiter(roomBurst, 1.0, 1000), new AddressLimiter(replayBurst, 1.0, 1000),
+                dev.runeforge.gateway.connection.ClientAddress.direct())::register);
     }
 
     @AfterEach
@@ -105,12 +111,11 @@ class SessionRouteTest {
     }
 
     @Test
-    void everySessionRouteRefusesAnUnauthenticatedCaller() throws Exception {
+    void everySessionRouteButTheReplayRefusesAnUnauthenticatedCaller() throws Exception {
         directory.summaries.put(S1, summary(S1, "alice", List.of("alice"), List.of(), false));
         for (String[] route : new String[][]{{"POST", "/api/sessions", "{\"game\":\"dice\"}"},
                 {"GET", "/api/sessions?mine=true", null}, {"GET", "/api/sessions/" + S1, null},
-                {"DELETE", "/api/sessions/" + S1, null}, {"POST", "/api/sessions/" + S1 + "/join", null},
-                {"GET", "/api/sessions/" + S1 + "/replay", null}}) {
+                {"DELETE", "/api/sessions/" + S1, null}, {"POST", "/api/sessions/" + S1 + "/join", null}}) {
             assertError(http.send(route[0], route[1], null, route[2]), 401, ErrorCodes.UNAUTHORIZED);
             assertError(http.send(route[0], route[1], Map.of("Authorization", "Bearer forged"), route[2],
                     "application/json"), 401, ErrorCodes.UNAUTHORIZED);
@@ -368,5 +373,47 @@ class SessionRouteTest {
         assertEquals("room_created", body.path("steps").get(0).path("event").path("type").asText());
         assertError(http.send("GET", "/api/sessions/" + S1 + "/replay", "bob", null), 403, ErrorCodes.FORBIDDEN);
         assertError(http.send("GET", "/api/sessions/other/replay", "alice", null), 404, ErrorCodes.NOT_FOUND);
+    }
+
+    @Test
+    void aFinishedSessionsReplayIsPublicByLinkAndAnOpenOneAsksToSignIn() throws Exception {
+        // The game decides: a finished session for anyone (as an outsider), an open one for its members only.
+        requests.on(SUBJECTS.gameReplay(), req -> {
+            boolean finished = req.path("session").asText().equals("done1");
+            if (!finished && !req.path("viewer").asText().equals("alice")) {
+                throw new RpcException(ErrorCodes.FORBIDDEN, "only its members may replay a session that is still open");
+            }
+            return Map.of("session", req.path("session").asText(), "game", "tactics", "steps", List.of(), "more", false,
+                    "askedAs", req.path("viewer").asText("outsider"));
+        });
+        HttpResponse<String> signedOut = http.send("GET", "/api/sessions/done1/replay", null, null);
+        assertEquals(200, signedOut.statusCode(), signedOut.body());
+        assertEquals("outsider", RestHarness.json(signedOut).path("askedAs").asText(), "no viewer is sent");
+        HttpResponse<String> staleCookie = http.send("GET", "/api/sessions/done1/replay",
+                Map.of("Cookie", "rf_token=expired"), null, null);
+        assertEquals(200, staleCookie.statusCode(), "a stale cookie does not lock a visitor out");
+        assertEquals("alice", RestHarness.json(http.send("GET", "/api/sessions/done1/replay", "alice", null))
+                .path("askedAs").asText(), "a signed-in player is asked about as themselves");
+
+        HttpResponse<String> open = http.send("GET", "/api/sessions/" + S1 + "/replay", null, null);
+        assertError(open, 401, ErrorCodes.UNAUTHORIZED);
+        assertTrue(RestHarness.json(open).path("message").asText().contains("sign in"), open.body());
+        assertError(http.send("GET", "/api/sessions/" + S1 + "/replay", "bob", null), 403, ErrorCodes.FORBIDDEN);
+        assertEquals(200, http.send("GET", "/api/sessions/" + S1 + "/replay", "alice", null).statusCode());
+    }
+
+    @Test
+    void replaysWithoutSigningInAreLimitedPerAddress() throws Exception {
+        http.close();
+        http = harness(10_000, 2);
+        requests.on(SUBJECTS.gameReplay(), req -> Map.of("session", "done1", "game", "dice", "steps", List.of(),
+                "more", false));
+        assertEquals(200, http.send("GET", "/api/sessions/done1/replay", null, null).statusCode());
+        assertEquals(200, http.send("GET", "/api/sessions/done1/replay", null, null).statusCode());
+        HttpResponse<String> third = http.send("GET", "/api/sessions/done1/replay", null, null);
+        assertError(third, 429, ErrorCodes.RATE_LIMITED);
+        assertTrue(third.headers().firstValue("Retry-After").isPresent());
+        assertEquals(200, http.send("GET", "/api/sessions/done1/replay", "alice", null).statusCode(),
+                "players who sign in are not counted");
     }
 }

@@ -18,6 +18,8 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.runeforge.common.bus.Commit;
+import dev.runeforge.common.bus.EventsStream;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.session.SessionHistory;
 import dev.runeforge.common.session.SessionSummary;
@@ -87,10 +89,10 @@ public final class ArchiveStore {
 
     /** The projection's sink: stores one batch of event-log messages in one transaction. */
     public void store(List<Message> batch) throws SQLException {
-        List<ArchivedCommit> commits = new ArrayList<>(batch.size());
+        List<EventsStream.Stored> commits = new ArrayList<>(batch.size());
         for (Message m : batch) {
             try {
-                commits.add(ArchivedCommit.of(m));
+                commits.add(EventsStream.read(m));
             } catch (RuntimeException e) {
                 // One unreadable message must not stall the archive behind it (it stays in the stream for operators).
                 LOG.warning(() -> "archive: skipping an unreadable event-log message on " + m.getSubject() + ": "
@@ -102,7 +104,13 @@ public final class ArchiveStore {
         }
     }
 
-    void apply(List<ArchivedCommit> commits) throws SQLException {
+    /**
+     * One transaction, a few round trips whatever the batch's size (one statement per event was most of the
+     * projection's cost): every event inserted in one JDBC batch, whose update counts say which rows are new; the
+     * statistics of the new ones summed per player, one upsert each; each session touched once, with the last seq
+     * and time the batch holds; the summaries that changed, in order.
+     */
+    void apply(List<EventsStream.Stored> commits) throws SQLException {
         Sql.transaction(db, c -> {
             try (PreparedStatement event = c.prepareStatement(INSERT_EVENT);
                  PreparedStatement stats = c.prepareStatement(ADD_STATS);
@@ -110,32 +118,64 @@ public final class ArchiveStore {
                  PreparedStatement summary = c.prepareStatement(APPLY_SUMMARY);
                  PreparedStatement left = c.prepareStatement(MEMBERS_LEFT);
                  PreparedStatement in = c.prepareStatement(MEMBER_IN)) {
-                for (ArchivedCommit commit : commits) {
+                List<Map<String, Map<String, Long>>> talliesByEvent = new ArrayList<>();
+                List<Commit> commitByEvent = new ArrayList<>();
+                List<Long> seqByEvent = new ArrayList<>();
+                Map<String, EventsStream.Stored> lastOfSession = new LinkedHashMap<>();
+                for (EventsStream.Stored stored : commits) {
+                    Commit commit = stored.commit();
                     OffsetDateTime at = time(commit.at());
-                    touch.setString(1, commit.session());
-                    touch.setString(2, commit.game());
-                    touch.setString(3, commit.code());
-                    touch.setObject(4, at);
-                    touch.setObject(5, at);
-                    touch.setLong(6, commit.firstSeq() + commit.events().size() - 1);
-                    touch.executeUpdate();
                     long seq = commit.firstSeq();
                     for (var body : commit.events()) {
                         event.setString(1, commit.session());
                         event.setLong(2, seq);
-                        event.setString(3, commit.game());
-                        event.setString(4, ArchivedCommit.type(body));
+                        event.setString(3, stored.game());
+                        event.setString(4, EventsStream.type(body));
                         event.setString(5, Json.text(body));
                         event.setObject(6, at);
-                        boolean fresh = event.executeUpdate() == 1;
-                        Map<String, Map<String, Long>> tally = commit.tallies().get(seq);
-                        if (fresh && tally != null) {
-                            addStats(stats, commit, seq, tally);
-                        }
+                        event.addBatch();
+                        talliesByEvent.add(stored.declared().tallies().get(seq));
+                        commitByEvent.add(commit);
+                        seqByEvent.add(seq);
                         seq++;
                     }
-                    if (commit.summary() != null) {
-                        applySummary(c, summary, left, in, commit.summary(), at);
+                    lastOfSession.merge(commit.session(), stored,
+                            (a, b) -> a.commit().lastSeq() >= b.commit().lastSeq() ? a : b);
+                }
+                int[] inserted = event.executeBatch();
+                // The tallies of the events that are new rows, summed per player: a redelivered event adds nothing.
+                Map<String, long[]> added = new LinkedHashMap<>();
+                for (int i = 0; i < inserted.length; i++) {
+                    Map<String, Map<String, Long>> tally = talliesByEvent.get(i);
+                    if (inserted[i] == 1 && tally != null) {
+                        sum(added, commitByEvent.get(i), seqByEvent.get(i), tally);
+                    }
+                }
+                for (var player : added.entrySet()) {
+                    stats.setString(1, player.getKey());
+                    for (int k = 0; k < COUNTERS.size(); k++) {
+                        stats.setLong(2 + k, player.getValue()[k]);
+                    }
+                    stats.addBatch();
+                }
+                if (!added.isEmpty()) {
+                    stats.executeBatch();
+                }
+                for (EventsStream.Stored stored : lastOfSession.values()) {
+                    Commit commit = stored.commit();
+                    OffsetDateTime at = time(commit.at());
+                    touch.setString(1, commit.session());
+                    touch.setString(2, stored.game());
+                    touch.setString(3, commit.code());
+                    touch.setObject(4, at);
+                    touch.setObject(5, at);
+                    touch.setLong(6, commit.lastSeq());
+                    touch.addBatch();
+                }
+                touch.executeBatch();
+                for (EventsStream.Stored stored : commits) {
+                    if (stored.summary() != null) {
+                        applySummary(c, summary, left, in, stored.summary(), time(stored.commit().at()));
                     }
                 }
             }
@@ -143,8 +183,9 @@ public final class ArchiveStore {
         });
     }
 
-    private static void addStats(PreparedStatement stats, ArchivedCommit commit, long seq,
-                                 Map<String, Map<String, Long>> tally) throws SQLException {
+    /** Adds one event's tally to the per-player sums (counters in {@link #COUNTERS} order). */
+    private static void sum(Map<String, long[]> added, Commit commit, long seq,
+                            Map<String, Map<String, Long>> tally) {
         for (var player : tally.entrySet()) {
             for (String counter : player.getValue().keySet()) {
                 if (!COUNTERS.contains(counter)) {
@@ -152,11 +193,10 @@ public final class ArchiveStore {
                             + " tallies unknown counter '" + counter + "'; ignored");
                 }
             }
-            stats.setString(1, player.getKey());
-            for (int i = 0; i < COUNTERS.size(); i++) {
-                stats.setLong(2 + i, player.getValue().getOrDefault(COUNTERS.get(i), 0L));
+            long[] sums = added.computeIfAbsent(player.getKey(), p -> new long[COUNTERS.size()]);
+            for (int k = 0; k < COUNTERS.size(); k++) {
+                sums[k] += player.getValue().getOrDefault(COUNTERS.get(k), 0L);
             }
-            stats.executeUpdate();
         }
     }
 

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.permalink.Permalink;
 import dev.runeforge.common.permalink.PublicRoll;
+import dev.runeforge.common.permalink.RollFact;
 import dev.runeforge.persistence.Sql;
 
 /**
@@ -38,8 +39,8 @@ public final class PermalinkStore {
 
     private static final String INSERT_ROLL = """
             INSERT INTO roll_permalinks (id, session, seq, room_code, formula, terms, modifier, total, dc, passed,
-                                         player_name, rolled_at, hidden, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         player_name, rolled_at, hidden, expires_at, label, advantage)
+            VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING""";
     private static final String INSERT_REVEAL = """
             INSERT INTO roll_reveals (roll_id, session, seq, revealed_at) VALUES (?, ?, ?, ?)
@@ -52,7 +53,7 @@ public final class PermalinkStore {
              WHERE p.id = ? AND v.roll_id = p.id AND p.revealed_at IS NULL""";
     private static final String FIND = """
             SELECT session, formula, terms, modifier, total, dc, passed, player_name, rolled_at, revealed_at, hidden,
-                   expires_at
+                   expires_at, label, advantage
               FROM roll_permalinks
              WHERE id = ? AND expires_at > now() AND (NOT hidden OR revealed_at IS NOT NULL)""";
 
@@ -83,7 +84,7 @@ public final class PermalinkStore {
      * Stores {@code facts} in one transaction: all of them or none. A fact already stored (same session and
      * sequence, or same roll) changes nothing. Throws when the database does not answer; the caller retries.
      */
-    public void apply(List<RollEvents.Fact> facts) throws SQLException {
+    public void apply(List<PlacedRoll> facts) throws SQLException {
         if (facts.isEmpty()) {
             return;
         }
@@ -95,56 +96,82 @@ public final class PermalinkStore {
         }
     }
 
-    private void applyUntimed(List<RollEvents.Fact> facts) throws SQLException {
+    /**
+     * One transaction in three round trips whatever the batch's size: the advisory locks of every roll it touches
+     * (one statement, sorted), the inserts (one JDBC batch), and the reveals applied (one JDBC batch). One
+     * statement per fact was most of the projection's cost.
+     */
+    private void applyUntimed(List<PlacedRoll> facts) throws SQLException {
         Sql.transaction(db, c -> {
-            {
-                // A roll and its reveal may be projected at once by two replicas: each transaction first locks the
-                // rolls it touches (sorted, so two batches cannot deadlock), so the second sees the first's row.
-                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-                    for (String id : new TreeSet<>(facts.stream().map(RollEvents.Fact::rollId).toList())) {
-                        lock.setString(1, "roll:" + id);
-                        lock.execute();
+            // A roll and its reveal may be projected at once by two replicas: each transaction first locks the
+            // rolls it touches (sorted, so two batches cannot deadlock), so the second sees the first's row.
+            try (PreparedStatement lock = c.prepareStatement(LOCK_ROLLS)) {
+                lock.setArray(1, c.createArrayOf("text",
+                        new TreeSet<>(facts.stream().map(f -> "roll:" + f.fact().id()).toList()).toArray()));
+                lock.execute();
+            }
+            try (PreparedStatement roll = c.prepareStatement(INSERT_ROLL);
+                 PreparedStatement reveal = c.prepareStatement(INSERT_REVEAL);
+                 PreparedStatement applyReveal = c.prepareStatement(APPLY_REVEAL)) {
+                boolean rolls = false;
+                boolean reveals = false;
+                boolean applies = false;
+                for (PlacedRoll placed : facts) {
+                    switch (placed.fact()) {
+                        case RollFact.Rolled r -> {
+                            roll.setString(1, r.id());
+                            roll.setString(2, placed.session());
+                            roll.setLong(3, placed.seq());
+                            roll.setString(4, placed.code());
+                            roll.setString(5, r.formula());
+                            roll.setString(6, Json.text(r.terms()));
+                            roll.setInt(7, r.modifier());
+                            roll.setInt(8, r.total());
+                            roll.setObject(9, r.dc());
+                            roll.setObject(10, r.passed());
+                            roll.setString(11, r.name());
+                            roll.setObject(12, time(r.at()));
+                            roll.setBoolean(13, r.hidden());
+                            roll.setObject(14, time(r.at() + ttl.toMillis()));
+                            roll.setString(15, r.label());
+                            roll.setString(16, r.advantage());
+                            roll.addBatch();
+                            rolls = true;
+                        }
+                        case RollFact.Revealed r -> {
+                            reveal.setString(1, r.id());
+                            reveal.setString(2, placed.session());
+                            reveal.setLong(3, placed.seq());
+                            reveal.setObject(4, time(r.at()));
+                            reveal.addBatch();
+                            reveals = true;
+                        }
+                    }
+                    // Only a hidden roll is ever revealed: a public one has nothing to apply.
+                    if (!(placed.fact() instanceof RollFact.Rolled r) || r.hidden()) {
+                        applyReveal.setLong(1, ttl.toMillis());
+                        applyReveal.setString(2, placed.fact().id());
+                        applyReveal.addBatch();
+                        applies = true;
                     }
                 }
-                try (PreparedStatement roll = c.prepareStatement(INSERT_ROLL);
-                     PreparedStatement reveal = c.prepareStatement(INSERT_REVEAL);
-                     PreparedStatement applyReveal = c.prepareStatement(APPLY_REVEAL)) {
-                    for (RollEvents.Fact fact : facts) {
-                        switch (fact) {
-                            case RollEvents.Rolled r -> {
-                                roll.setString(1, r.rollId());
-                                roll.setString(2, r.session());
-                                roll.setLong(3, r.seq());
-                                roll.setString(4, r.code());
-                                roll.setString(5, r.formula());
-                                roll.setString(6, Json.text(r.terms()));
-                                roll.setInt(7, r.modifier());
-                                roll.setInt(8, r.total());
-                                roll.setObject(9, r.dc());
-                                roll.setObject(10, r.passed());
-                                roll.setString(11, r.name());
-                                roll.setObject(12, time(r.at()));
-                                roll.setBoolean(13, r.hidden());
-                                roll.setObject(14, time(r.at() + ttl.toMillis()));
-                                roll.executeUpdate();
-                            }
-                            case RollEvents.Revealed r -> {
-                                reveal.setString(1, r.rollId());
-                                reveal.setString(2, r.session());
-                                reveal.setLong(3, r.seq());
-                                reveal.setObject(4, time(r.at()));
-                                reveal.executeUpdate();
-                            }
-                        }
-                        applyReveal.setLong(1, ttl.toMillis());
-                        applyReveal.setString(2, fact.rollId());
-                        applyReveal.executeUpdate();
-                    }
+                if (rolls) {
+                    roll.executeBatch();
+                }
+                if (reveals) {
+                    reveal.executeBatch();
+                }
+                if (applies) {
+                    applyReveal.executeBatch(); // after both: whichever of a roll and its reveal came second applies it
                 }
             }
             return null;
         });
     }
+
+    /** Transaction-level advisory locks on the given keys, taken in the order given (sorted by the caller). */
+    private static final String LOCK_ROLLS = """
+            SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT unnest(?::text[]) AS k ORDER BY 1) AS keys""";
 
     /** The public permalink of roll {@code id}: empty when unknown, hidden and unrevealed, or expired. */
     public Optional<Permalink> find(String id) throws SQLException {
@@ -169,7 +196,7 @@ public final class PermalinkStore {
                         Json.MAPPER.readValue(rs.getString("terms"), TERMS), rs.getInt("modifier"), rs.getInt("total"),
                         (Integer) rs.getObject("dc"), (Boolean) rs.getObject("passed"), rs.getBoolean("hidden"),
                         millis(rs.getObject("rolled_at", OffsetDateTime.class)),
-                        revealed == null ? null : millis(revealed));
+                        revealed == null ? null : millis(revealed), rs.getString("label"), rs.getString("advantage"));
                 return Optional.of(new Permalink(roll, millis(rs.getObject("expires_at", OffsetDateTime.class))));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new SQLException("unreadable terms of roll " + id, e);

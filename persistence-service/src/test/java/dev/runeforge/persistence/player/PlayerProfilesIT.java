@@ -40,9 +40,9 @@ class PlayerProfilesIT {
     static void start() throws Exception {
         ns = TestNats.newNamespace();
         db = TestPostgres.newDatabase();
-        persistence = Main.start(ServiceConfig.load(Map.of("bus.namespace", ns, "nats.url", TestNats.url(),
-                "admin.port", "0", "db.url", db.jdbcUrl(), "db.user", db.user(), "db.password", db.password())));
-        nc = Nats.connect(TestNats.url());
+        persistence = Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of("bus.namespace", ns,
+                "admin.port", "0", "db.url", db.jdbcUrl(), "db.user", db.user(), "db.password", db.password()))));
+        nc = TestNats.connectIn(ns);
     }
 
     @AfterAll

@@ -1,0 +1,165 @@
+package dev.runeforge.game.bus;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.runeforge.common.bus.BusAction;
+import dev.runeforge.common.bus.Partitions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nats.client.impl.Headers;
+
+/**
+ * One mailbox per session: its actions run one at a time, in the order they arrived, on a virtual thread that
+ * lives while the mailbox has work. Different sessions run side by side, so one session waiting for its append's
+ * acknowledgement holds up nobody else (the appends of a busy partition are pipelined across its sessions).
+ *
+ * <p>Overload is refused, not queued: an action is answered BUSY at once when {@code maxQueued} actions already
+ * wait on this instance, and when it waited longer than {@code maxWait} before its turn (its player would rather
+ * hear "busy, try again" now than "accepted" in ten seconds). Quiet actions (timers, presence) are never refused:
+ * nobody would send them again.
+ */
+public final class SessionMailboxes {
+    private static final Logger LOG = Logger.getLogger(SessionMailboxes.class.getName());
+
+    /** One action to run, with where to answer it (null: nobody waits) and when it arrived (System.nanoTime). */
+    public record Work(BusAction action, String replyTo, Headers headers, long arrived) {
+    }
+
+    /** Runs one action, or refuses it as busy. */
+    public interface Worker {
+        void run(Work work);
+
+        void busy(Work work, int retryMs);
+    }
+
+    private final Worker worker;
+    private final int partitions;
+    private final int maxQueued;
+    private final long maxWaitNanos;
+    private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Counter refused;
+
+    public SessionMailboxes(Worker worker, int partitions, int maxQueued, Duration maxWait, MeterRegistry metrics) {
+        this.worker = worker;
+        this.partitions = partitions;
+        this.maxQueued = maxQueued;
+        this.maxWaitNanos = maxWait.toNanos();
+        Gauge.builder("rf_game_actions_queued", queued, AtomicInteger::get)
+                .description("Actions waiting for their session's turn on this instance").register(metrics);
+        this.refused = Counter.builder("rf_game_actions_busy_total")
+                .description("Actions refused BUSY: the instance was overloaded").register(metrics);
+    }
+
+    /** Queues {@code work} behind its session's earlier actions, or refuses it at once when too much waits. */
+    public void submit(Work work) {
+        // Timers and presence are never refused: nobody would try them again.
+        if (queued.get() >= maxQueued && !work.action().kind().quiet()) {
+            refuse(work);
+            return;
+        }
+        queued.incrementAndGet();
+        boxes.compute(work.action().session(), (session, box) -> {
+            Mailbox b = box == null ? new Mailbox(session) : box;
+            b.works.addLast(work);
+            if (!b.running) {
+                b.running = true;
+                Thread.ofVirtual().name("session-" + session).start(b::drain);
+            }
+            return b;
+        });
+    }
+
+    /**
+     * Waits until no action of a partition {@code which} matches is running or queued (a release: what was
+     * accepted is finished before the sessions are handed over). New work must already have stopped arriving.
+     */
+    public void awaitIdle(IntPredicate which, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (boxes.keySet().stream().anyMatch(s -> which.test(Partitions.of(s, partitions)))) {
+            if (System.nanoTime() > deadline) {
+                LOG.warning("actions of a released partition still running after " + limit.toMillis() + " ms");
+                return;
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Drops what waits for the partitions {@code which} matches (their lease is gone; the callers will retry). */
+    public void discard(IntPredicate which) {
+        for (String session : boxes.keySet()) {
+            if (which.test(Partitions.of(session, partitions))) {
+                boxes.computeIfPresent(session, (s, box) -> {
+                    queued.addAndGet(-box.works.size());
+                    box.works.clear();
+                    return box;
+                });
+            }
+        }
+    }
+
+    public int queued() {
+        return queued.get();
+    }
+
+    private void refuse(Work work) {
+        refused.increment();
+        int retryMs = (int) Math.max(100, Math.min(5_000, maxWaitNanos / 1_000_000));
+        worker.busy(work, retryMs);
+    }
+
+    private final class Mailbox {
+        final String session;
+        final ArrayDeque<Work> works = new ArrayDeque<>();
+        boolean running;
+
+        Mailbox(String session) {
+            this.session = session;
+        }
+
+        void drain() {
+            while (true) {
+                List<Work> batch = new ArrayList<>(1);
+                // Take the next work, or retire the mailbox when it is empty (atomically with submit()).
+                boxes.compute(session, (s, box) -> {
+                    Work next = works.pollFirst();
+                    if (next == null) {
+                        running = false;
+                        return null;
+                    }
+                    batch.add(next);
+                    return box;
+                });
+                if (batch.isEmpty()) {
+                    return;
+                }
+                Work work = batch.get(0);
+                queued.decrementAndGet();
+                try {
+                    if (System.nanoTime() - work.arrived() > maxWaitNanos && !work.action().kind().quiet()) {
+                        refuse(work);
+                    } else {
+                        worker.run(work);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "action " + work.action().key() + " failed", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.runeforge.game.bus;
+
+import dev.runeforge.game.engine.GameRules;
+import dev.runeforge.game.engine.LiveSession;
+import dev.runeforge.game.engine.RecentIds;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runeforge.common.bus.NatsClients;
+import dev.runeforge.common.bus.Subjects;
+import dev.runeforge.common.json.Json;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.KeyValue;
+import io.nats.client.api.KeyValueConfiguration;
+import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.StorageType;
+
+/**
+ * Session snapshots in a KV bucket (session id -> state at a log position). A snapshot is only a shortcut: the
+ * log stays the truth, a session is snapshot + the commits after {@code streamSeq}, and any snapshot, however
+ * old, rebuilds the same state.
+ */
+public final class Snapshots {
+    /** What is stored. {@code state} is the game's state record as JSON. */
+    public record Snapshot(String session, String game, String code, long seq, long streamSeq, List<String> applied,
+                           JsonNode state, long at) {
+    }
+
+    private final KeyValue kv;
+
+    public Snapshots(Connection nc, Subjects subjects) throws IOException, JetStreamApiException {
+        this(nc, subjects, 1);
+    }
+
+    public Snapshots(Connection nc, Subjects subjects, int replicas) throws IOException, JetStreamApiException {
+        this.kv = NatsClients.ensureBucket(nc, KeyValueConfiguration.builder().name(subjects.namespace() + "-snapshots")
+                .storageType(StorageType.File).maxHistoryPerKey(1).replicas(replicas).build());
+    }
+
+    public static Snapshot of(LiveSession<?, ?, ?> s, long now) {
+        return new Snapshot(s.id(), s.rules().id(), s.code(), s.seq(), s.streamSeq(), s.applied().toList(),
+                Json.tree(s.state()), now);
+    }
+
+    /** Stores {@code snapshot}; returns its size in bytes. */
+    public int save(Snapshot snapshot) throws IOException {
+        byte[] data = Json.bytes(snapshot);
+        try {
+            kv.put(snapshot.session(), data);
+        } catch (JetStreamApiException e) {
+            throw new IOException("snapshot of " + snapshot.session() + " failed: " + e.getMessage(), e);
+        }
+        return data.length;
+    }
+
+    public Optional<Snapshot> load(String session) throws IOException {
+        try {
+            KeyValueEntry entry = kv.get(session);
+            return entry == null || entry.getValue() == null ? Optional.empty()
+                    : Optional.of(Json.read(entry.getValue(), Snapshot.class));
+        } catch (JetStreamApiException e) {
+            throw new IOException("snapshot of " + session + " unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /** The live session a snapshot stands for, with the game's rules. */
+    public static <S, C, E> LiveSession<S, C, E> restore(GameRules<S, C, E, ?> rules, Snapshot s) {
+        return new LiveSession<>(rules, s.session(), s.code(), Json.convert(s.state(), rules.stateType()), s.seq(),
+                s.streamSeq(), RecentIds.of(s.applied()));
+    }
+}
