@@ -223,10 +223,17 @@ export function networkSwitch(context) {
 const AXE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
- * axe-core on the page as it is now: no serious or critical violation (WCAG 2 A/AA and best practices). axe is
- * evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+ * axe-core on the page once its finite animations have ended (a roll that just arrived fades in: axe measuring
+ * contrast mid-fade sees a colour nobody reads): no serious or critical violation (WCAG 2 A/AA and best
+ * practices). axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
+ * govern.
  */
 export async function assertAccessible(page, where) {
+  await page.evaluate(async () => {
+    const ending = document.getAnimations().filter((a) => a.effect?.getComputedTiming().iterations !== Infinity);
+    await Promise.all(ending.map((a) => a.finished.catch(() => {})));
+  });
+  // Its own evaluation: the DevTools protocol lifts the CSP for what runs at once, not after an await.
   const found = await page.evaluate(async (source) => {
     if (!window.axe) (0, eval)(source);
     const result = await window.axe.run(document, { resultTypes: ['violations'] });

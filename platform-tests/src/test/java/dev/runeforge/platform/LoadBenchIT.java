@@ -10,11 +10,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.testsupport.TestNats;
+import dev.runeforge.testsupport.WsClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +47,7 @@ class LoadBenchIT {
             List<String> loadArgs = new ArrayList<>(List.of("bench.mjs", "--mode", "heavy", "--steps", "8",
                     "--players", "4", "--warmup", "1", "--duration", "4", "--json", load.toString()));
             loadArgs.addAll(common);
-            String out = node(loadArgs, Duration.ofMinutes(2));
+            String out = node(loadArgs, Duration.ofMinutes(2), null);
             assertTrue(out.contains("achieved/s") && out.contains("p99 ms"), "no table printed");
             JsonNode result = Json.read(Files.readString(load), JsonNode.class);
             assertEquals(1, result.path("steps").size());
@@ -58,18 +60,29 @@ class LoadBenchIT {
             List<String> probeArgs = new ArrayList<>(List.of("bench.mjs", "--mode", "probe", "--probe-players", "4",
                     "--probe-rolls", "40", "--probe-warmup", "5", "--json", probe.toString()));
             probeArgs.addAll(common);
-            out = node(probeArgs, Duration.ofMinutes(2));
+            out = node(probeArgs, Duration.ofMinutes(2), null);
             assertTrue(out.contains("achieved/s"), "no probe table printed");
             result = Json.read(Files.readString(probe), JsonNode.class);
             assertEquals(40, result.path("steps").get(0).path("completed").asInt(), "every probe roll seen by all 4");
             assertClean(result.path("whole"));
 
-            // The platform's game instance renews its leases several times a second: the tap must see them.
+            // The tap must see this platform's traffic: a player rolls while it listens (an idle platform may be
+            // quiet for longer than the tap listens: a single game instance holds no leases to renew).
             Path tap = tmp.resolve("tap.json");
-            out = node(List.of("wiretap.mjs", "--nats-url", TestNats.url(),
-                    "--nkey", TestNats.seedFile(TestNats.DRIVER).toString(), "--tls-ca", TestNats.caFile().toString(),
-                    "--namespace", platform.namespace, "--seconds", "1.5", "--json", tap.toString()),
-                    Duration.ofMinutes(1));
+            try (WsClient roller = platform.player("Tapped")) {
+                roller.send(Map.of("type", "create", "id", UUID.randomUUID().toString(), "game", "dice"));
+                String session = roller.awaitType("joined", Duration.ofSeconds(20)).path("session").asText();
+                out = node(List.of("wiretap.mjs", "--nats-url", TestNats.url(),
+                        "--nkey", TestNats.seedFile(TestNats.DRIVER).toString(), "--tls-ca", TestNats.caFile().toString(),
+                        "--namespace", platform.namespace, "--seconds", "3", "--json", tap.toString()),
+                        Duration.ofMinutes(1), () -> {
+                            String rollId = UUID.randomUUID().toString();
+                            roller.send(Map.of("type", "action", "id", rollId, "session", session,
+                                    "body", Map.of("type", "roll", "formula", "1d20")));
+                            roller.await(m -> "accepted".equals(m.path("type").asText())
+                                    && rollId.equals(m.path("id").asText()), Duration.ofSeconds(20));
+                        });
+            }
             assertTrue(out.contains("msgs/s"), "no wiretap table printed");
             JsonNode counts = Json.read(Files.readString(tap), JsonNode.class);
             assertTrue(counts.path("total").asInt() > 0, "the wiretap saw no message of " + platform.namespace);
@@ -82,8 +95,16 @@ class LoadBenchIT {
         }
     }
 
-    /** Runs node in bench/ and relays its output; fails unless it exits 0 in time. Returns the output. */
-    private static String node(List<String> args, Duration limit) throws Exception {
+    /** Something the test does (over and over) while a tool runs. */
+    private interface Meanwhile {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs node in bench/ and relays its output; fails unless it exits 0 in time. Once the tool says it is
+     * listening, {@code meanwhile} (if any) runs again and again until it exits. Returns the output.
+     */
+    private static String node(List<String> args, Duration limit, Meanwhile meanwhile) throws Exception {
         List<String> command = new ArrayList<>(List.of("node"));
         command.addAll(args);
         Process p = new ProcessBuilder(command).directory(BENCH.toFile()).redirectErrorStream(true).start();
@@ -94,7 +115,20 @@ class LoadBenchIT {
                 out.append(line).append('\n');
             }
         }));
-        if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        if (meanwhile != null) {
+            while (p.isAlive() && System.nanoTime() < deadline) {
+                boolean listening;
+                synchronized (out) {
+                    listening = out.indexOf("listening") >= 0;
+                }
+                if (listening) {
+                    meanwhile.run();
+                }
+                Thread.sleep(50);
+            }
+        }
+        if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("node " + String.join(" ", args) + " did not finish within " + limit);
         }

@@ -13,13 +13,20 @@ import java.util.TreeMap;
  * that would leave a hole is held too. A hole is usually a view still on its way (an answer to the socket's own
  * action, or a view on another dispatcher thread, overtook it), so the caller first waits a grace
  * ({@link Step#check}) and asks the owning game instance for the missed events only if the hole is still open
- * then ({@link #check}); held events follow as soon as it closes. Events at or before the position are dropped
+ * then ({@link #check}); held events follow as soon as it closes. A hole that {@link #OVERTAKEN} later events have
+ * passed is no view on its way: it is filled at once, grace or not (a session rolling hundreds of times a second
+ * would otherwise leave the owner's window of recent views during the grace). Events at or before the position are dropped
  * (repeats: a new owner sending its predecessor's last views again, a fill that overlaps the live stream). At most
  * {@link #HOLD} events are held; past that the caller asks for a fresh view.
  */
 public final class SeqGate {
     /** Events held while waiting for a position or a fill, at most. */
     static final int HOLD = 256;
+    /**
+     * Events past a hole after which it is filled without waiting for the grace. A view overtaken on its way is
+     * overtaken by one or two others; the owner keeps the views of 64 commits ({@code game.resume.window}).
+     */
+    static final int OVERTAKEN = 16;
 
     /**
      * What the caller does after an event: send these texts; {@code fill}: ask now for the events after
@@ -135,8 +142,15 @@ public final class SeqGate {
     }
 
     private Step holeOpened() {
-        if (last < 0 || filling || checking) {
-            return Step.NOTHING; // no position yet (the view is coming), or the hole is already being seen to
+        if (last < 0 || filling) {
+            return Step.NOTHING; // no position yet (the view is coming), or the missing events are asked for
+        }
+        if (overflowed || Math.max(reached, held.isEmpty() ? -1 : held.lastKey()) - last > OVERTAKEN) {
+            filling = true; // far behind: not a view on its way
+            return new Step(List.of(), true, last, false);
+        }
+        if (checking) {
+            return Step.NOTHING; // a look after the grace is due already
         }
         checking = true;
         return Step.NOTHING.andCheck();

@@ -5,9 +5,9 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,8 +42,12 @@ public final class SessionMembership implements SessionHub.Member {
      * two at 1,000 CCU (docs/performance.md); a lost view (a takeover) is filled this much later.
      */
     static final Duration FILL_GRACE = Duration.ofMillis(200);
-    private static final Executor CHECK_LATER = CompletableFuture.delayedExecutor(FILL_GRACE.toMillis(),
-            TimeUnit.MILLISECONDS);
+    /**
+     * Runs the gates' checks after the grace: its own thread, not the common pool (which has one thread on a
+     * 2-core machine and is anybody's to block), so a hole is seen to on time whatever else the JVM does.
+     */
+    private static final ScheduledExecutorService CHECK_LATER = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("seq-gate-checks").daemon().factory());
 
     /** Where this socket's frames go (its outbox). */
     public interface Client {
@@ -346,13 +350,17 @@ public final class SessionMembership implements SessionHub.Member {
         step.send().forEach(client::send);
         if (step.check()) {
             SeqGate holed = gate;
-            CHECK_LATER.execute(() -> {
-                synchronized (this) {
-                    if (gate == holed) {
-                        applyStep(holed.check());
+            CHECK_LATER.schedule(() -> {
+                try {
+                    synchronized (this) {
+                        if (gate == holed) {
+                            applyStep(holed.check());
+                        }
                     }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "checking a hole in session " + session + " failed", e);
                 }
-            });
+            }, FILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         }
         if (step.fill() && session != null) {
             LOG.fine(() -> "hole in session " + session + " after seq " + step.after() + "; asking for what is missing");

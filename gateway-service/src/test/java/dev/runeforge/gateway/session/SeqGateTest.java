@@ -85,15 +85,45 @@ class SeqGateTest {
     }
 
     @Test
+    void aHoleManyEventsDeepIsFilledAtOnceWithoutWaitingForTheGrace() {
+        SeqGate gate = new SeqGate();
+        gate.position(10);
+        // 11 is missing; 12..26 are 15 events past it: still possibly a view overtaken on its way.
+        for (long s = 12; s < 12 + SeqGate.OVERTAKEN - 1; s++) {
+            assertFalse(gate.event(s, ev(s)).fill(), "event " + s + ": 11 may be on its way");
+        }
+        SeqGate.Step deep = gate.event(12 + SeqGate.OVERTAKEN - 1, ev(12 + SeqGate.OVERTAKEN - 1));
+        assertTrue(deep.fill(), "16 events past the hole: ask now, before the owner's window moves past it");
+        assertEquals(10, deep.after());
+        assertFalse(gate.event(40, ev(40)).fill(), "one fill at a time");
+        assertFalse(gate.check().fill(), "the grace's look finds the fill asked already");
+        assertEquals(17, gate.event(11, ev(11)).send().size(), "11 and the 16 held after it, up to 27 (40 waits)");
+    }
+
+    @Test
+    void anAnswerFarAheadIsFilledAtOnce() {
+        SeqGate gate = new SeqGate();
+        gate.position(3);
+        assertFalse(gate.reached(3 + SeqGate.OVERTAKEN).fill(), "16 ahead: maybe still on their way");
+        SeqGate far = new SeqGate();
+        far.position(3);
+        SeqGate.Step fill = far.reached(3 + SeqGate.OVERTAKEN + 1);
+        assertTrue(fill.fill(), "17 behind the session: ask now");
+        assertEquals(3, fill.after());
+    }
+
+    @Test
     void tooManyHeldEventsEndInAFreshView() {
         SeqGate gate = new SeqGate();
         gate.position(0);
+        int fills = 0;
         for (int s = 2; s < 2 + SeqGate.HOLD + 10; s++) {
-            gate.event(s, ev(s));
+            fills += gate.event(s, ev(s)).fill() ? 1 : 0;
         }
         assertTrue(gate.holding());
-        assertTrue(gate.check().fill(), "still not whole: ask (the owner answers with a view)");
-        assertTrue(gate.filled().fill(), "and again, until the view comes");
+        assertEquals(1, fills, "asked once, when the hole was 16 events deep");
+        assertTrue(gate.filled().fill(), "the fill did not make it whole (held events were dropped): again, "
+                + "until the view comes");
         assertEquals(List.of(), gate.position(5000).send());
         assertFalse(gate.holding());
     }
