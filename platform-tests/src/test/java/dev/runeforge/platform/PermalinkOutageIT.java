@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class PermalinkOutageIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final Duration OUTAGE = Duration.ofSeconds(30);
+    /** Three of the persistence pool's 5 s connection timeouts. */
+    private static final Duration OUTAGE = Duration.ofSeconds(15);
 
     @Test
     void rollsGoOnWhilePostgresIsDownAndEveryPermalinkExistsExactlyOnceAfterwards() throws Exception {
@@ -67,7 +68,7 @@ class PermalinkOutageIT {
                         open.add(id);
                     }
                     rolls++;
-                    Thread.sleep(400);
+                    Thread.sleep(200);
                 }
                 // Reveal all hidden rolls but the last, still during the outage.
                 for (String id : hidden.subList(0, hidden.size() - 1)) {

@@ -27,6 +27,8 @@ class BusAndDatabaseChaosIT {
     private static final int ROOMS = Integer.getInteger("rf.chaos.infraRooms", 40);
     private static final Duration PAUSE = Duration.ofMillis(450);
     private static final int NATS_NODES = Integer.getInteger("rf.chaos.natsNodes", 1);
+    /** How long a NATS cluster node or PostgreSQL stays down ({@code rf.chaos.downMs}; the bench: 10 s). */
+    private static final Duration DOWN = Duration.ofMillis(Integer.getInteger("rf.chaos.downMs", 6_000));
 
     @Test
     void aNatsClusterNodeKilledAndRestartedLosesNothing() throws Exception {
@@ -41,10 +43,10 @@ class BusAndDatabaseChaosIT {
                         for (NatsServers.Server node : nats.servers().subList(0, NATS_NODES)) {
                             long kill = System.nanoTime();
                             node.kill9();
-                            Thread.sleep(8_000);
+                            Thread.sleep(DOWN.toMillis());
                             nats.restart(node);
                             long restarted = System.nanoTime();
-                            Thread.sleep(8_000);
+                            rollOnAfter(rooms, restarted);
                             System.out.printf("[chaos] nats node %s killed -9 for %d ms: rolls in flight at the kill, "
                                             + "answered after it: %s; rolls sent while it was down: %s; load %s%n",
                                     node.name(), (restarted - kill) / 1_000_000,
@@ -69,7 +71,7 @@ class BusAndDatabaseChaosIT {
                         nats.restart(node);
                         long back = System.nanoTime();
                         long ready = awaitAllReady(platform, Duration.ofSeconds(60));
-                        Thread.sleep(8_000);
+                        rollOnAfter(rooms, back);
                         System.out.printf("[chaos] single nats killed -9, restarted after %d ms; every service ready "
                                         + "again %d ms later; rolls in flight at the kill, answered after it: %s; "
                                         + "rolls sent in the 5 s after the kill: %s; load %s%n", (back - kill) / 1_000_000,
@@ -90,7 +92,7 @@ class BusAndDatabaseChaosIT {
                     (platform, rooms, nc) -> {
                         long stop = System.nanoTime();
                         pg.stop();
-                        Thread.sleep(10_000);
+                        Thread.sleep(DOWN.toMillis());
                         pg.start();
                         long back = System.nanoTime();
                         platform.persistence.awaitReady(Duration.ofSeconds(60));
@@ -98,7 +100,7 @@ class BusAndDatabaseChaosIT {
                                         + "after it was back; roll latency while it was down: %s; load %s%n",
                                 (back - stop) / 1_000_000, (System.nanoTime() - back) / 1_000_000,
                                 RollingRooms.distribution(rooms.sentBetween(stop, back, r -> true)), Load.now());
-                        Thread.sleep(5_000);
+                        rollOnAfter(rooms, back);
                     });
         }
     }
@@ -122,7 +124,7 @@ class BusAndDatabaseChaosIT {
                 platform.awaitAllOwned(nc, Duration.ofSeconds(60));
                 try (RollingRooms rooms = RollingRooms.open(platform, ROOMS, PAUSE)) {
                     rooms.start();
-                    Thread.sleep(3_000);
+                    Thread.sleep(2_000);
                     double lostBefore = platform.gameMetric("rf_game_partitions_lost_total");
                     double acquiredBefore = platform.gameMetric("rf_game_partitions_acquired_total");
                     chaos.run(platform, rooms, nc);
@@ -137,7 +139,8 @@ class BusAndDatabaseChaosIT {
                             .map(Map.Entry::getKey).collect(Collectors.toSet());
                     long kill = System.nanoTime();
                     victim.kill9();
-                    Thread.sleep(6_000);
+                    rooms.awaitRolledAgain(kill, r -> moved.contains(r.partition()), Duration.ofSeconds(20));
+                    Thread.sleep(1_000); // the rolls in flight at the kill: answered by now in a healthy takeover
                     var takeover = rooms.firstAcceptedAfter(kill, r -> moved.contains(r.partition()));
                     System.out.printf("[chaos] %s, afterwards: kill -9 %s (%d partitions): in flight answered after "
                                     + "it %s; takeover %s%n", what, victim.instanceId(), moved.size(),
@@ -174,6 +177,15 @@ class BusAndDatabaseChaosIT {
                 TestNats.deleteNamespace(namespace);
             }
         }
+    }
+
+    /**
+     * After a failure ended at {@code backNanos}: rolling goes on until every room has rolled again since (at most
+     * 30 s), then 2 s more, so what the recovery left behind (a stalled consumer, a lost watch) has time to show.
+     */
+    static void rollOnAfter(RollingRooms rooms, long backNanos) throws InterruptedException {
+        rooms.awaitRolledAgain(backNanos, r -> true, Duration.ofSeconds(30));
+        Thread.sleep(2_000);
     }
 
     /** Waits until every service of the platform answers /ready; ms. */

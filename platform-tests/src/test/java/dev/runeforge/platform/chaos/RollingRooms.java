@@ -253,6 +253,23 @@ public final class RollingRooms implements AutoCloseable {
         return ms;
     }
 
+    /**
+     * Waits until every room {@code which} picks has had a roll accepted after {@code atNanos} (play goes on there),
+     * at most {@code limit}; returns how many of them have not (0 when all have).
+     */
+    public long awaitRolledAgain(long atNanos, java.util.function.Predicate<Room> which, Duration limit)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long picked = rooms.stream().filter(which).count();
+        while (true) {
+            long missing = picked - firstAcceptedAfter(atNanos, which).size();
+            if (missing == 0 || System.nanoTime() > deadline) {
+                return missing;
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** Latency (first send to answer, ms, sorted) of the rolls {@code which} rooms sent in [from, to). */
     public List<Long> sentBetween(long fromNanos, long toNanos, java.util.function.Predicate<Room> which) {
         List<Long> ms = new ArrayList<>();
