@@ -25,4 +25,4 @@ scripts/provision.sh
 ./mvnw -B clean verify -pl platform-tests -am -Djacoco.skip=true -Djacoco.haltOnFailure=false -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test="$tests" -Dfailsafe.failIfNoSpecifiedTests=false -Dpit.skip=true \
   -Drf.chaos.rounds="${1:-20}" -Drf.chaos.rooms="${2:-100}" -Drf.chaos.pauseMs="${3:-450}" \
-  -Drf.chaos.natsNodes=2 -Drf.chaos.downMs=10000 -Drf.chaos.afterKillMs=10000 -Drf.chaos.logLevel=WARNING 2>&1 | grep -E "^\[chaos\]|^\||Tests run:|FAIL|ERROR\]" | grep -v "^\[ERROR\] *$"
+  -Drf.chaos.natsNodes=2 -Drf.chaos.downMs=10000 -Drf.chaos.afterKillMs=10000 -Drf.chaos.logLevel=${RF_CHAOS_LOG_LEVEL:-WARNING} 2>&1 | grep -E "^\[chaos\]|^\||Tests run:|FAIL|ERROR\]" | grep -v "^\[ERROR\] *$"

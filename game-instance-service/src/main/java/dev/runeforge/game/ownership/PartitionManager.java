@@ -50,7 +50,9 @@ import io.nats.client.impl.NatsKeyValueWatchSubscription;
  * <li><b>Leases</b> ({@code <ns>-leases}, key {@code p<n>} = owner id): taken with create-if-absent, given back by
  *     compare-and-delete, never renewed. A lease counts only while its owner is a member.</li>
  * <li>Every instance <b>watches</b> both buckets (one long-lived watch each, instead of listing them), so it knows
- *     the members and the lease table without asking, and notices at once when a lease of its own was taken.</li>
+ *     the members and the lease table without asking, and notices at once when a lease of its own was taken. The
+ *     tables follow the watches; what a read of the bucket teaches goes in only where the watch has brought
+ *     nothing newer meanwhile (a stale owner or a dead member put back would keep a free partition unowned).</li>
  * <li>A <b>dead</b> instance is detected, not waited for: each instance probes its successor (by id) every
  *     {@code game.probe.every} (1 s), and every member at once when a gateway reports a partition nobody answers
  *     ({@code <ns>.game.suspect}). "No responders" twice ({@link Liveness}) means its process is gone: its member
@@ -117,6 +119,16 @@ public final class PartitionManager implements AutoCloseable {
     private final Set<Integer> acquiring = ConcurrentHashMap.newKeySet();
     /** What the lease watch has seen: partition -> lease. */
     private final Map<Integer, Lease> leaseTable = new ConcurrentHashMap<>();
+    /**
+     * The revision of each member's latest delete the watch brought: a read of the bucket older than it must not
+     * put the member back into the table.
+     */
+    private final Map<String, Long> memberDeletedAt = new ConcurrentHashMap<>();
+    /** How long a partition may have no live owner before {@link #noteOwnerless} says so. */
+    private static final Duration OWNERLESS_SAID = Duration.ofSeconds(3);
+    /** Balancer thread only: since when each partition has had no live owner, and which of them were said. */
+    private final Map<Integer, Long> ownerlessSince = new HashMap<>();
+    private final Set<Integer> ownerlessSaid = new HashSet<>();
     /** What the member watch has seen: instance -> its entry's revision and when we saw it written. */
     private final Map<String, Member> memberTable = new ConcurrentHashMap<>();
     private final Counter acquired;
@@ -299,6 +311,7 @@ public final class PartitionManager implements AutoCloseable {
 
     private void memberChanged(KeyValueEntry entry) {
         if (entry.getOperation() != KeyValueOperation.PUT || entry.getValue() == null) {
+            memberDeletedAt.merge(entry.getKey(), entry.getRevision(), Math::max);
             memberTable.remove(entry.getKey());
             if (id.equals(entry.getKey())) {
                 beatNow.release(); // we were reaped or left: the heartbeat finds out and starts over
@@ -436,7 +449,8 @@ public final class PartitionManager implements AutoCloseable {
                 KeyValueEntry entry = members.get(owner);
                 if (entry == null || entry.getValue() == null) {
                     silent.add(owner);
-                } else {
+                } else if (entry.getRevision() > memberDeletedAt.getOrDefault(owner, 0L)) {
+                    // Not if the watch brought its delete meanwhile: that would bring a dead member back to life here.
                     memberTable.putIfAbsent(owner, new Member(entry.getRevision(), System.nanoTime()));
                 }
             }
@@ -457,7 +471,7 @@ public final class PartitionManager implements AutoCloseable {
                 if (entry == null || entry.getValue() == null) {
                     silent.add(m.getKey());
                 } else {
-                    memberTable.put(m.getKey(), new Member(entry.getRevision(), System.nanoTime()));
+                    memberTable.replace(m.getKey(), m.getValue(), new Member(entry.getRevision(), System.nanoTime()));
                 }
             }
         }
@@ -484,8 +498,8 @@ public final class PartitionManager implements AutoCloseable {
         });
         long freed = inParallel(deletes).stream().filter(Boolean.TRUE::equals).count();
         Member entry = memberTable.get(member);
-        if (entry != null) {
-            deleteIfUnchanged(members, member, entry.revision());
+        if (entry == null || !deleteIfUnchanged(members, member, entry.revision())) {
+            deleteMemberAsItIsNow(member);
         }
         memberTable.remove(member);
         reaped.increment();
@@ -497,20 +511,42 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /**
+     * A compare-and-delete of a gone member's entry failed (our table was behind the bucket: its last heartbeat
+     * was stored but not yet seen here) or we had no entry for it: delete what the bucket holds for it now. Left
+     * there, the entry would make it look alive to anyone who looks it up (the owner of a lease left in a table),
+     * and its partitions would wait for the entry to age out (measured once: one partition 12 s without an owner).
+     */
+    private void deleteMemberAsItIsNow(String member) throws IOException, JetStreamApiException {
+        KeyValueEntry now = members.get(member);
+        if (now != null && now.getValue() != null && now.getOperation() == KeyValueOperation.PUT
+                && member.equals(now.getValueAsString())) {
+            deleteIfUnchanged(members, member, now.getRevision());
+        }
+    }
+
+    /**
      * A compare-and-delete of a gone member's lease failed: our table was behind the bucket. Reads the lease and
      * frees it if the gone member still holds it (at the revision it has now), so a stale table cannot leave a
-     * partition held by the dead for good; otherwise puts the table right.
+     * partition held by the dead for good; otherwise puts the table right, but only where the watch has brought
+     * nothing newer meanwhile: the read may be older than the watch's latest, and a stale owner written over a
+     * fresh delete would keep everyone off a free partition until its key changed again (measured once: one
+     * partition without an owner for 12 s, until the killed instance's replacement took it).
      */
     private boolean freeIfStillHeld(int p, String member) throws IOException, JetStreamApiException {
+        Lease seen = leaseTable.get(p);
         KeyValueEntry now = leases.get(key(p));
         if (now == null || now.getValue() == null || now.getOperation() != KeyValueOperation.PUT) {
-            leaseTable.remove(p);
+            if (seen != null) {
+                leaseTable.remove(p, seen);
+            }
             return true;
         }
         if (member.equals(now.getValueAsString())) {
             return deleteIfUnchanged(leases, key(p), now.getRevision());
         }
-        leaseTable.put(p, new Lease(now.getValueAsString(), now.getRevision()));
+        if (seen != null && seen.revision() < now.getRevision()) {
+            leaseTable.replace(p, seen, new Lease(now.getValueAsString(), now.getRevision()));
+        }
         return false;
     }
 
@@ -544,6 +580,7 @@ public final class PartitionManager implements AutoCloseable {
             }
         });
         Balance.Plan plan = Balance.plan(id, live, partitions);
+        noteOwnerless(live.keySet(), plan);
         switch (plan.move()) {
             case RELEASE -> {
                 List<Integer> excess = new ArrayList<>(owned.keySet());
@@ -551,6 +588,30 @@ public final class PartitionManager implements AutoCloseable {
             }
             case ACQUIRE -> acquire(plan.target(), live.keySet());
             case HOLD -> {
+            }
+        }
+    }
+
+    /**
+     * Says (once each) partitions that nobody live has held for {@link #OWNERLESS_SAID} although a takeover takes
+     * one or two ticks: with what this instance believes (the lease, the members, its own plan), so that a stuck
+     * takeover can be told from the log alone.
+     */
+    private void noteOwnerless(Set<String> live, Balance.Plan plan) {
+        long now = System.nanoTime();
+        for (int p = 0; p < partitions; p++) {
+            Lease lease = leaseTable.get(p);
+            if (owned.containsKey(p) || (lease != null && live.contains(lease.owner()))) {
+                ownerlessSince.remove(p);
+                ownerlessSaid.remove(p);
+                continue;
+            }
+            long since = ownerlessSince.computeIfAbsent(p, k -> now);
+            if (now - since > OWNERLESS_SAID.toNanos() && ownerlessSaid.add(p)) {
+                int partition = p;
+                LOG.warning(() -> id + ": partition " + partition + " has had no live owner for "
+                        + (now - since) / 1_000_000 + " ms; its lease here: " + lease + "; members here: " + live
+                        + "; own plan: " + plan + " holding " + owned.size());
             }
         }
     }
