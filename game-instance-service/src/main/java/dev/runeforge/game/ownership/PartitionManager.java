@@ -24,6 +24,7 @@ import java.util.logging.Logger;
 
 import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Subjects;
+import dev.runeforge.game.ownership.LeaseTable.Lease;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -97,9 +98,6 @@ public final class PartitionManager implements AutoCloseable {
         }
     }
 
-    private record Lease(String owner, long revision) {
-    }
-
     private record Member(long revision, long seenNanos) {
     }
 
@@ -118,7 +116,7 @@ public final class PartitionManager implements AutoCloseable {
     /** Partitions whose lease create is on its way (their watch event may come before the answer). */
     private final Set<Integer> acquiring = ConcurrentHashMap.newKeySet();
     /** What the lease watch has seen: partition -> lease. */
-    private final Map<Integer, Lease> leaseTable = new ConcurrentHashMap<>();
+    private final LeaseTable leaseTable = new LeaseTable();
     /**
      * The revision of each member's latest delete the watch brought: a read of the bucket older than it must not
      * put the member back into the table.
@@ -292,9 +290,9 @@ public final class PartitionManager implements AutoCloseable {
         }
         boolean gone = entry.getOperation() != KeyValueOperation.PUT || entry.getValue() == null;
         if (gone) {
-            leaseTable.remove(p);
+            leaseTable.watched(p, null, entry.getRevision());
         } else {
-            leaseTable.put(p, new Lease(entry.getValueAsString(), entry.getRevision()));
+            leaseTable.watched(p, entry.getValueAsString(), entry.getRevision());
         }
         Long mine = owned.get(p);
         if (mine != null && (gone || !id.equals(entry.getValueAsString())) && entry.getRevision() > mine) {
@@ -536,17 +534,13 @@ public final class PartitionManager implements AutoCloseable {
         Lease seen = leaseTable.get(p);
         KeyValueEntry now = leases.get(key(p));
         if (now == null || now.getValue() == null || now.getOperation() != KeyValueOperation.PUT) {
-            if (seen != null) {
-                leaseTable.remove(p, seen);
-            }
+            leaseTable.learned(p, seen, null, 0);
             return true;
         }
         if (member.equals(now.getValueAsString())) {
             return deleteIfUnchanged(leases, key(p), now.getRevision());
         }
-        if (seen != null && seen.revision() < now.getRevision()) {
-            leaseTable.replace(p, seen, new Lease(now.getValueAsString(), now.getRevision()));
-        }
+        leaseTable.learned(p, seen, now.getValueAsString(), now.getRevision());
         return false;
     }
 

@@ -1,0 +1,63 @@
+package dev.runeforge.game.ownership;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The races found by 20-round kill runs (docs/operations.md): a reaper reads a lease after its compare-and-delete
+ * failed, and the watch delivers newer changes before the reader writes what it read into the table.
+ */
+class LeaseTableTest {
+    @Test
+    void aReadSayingDeletedDoesNotUndoACreateTheWatchBroughtMeanwhile() {
+        LeaseTable table = new LeaseTable();
+        table.watched(47, "dead", 5);
+        LeaseTable.Lease seen = table.get(47);
+        // Read now: the other reaper has deleted it (revision 6). Before we write that down, the watch brings the
+        // delete and a survivor's create.
+        table.watched(47, null, 6);
+        table.watched(47, "survivor", 7);
+        table.learned(47, seen, null, 6);
+        assertEquals(new LeaseTable.Lease("survivor", 7), table.get(47), "the survivor holds it");
+    }
+
+    @Test
+    void aReadNamingAnOwnerDoesNotUndoADeleteTheWatchBroughtMeanwhile() {
+        LeaseTable table = new LeaseTable();
+        table.watched(47, "dead", 5);
+        LeaseTable.Lease seen = table.get(47);
+        // Read now: a survivor took it (revision 7). Before we write that down, the watch brings the take and the
+        // survivor giving it back (revision 8): the partition is free, and must look free, or nobody takes it.
+        table.watched(47, "survivor", 7);
+        table.watched(47, null, 8);
+        table.learned(47, seen, "survivor", 7);
+        assertNull(table.get(47), "free, as the bucket has it");
+    }
+
+    @Test
+    void aReadCorrectsAnEntryTheWatchHasNotChangedYet() {
+        LeaseTable table = new LeaseTable();
+        table.watched(3, "dead", 5);
+        LeaseTable.Lease seen = table.get(3);
+        table.learned(3, seen, "survivor", 9);
+        assertEquals(new LeaseTable.Lease("survivor", 9), table.get(3));
+        table.learned(3, table.get(3), "older", 4);
+        assertEquals("survivor", table.get(3).owner(), "an older read changes nothing");
+        table.learned(3, table.get(3), null, 10);
+        assertNull(table.get(3), "and a read saying it is gone removes what was seen");
+    }
+
+    @Test
+    void aReadOfAPartitionNotInTheTableWaitsForTheWatch() {
+        LeaseTable table = new LeaseTable();
+        table.learned(5, null, "someone", 3);
+        assertNull(table.get(5));
+        table.watched(5, "someone", 3);
+        assertEquals(1, table.values().size());
+        int[] seen = new int[1];
+        table.forEach((p, lease) -> seen[0] += p);
+        assertEquals(5, seen[0]);
+    }
+}
