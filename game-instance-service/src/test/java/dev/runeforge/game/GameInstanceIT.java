@@ -135,6 +135,34 @@ class GameInstanceIT {
         }
     }
 
+    /**
+     * A rebuild's reader (an ephemeral consumer filtered on the session) is deleted when the read is done, not left
+     * to lapse after 5 s: each one is matched against every append, and an overloaded instance that rebuilds again
+     * and again piled up thousands (docs/performance.md, Overload). Checked well inside the lapse.
+     */
+    @Test
+    void aRebuildLeavesNoReaderOnTheLog() throws Exception {
+        SessionLog sessionLog = new SessionLog(nc, subjects);
+        String session = UUID.randomUUID().toString().replace("-", "");
+        long last = 0;
+        for (int i = 0; i < 3; i++) {
+            last = sessionLog.append(new Commit(session, "dice", "WOLF-0001", "a" + i, "g-a", 0, i + 1,
+                    List.of(Json.tree(Map.of("type", "noted", "n", i)))), last);
+        }
+        var jsm = nc.jetStreamManagement();
+        for (int round = 0; round < 2; round++) {
+            assertEquals(3, sessionLog.read(session, 1).size());
+            assertEquals(0, sessionLog.read(session, last + 1).size(), "nothing after the last commit");
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3_000);
+            List<String> readers = jsm.getConsumerNames(subjects.eventsStream());
+            while (!readers.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                readers = jsm.getConsumerNames(subjects.eventsStream());
+            }
+            assertEquals(List.of(), readers, "readers left on the events stream");
+        }
+    }
+
     @Test
     void rivalInstancesNeverForkASessionLog() throws Exception {
         // Without leases two instances subscribe to the same partitions, so both get every action of the session

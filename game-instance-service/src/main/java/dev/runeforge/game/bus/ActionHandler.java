@@ -184,9 +184,13 @@ public final class ActionHandler implements SessionMailboxes.Worker {
             try {
                 outcome = process(action, answer);
             } catch (IOException | RuntimeException e) {
-                // Nothing was stored. Our copy of the session may be stale: rebuild next time. The sender tries again.
+                // The sender tries again. Our copy of the session may be stale after a failure: rebuild it next time,
+                // except after an append that got no answer, whose fence tells (rebuilding every session whose append
+                // timed out is what turned an overloaded NATS server into a spiral of log reads, measured at load 17).
                 Telemetry.failed(span, e);
-                sessions.remove(action.session());
+                if (!(e instanceof SessionLog.AppendUnanswered)) {
+                    sessions.remove(action.session());
+                }
                 count(action, "retry");
                 LOG.log(Level.WARNING, "action " + action.id() + " on session " + action.session() + " failed; the sender retries", e);
                 if (action.kind() == BusAction.Kind.TIMER) {
