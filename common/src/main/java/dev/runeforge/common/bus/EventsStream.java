@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.permalink.RollFact;
@@ -40,6 +41,14 @@ public final class EventsStream {
     };
     private static final TypeReference<Map<Long, RollFact>> ROLLS = new TypeReference<>() {
     };
+    // Made once, not per commit: a writer or reader for a type looks up its serialiser when it is made (the header
+    // JSON was a tenth of the game instance's profile samples at 4,000 players, docs/performance.md).
+    private static final ObjectWriter TALLIES_JSON = HEADER_JSON.forType(TALLIES);
+    private static final ObjectWriter ROLLS_JSON = HEADER_JSON.forType(ROLLS);
+    private static final ObjectWriter SUMMARY_JSON = HEADER_JSON.forType(SessionSummary.class);
+    private static final ObjectReader TALLIES_READER = Json.MAPPER.readerFor(TALLIES);
+    private static final ObjectReader ROLLS_READER = Json.MAPPER.readerFor(ROLLS);
+    private static final ObjectReader SUMMARY_READER = Json.MAPPER.readerFor(SessionSummary.class);
 
     private EventsStream() {
     }
@@ -91,13 +100,13 @@ public final class EventsStream {
         Headers headers = new Headers();
         headers.put(BusHeaders.GAME, commit.game());
         if (!declared.tallies().isEmpty()) {
-            headers.put(BusHeaders.TALLY, headerJson(HEADER_JSON.forType(TALLIES), declared.tallies()));
+            headers.put(BusHeaders.TALLY, headerJson(TALLIES_JSON, declared.tallies()));
         }
         if (!declared.rolls().isEmpty()) {
-            headers.put(BusHeaders.ROLLS, headerJson(HEADER_JSON.forType(ROLLS), declared.rolls()));
+            headers.put(BusHeaders.ROLLS, headerJson(ROLLS_JSON, declared.rolls()));
         }
         if (summary != null) {
-            headers.put(BusHeaders.SESSION, headerJson(HEADER_JSON, summary));
+            headers.put(BusHeaders.SESSION, headerJson(SUMMARY_JSON, summary));
         }
         return headers;
     }
@@ -105,7 +114,14 @@ public final class EventsStream {
     /** The summary a stored commit carries ({@link BusHeaders#SESSION}), if it changed the session's. */
     public static Optional<SessionSummary> summary(Headers headers) {
         String header = headers == null ? null : headers.getFirst(BusHeaders.SESSION);
-        return header == null ? Optional.empty() : Optional.of(Json.read(header, SessionSummary.class));
+        if (header == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SUMMARY_READER.readValue(header));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("unreadable " + BusHeaders.SESSION + " header: " + e.getMessage(), e);
+        }
     }
 
     /** Reads a message of the events stream; {@link IllegalArgumentException} when it is no commit. */
@@ -113,9 +129,9 @@ public final class EventsStream {
         Commit commit = commit(m.getData());
         Headers headers = m.getHeaders();
         String game = headers == null ? null : headers.getFirst(BusHeaders.GAME);
-        Map<Long, Map<String, Map<String, Long>>> tallies = header(headers, BusHeaders.TALLY, TALLIES);
+        Map<Long, Map<String, Map<String, Long>>> tallies = header(headers, BusHeaders.TALLY, TALLIES_READER);
         Map<Long, RollFact> rolls = commit.v() < Commit.VERSION ? LegacyRolls.of(commit)
-                : header(headers, BusHeaders.ROLLS, ROLLS);
+                : header(headers, BusHeaders.ROLLS, ROLLS_READER);
         return new Stored(commit, game == null ? commit.game() : game, new Declared(tallies, rolls),
                 summary(headers).orElse(null));
     }
@@ -129,13 +145,13 @@ public final class EventsStream {
         return type.isTextual() ? type.asText() : null;
     }
 
-    private static <T> Map<Long, T> header(Headers headers, String name, TypeReference<Map<Long, T>> type) {
+    private static <T> Map<Long, T> header(Headers headers, String name, ObjectReader reader) {
         String json = headers == null ? null : headers.getFirst(name);
         if (json == null) {
             return Map.of();
         }
         try {
-            return Json.MAPPER.readValue(json, type);
+            return reader.readValue(json);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("unreadable " + name + " header: " + e.getMessage(), e);
         }
