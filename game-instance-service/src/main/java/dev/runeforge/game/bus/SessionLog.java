@@ -43,6 +43,11 @@ public final class SessionLog {
     private static final Duration READ_WAIT = Duration.ofSeconds(5);
     /** A reading consumer is removed by the server this long after its last use. */
     private static final Duration READER_LAPSE = Duration.ofSeconds(5);
+    /** How long after a read its consumer is deleted ({@link #dropReader}). */
+    private static final Duration READER_DROP = Duration.ofSeconds(2);
+    private static final java.util.concurrent.ScheduledExecutorService DROPS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("drop-readers").daemon().factory());
 
     /** A fenced append: someone else wrote to this session since we last read it. */
     public static final class FencedException extends Exception {
@@ -164,19 +169,22 @@ public final class SessionLog {
     }
 
     /**
-     * Deletes a read's consumer now, off the action's path, rather than leaving it to lapse: every consumer's filter
-     * is matched against every append, and an overloaded instance that rebuilds sessions again and again left
-     * thousands of them (measured: nats-server at 65 % of a core, still after the load had stopped). If the
-     * delete gets no answer, the consumer lapses after {@link #READER_LAPSE} as before.
+     * Deletes a read's consumer {@link #READER_DROP} after the read rather than leaving it to lapse after
+     * {@link #READER_LAPSE}: every consumer's filter is matched against every append, and an overloaded instance
+     * that rebuilt sessions again and again left thousands of them (measured: nats-server at 65 % of a core, still
+     * after the load had stopped). Not at once: a takeover rebuilds its rooms all together, and deletes sent among
+     * their consumer creates compete with them for the JetStream API (with immediate deletes, kill rounds that
+     * moved 38-42 rooms took 2.3-2.7 s where 1.3-1.7 s was usual; with the delay, 1.4-2.1 s). If the delete gets
+     * no answer, the consumer lapses as before.
      */
     private void dropReader(String consumer) {
-        Thread.ofVirtual().name("drop-reader").start(() -> {
+        DROPS.schedule(() -> Thread.ofVirtual().name("drop-reader").start(() -> {
             try {
                 jsm.deleteConsumer(subjects.eventsStream(), consumer);
             } catch (IOException | JetStreamApiException | RuntimeException e) {
                 LOG.log(java.util.logging.Level.FINE, "reader " + consumer + " left to lapse", e);
             }
-        });
+        }), READER_DROP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** JetStream's error code for "no message found". */
