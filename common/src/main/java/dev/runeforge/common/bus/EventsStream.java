@@ -113,15 +113,7 @@ public final class EventsStream {
 
     /** The summary a stored commit carries ({@link BusHeaders#SESSION}), if it changed the session's. */
     public static Optional<SessionSummary> summary(Headers headers) {
-        String header = headers == null ? null : headers.getFirst(BusHeaders.SESSION);
-        if (header == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(SUMMARY_READER.readValue(header));
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("unreadable " + BusHeaders.SESSION + " header: " + e.getMessage(), e);
-        }
+        return Optional.ofNullable(header(headers, BusHeaders.SESSION, SUMMARY_READER, null));
     }
 
     /** Reads a message of the events stream; {@link IllegalArgumentException} when it is no commit. */
@@ -129,9 +121,9 @@ public final class EventsStream {
         Commit commit = commit(m.getData());
         Headers headers = m.getHeaders();
         String game = headers == null ? null : headers.getFirst(BusHeaders.GAME);
-        Map<Long, Map<String, Map<String, Long>>> tallies = header(headers, BusHeaders.TALLY, TALLIES_READER);
+        Map<Long, Map<String, Map<String, Long>>> tallies = header(headers, BusHeaders.TALLY, TALLIES_READER, Map.of());
         Map<Long, RollFact> rolls = commit.v() < Commit.VERSION ? LegacyRolls.of(commit)
-                : header(headers, BusHeaders.ROLLS, ROLLS_READER);
+                : header(headers, BusHeaders.ROLLS, ROLLS_READER, Map.of());
         return new Stored(commit, game == null ? commit.game() : game, new Declared(tallies, rolls),
                 summary(headers).orElse(null));
     }
@@ -145,10 +137,11 @@ public final class EventsStream {
         return type.isTextual() ? type.asText() : null;
     }
 
-    private static <T> Map<Long, T> header(Headers headers, String name, ObjectReader reader) {
+    /** Header {@code name} read with {@code reader}, or {@code absent} when the message has no such header. */
+    private static <T> T header(Headers headers, String name, ObjectReader reader, T absent) {
         String json = headers == null ? null : headers.getFirst(name);
         if (json == null) {
-            return Map.of();
+            return absent;
         }
         try {
             return reader.readValue(json);
