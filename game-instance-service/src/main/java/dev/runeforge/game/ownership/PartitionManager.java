@@ -376,19 +376,18 @@ public final class PartitionManager implements AutoCloseable {
         int abandoned = 0;
         for (var lease : List.copyOf(owned.entrySet())) {
             int p = lease.getKey();
-            boolean ours;
+            Lease held;
             try {
                 KeyValueEntry now = leases.get(key(p));
-                ours = now != null && now.getOperation() == KeyValueOperation.PUT && now.getValue() != null
-                        && id.equals(now.getValueAsString()) && now.getRevision() == lease.getValue();
+                held = now != null && now.getOperation() == KeyValueOperation.PUT && now.getValue() != null
+                        ? new Lease(now.getValueAsString(), now.getRevision()) : null;
             } catch (IOException | JetStreamApiException e) {
                 // No answer in time (a starved NATS server): the lease watch, the table's authority, decides. Kept
                 // wrongly, the watch's delete or new owner stops it, and the fenced append stops what it writes;
                 // given up wrongly, a live instance loses work it holds (measured at load 17: 42 of 64 at once).
-                Lease watched = leaseTable.get(p);
-                ours = watched != null && id.equals(watched.owner()) && watched.revision() == lease.getValue();
+                held = leaseTable.get(p);
             }
-            if (ours) {
+            if (held != null && id.equals(held.owner()) && held.revision() == lease.getValue()) {
                 kept++;
             } else if (owned.remove(p, lease.getValue())) {
                 abandoned++;
