@@ -2,6 +2,8 @@ package dev.runeforge.gateway.session;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -35,6 +37,13 @@ public final class SessionMembership implements SessionHub.Member {
     private static final Logger LOG = Logger.getLogger(SessionMembership.class.getName());
     /** Actions a socket may have waiting for their turn; more are refused BUSY (a client flooding the bus). */
     static final int MAX_QUEUED = 32;
+    /**
+     * How long a player's action may wait for its turn (behind the one in flight) before it is refused BUSY instead
+     * of sent. Each one in flight may take up to the action deadline; without this bound a socket's queue turned an
+     * overload into answers 10 s late (docs/performance.md, "Overload"). With it, a refusal reaches the player
+     * within this wait plus one deadline at most.
+     */
+    static final Duration MAX_WAIT = Duration.ofSeconds(1);
     /**
      * How long a hole in a socket's events may stay open before the owner is asked for what is missing. A hole is
      * nearly always a view still on its way: the answer to a player's own action, or a view delivered on another
@@ -75,7 +84,15 @@ public final class SessionMembership implements SessionHub.Member {
         QUIET
     }
 
-    private record Queued(BusAction action, Purpose purpose) {
+    private record Queued(BusAction action, Purpose purpose, long queuedAt) {
+        Queued(BusAction action, Purpose purpose) {
+            this(action, purpose, System.nanoTime());
+        }
+
+        /** A player's action (or resume) that waited too long: refused rather than sent; the gateway's own never are. */
+        boolean stale(long now) {
+            return (purpose == Purpose.PLAYER || purpose == Purpose.RESUME) && now - queuedAt > MAX_WAIT.toNanos();
+        }
     }
 
     private final ActionClient actions;
@@ -209,15 +226,28 @@ public final class SessionMembership implements SessionHub.Member {
         next();
     }
 
-    /** Sends the next queued action; its answer sends the one after. */
+    /** Sends the next queued action, refusing those that waited too long; its answer sends the one after. */
     private void next() {
         Queued q;
+        List<Queued> refused = new ArrayList<>(0);
         synchronized (this) {
-            q = queue.pollFirst();
+            long now = System.nanoTime();
+            while ((q = queue.pollFirst()) != null && q.stale(now)) {
+                refused.add(q);
+                if (q.action().id().equals(pendingJoin) && !gate.positioned()) {
+                    leaveLocally(); // the create, join or resume was not sent: this socket is not in the room
+                }
+            }
             if (q == null) {
                 sending = false;
-                return;
             }
+        }
+        for (Queued r : refused) {
+            client.send(Json.text(new ServerMessage.Error(ErrorCodes.BUSY,
+                    "the game is busy; this action waited too long and was not sent", r.action().id(), 1000)));
+        }
+        if (q == null) {
+            return;
         }
         Queued sent = q;
         actions.send(q.action()).whenComplete((reply, failure) -> {
