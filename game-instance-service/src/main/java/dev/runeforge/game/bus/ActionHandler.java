@@ -454,7 +454,7 @@ public final class ActionHandler implements SessionMailboxes.Worker {
 
     private void snapshot(LiveSession<?, ?, ?> session) {
         try {
-            snapshotSize.record(snapshots.save(Snapshots.of(session, clock.millis())));
+            snapshotSize.record(snapshots.save(session, clock.millis()));
             snapshotted.put(session.id(), session.seq());
         } catch (IOException | RuntimeException e) {
             // A missing snapshot only makes the next rebuild replay more of the log.

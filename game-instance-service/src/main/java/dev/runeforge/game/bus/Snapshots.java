@@ -40,18 +40,23 @@ public final class Snapshots {
                 .storageType(StorageType.File).maxHistoryPerKey(1).replicas(replicas).build());
     }
 
-    public static Snapshot of(LiveSession<?, ?, ?> s, long now) {
-        return new Snapshot(s.id(), s.rules().id(), s.code(), s.seq(), s.streamSeq(), s.applied().toList(),
-                Json.tree(s.state()), now);
+    /**
+     * What {@link #save} writes: a {@link Snapshot} with the game's state object itself, written straight to JSON
+     * (a 40–200 KB dice room state went through a JSON tree first, and that was a sixth of the game instance's
+     * samples at 4,000 CCU).
+     */
+    private record Stored(String session, String game, String code, long seq, long streamSeq, List<String> applied,
+                          Object state, long at) {
     }
 
-    /** Stores {@code snapshot}; returns its size in bytes. */
-    public int save(Snapshot snapshot) throws IOException {
-        byte[] data = Json.bytes(snapshot);
+    /** Stores a snapshot of {@code s} taken at {@code now}; returns its size in bytes. */
+    public int save(LiveSession<?, ?, ?> s, long now) throws IOException {
+        byte[] data = Json.bytes(new Stored(s.id(), s.rules().id(), s.code(), s.seq(), s.streamSeq(),
+                s.applied().toList(), s.state(), now));
         try {
-            kv.put(snapshot.session(), data);
+            kv.put(s.id(), data);
         } catch (JetStreamApiException e) {
-            throw new IOException("snapshot of " + snapshot.session() + " failed: " + e.getMessage(), e);
+            throw new IOException("snapshot of " + s.id() + " failed: " + e.getMessage(), e);
         }
         return data.length;
     }
