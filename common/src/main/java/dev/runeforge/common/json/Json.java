@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -18,7 +20,15 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** The one JSON mapping every service uses, so the wire format cannot drift between them. */
 public final class Json {
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    /**
+     * Jackson's default buffer recycling keeps a parser's and a generator's buffers (about 16 KB) in a ThreadLocal
+     * of each thread. Our JSON runs on virtual threads (a socket's reader, a session's mailbox): every gateway
+     * socket held its own set for as long as it lived (130 MB of char[] at 8,000 sockets, the heap full and
+     * collected again and again), and every short-lived game-instance thread allocated a fresh set. One pool
+     * shared by all threads instead (docs/performance.md, "Memory").
+     */
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
