@@ -32,6 +32,8 @@ const USAGE = `usage: node bench.mjs [options]
   --probe-players M       the probe's room size (default 8)
   --probe-rolls N         measured probe rolls (default 1000)
   --probe-warmup N        unmeasured probe rolls first (default 50)
+  --after-load N          after the last step, stop every roll and at once run a probe room (--probe-players) of N
+                          rolls, one in flight: how soon latency is back to idle figures after an overload (default 0: none)
   --run-dir DIR           pid files of the platform (default <repo>/.run/pids, what ./run-local.sh writes)
   --pids LIST             more platform processes: name=pid,name=pid (e.g. a test JVM)
   --nats-port P           the port of the NATS server whose CPU counts (default 4222)
@@ -58,6 +60,7 @@ try {
             'probe-players': { type: 'string', default: '8' },
             'probe-rolls': { type: 'string', default: '1000' },
             'probe-warmup': { type: 'string', default: '50' },
+            'after-load': { type: 'string', default: '0' },
             'run-dir': { type: 'string', default: join(HERE, '..', '.run', 'pids') },
             pids: { type: 'string', default: '' },
             'nats-port': { type: 'string', default: '4222' },
@@ -188,11 +191,12 @@ await Promise.all(workers.map((w) => w.ask({ cmd: 'init', opts, worker: w.index 
 // --- results ----------------------------------------------------------------------------------------------------
 
 function merge(reports) {
-    const out = { sent: 0, done: 0, hist: new Hist(), lag: new Hist(), errors: {}, lost: 0, noAnswer: 0, dup: 0, gaps: 0, closed: 0 };
+    const out = { sent: 0, done: 0, hist: new Hist(), lag: new Hist(), refused: new Hist(), errors: {}, lost: 0, noAnswer: 0, dup: 0, gaps: 0, closed: 0 };
     for (const r of reports) {
         for (const k of ['sent', 'done', 'lost', 'noAnswer', 'dup', 'gaps', 'closed']) out[k] += r[k];
         out.hist.merge(Hist.from(r.hist));
         out.lag.merge(Hist.from(r.lag));
+        out.refused.merge(Hist.from(r.refused));
         for (const [code, n] of Object.entries(r.errors)) out.errors[code] = (out.errors[code] ?? 0) + n;
     }
     return out;
@@ -216,6 +220,7 @@ function row({ ccu, rooms, seconds, stats, cpu, load }) {
             mean: stats.hist.mean(),
         },
         errors: stats.errors,
+        refusedMs: { p99: stats.refused.quantile(0.99), max: stats.refused.count ? stats.refused.max : NaN },
         lost: stats.lost,
         noAnswer: stats.noAnswer,
         dup: stats.dup,
@@ -242,6 +247,7 @@ const COLUMNS = [
     ['max ms', 8, (r) => fmt(r.latencyMs.max)],
     ['lost', 6, (r) => r.lost],
     ['noans', 6, (r) => r.noAnswer],
+    ['refuse max', 11, (r) => fmt(r.refusedMs.max)],
     ['dup', 5, (r) => r.dup],
     ['gaps', 5, (r) => r.gaps],
     ['closed', 7, (r) => r.closed],
@@ -360,6 +366,25 @@ async function steppedRun() {
     }
 }
 
+/** The load stops (no player rolls any more); at once a fresh room of --probe-players rolls N times, one in flight. */
+async function afterLoad(count) {
+    const size = num('probe-players', { min: 1, integer: true });
+    for (const w of workers) w.tell({ cmd: 'quiet' });
+    const stopped = performance.now();
+    log(`after the load: every roll stopped; a probe room of ${size} sets up and rolls ${count} times, one in flight`);
+    const w = workers[0];
+    const probing = w.ask({ cmd: 'probe', players: size, rolls: count, warmup: 0 }, (m) => m.ev === 'probing');
+    const report = w.ask(null, (m) => m.ev === 'report' && m.id === 'probe');
+    const first = await probing;
+    log(`after the load: the probe room's ${first.members} members joined ${((performance.now() - stopped) / 1000).toFixed(1)} s after the load stopped`);
+    const m = await measure(() => report, () => report.then((msg) => [msg.stats]));
+    const r = row({ ccu: first.members, rooms: 1, seconds: m.seconds, stats: merge(m.reports), cpu: m.cpu, load: m.load });
+    r.afterLoad = true;
+    rows.push(r);
+    console.log(`# after the load: the probe room, its ${count} rolls measured from ${((performance.now() - stopped) / 1000 - m.seconds).toFixed(1)} s after the load stopped`);
+    console.log(format(r));
+}
+
 async function probeRun() {
     const size = num('probe-players', { min: 1, integer: true });
     const count = num('probe-rolls', { min: 1, integer: true });
@@ -393,6 +418,8 @@ if (args.mode === 'idle') {
     await probeRun();
 } else {
     await steppedRun();
+    const after = num('after-load', { integer: true });
+    if (after > 0) await afterLoad(after);
 }
 
 console.log();

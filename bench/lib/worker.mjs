@@ -3,6 +3,7 @@
 //   {cmd:'init', opts, worker}                    -> {ev:'ready'}
 //   {cmd:'grow', rooms:[room indexes]}            -> {ev:'grown', rooms, players, setupErrors, seconds}
 //   {cmd:'pace', min, max}                        every player rolls every uniform(min, max) ms from now on
+//   {cmd:'quiet'}                                 no player rolls any more (rolls in flight still settle)
 //   {cmd:'window', id}                            rolls sent from now on belong to measurement window id
 //   {cmd:'close', id}                             window id ends; answered, once all of its rolls are settled
 //                                                 (seen by every member, refused, or timed out), by
@@ -40,6 +41,7 @@ function newStats() {
         done: 0, // rolls every member of the room saw
         hist: new Hist(), // send -> the last member's rolled event, ms
         lag: new Hist(), // scheduled -> sent, ms (the generator's own delay)
+        refused: new Hist(), // send -> the error frame that refused a roll (BUSY, UNAVAILABLE, …), ms
         errors: {}, // error frames by code (rolls refused, or unsolicited)
         lost: 0, // accepted (or seen by someone) but not seen by every member within the timeout
         noAnswer: 0, // neither accepted, refused nor seen by anyone within the timeout
@@ -81,7 +83,7 @@ function report(win) {
 }
 
 function serialize(s) {
-    return { ...s, hist: s.hist.toJSON(), lag: s.lag.toJSON() };
+    return { ...s, hist: s.hist.toJSON(), lag: s.lag.toJSON(), refused: s.refused.toJSON() };
 }
 
 function send(msg) {
@@ -270,6 +272,7 @@ function slowFrame(p, t) {
             const roll = m.ref ? pending.get(m.ref) : undefined;
             countError(roll ? roll.win : currentWindow, m.code);
             if (roll) {
+                statsOf(roll.win).refused.record(now() - roll.t0);
                 settled(roll);
                 if (roll.onSettled) roll.onSettled();
             }
@@ -532,6 +535,11 @@ process.on('message', async (msg) => {
                 break;
             case 'pace':
                 setPace(msg.min, msg.max);
+                break;
+            case 'quiet':
+                pace = null;
+                if (timer) clearTimeout(timer);
+                timer = null;
                 break;
             case 'window':
                 currentWindow = msg.id;
