@@ -201,6 +201,9 @@ public final class ActionHandler implements SessionMailboxes.Worker {
             }
             count(action, outcome.name().toLowerCase(Locale.ROOT));
             reply(work, new ActionReply(outcome, action.kind().quiet() ? List.of() : answer.frames));
+            if (outcome == ActionReply.Outcome.ACCEPTED) {
+                snapshotIfDue(action.session());
+            }
         } finally {
             span.end();
         }
@@ -301,7 +304,8 @@ public final class ActionHandler implements SessionMailboxes.Worker {
     /**
      * A change the rules accepted, in the order that keeps every promise: the log first (nothing is shown that is
      * not stored), then what depends on the stored state, then the players (views, then the actor's answer), and
-     * the directory last (players are not kept waiting for it; it is a view of the log).
+     * last the directory (players are not kept waiting for it; it is a view of the log). A due snapshot is taken
+     * after the actor's answer has gone ({@link #run}).
      */
     private <S, C, E> void commit(Loaded loaded, LiveSession<S, C, E> session, BusAction action, Commit commit,
                                   Answer answer) throws IOException, SessionLog.FencedException {
@@ -316,7 +320,6 @@ public final class ActionHandler implements SessionMailboxes.Worker {
         sessions.put(session.id(), loaded);
         timers.arm(stored);
         releaseCodeIfClosed(applied, session);
-        snapshotIfDue(stored);
         publish(loaded, commit, applied.outbound());
         confirm(loaded, stored, action, answer, commit.firstSeq() - 1);
         recordLatency(action);
@@ -329,8 +332,15 @@ public final class ActionHandler implements SessionMailboxes.Worker {
         }
     }
 
-    private void snapshotIfDue(LiveSession<?, ?, ?> session) {
-        if (session.seq() - snapshotted.getOrDefault(session.id(), 0L) >= snapshotEvery) {
+    /**
+     * Snapshots the session once {@code game.snapshot.every} events have passed since its last one. Called after
+     * the action's answer and views have gone: a dice room's snapshot is up to 200 KB and a KV write, and taken
+     * before them it held up every hundredth roll (the heavy benchmark's p99, docs/performance.md).
+     */
+    private void snapshotIfDue(String id) {
+        Loaded loaded = sessions.get(id);
+        LiveSession<?, ?, ?> session = loaded == null ? null : loaded.session;
+        if (session != null && session.seq() - snapshotted.getOrDefault(id, 0L) >= snapshotEvery) {
             snapshot(session);
         }
     }
