@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,7 @@ import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.bus.Commit;
 import dev.runeforge.game.bus.SessionLog;
+import dev.runeforge.game.bus.Snapshots;
 import dev.runeforge.testsupport.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -63,9 +66,15 @@ class GameInstanceIT {
     }
 
     private ServiceRuntime.Running startInstance(boolean leases) throws Exception {
-        ServiceRuntime.Running r = Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of("bus.namespace", ns,
-                "admin.port", "0", "game.partitions", Integer.toString(PARTITIONS), "game.leases", Boolean.toString(leases),
-                "game.dice.rolls.limit", "100000"))));
+        return startInstance(leases, Map.of());
+    }
+
+    private ServiceRuntime.Running startInstance(boolean leases, Map<String, String> more) throws Exception {
+        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns, "admin.port", "0",
+                "game.partitions", Integer.toString(PARTITIONS), "game.leases", Boolean.toString(leases),
+                "game.dice.rolls.limit", "100000"));
+        config.putAll(more);
+        ServiceRuntime.Running r = Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, config)));
         instances.add(r);
         return r;
     }
@@ -133,6 +142,32 @@ class GameInstanceIT {
         for (int i = 0; i < log.size(); i++) {
             assertEquals(i + 1, log.get(i).firstSeq());
         }
+    }
+
+    /**
+     * The periodic snapshot is written off the action's path, after its answer: it still comes, every
+     * {@code game.snapshot.every} events, and holds the state at the commit that made it due.
+     */
+    @Test
+    void aDueSnapshotIsWrittenAfterTheAnswerWithTheStateOfItsCommit() throws Exception {
+        startInstance(true, Map.of("game.snapshot.every", "3"));
+        String session = UUID.randomUUID().toString().replace("-", "");
+        send(create(session)); // seq 1
+        for (int i = 0; i < 5; i++) { // seq 2..6: due at 3 and at 6
+            send(roll(session, "r" + i));
+        }
+        Snapshots snapshots = new Snapshots(nc, subjects);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Optional<Snapshots.Snapshot> snapshot = snapshots.load(session);
+        while ((snapshot.isEmpty() || snapshot.get().seq() < 6) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            snapshot = snapshots.load(session);
+        }
+        assertTrue(snapshot.isPresent(), "no snapshot");
+        assertEquals(6, snapshot.get().seq());
+        assertEquals(5, snapshot.get().state().path("rolls").size(), "the state of seq 6: five rolls");
+        assertEquals(List.of("r0", "r1", "r2", "r3", "r4"), snapshot.get().applied().stream()
+                .filter(k -> k.contains(":r")).map(k -> k.substring(k.indexOf(':') + 1)).toList());
     }
 
     /**

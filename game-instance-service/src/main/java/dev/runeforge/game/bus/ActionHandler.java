@@ -333,15 +333,18 @@ public final class ActionHandler implements SessionMailboxes.Worker {
     }
 
     /**
-     * Snapshots the session once {@code game.snapshot.every} events have passed since its last one. Called after
-     * the action's answer and views have gone: a dice room's snapshot is up to 200 KB and a KV write, and taken
-     * before them it held up every hundredth roll (the heavy benchmark's p99, docs/performance.md).
+     * Snapshots the session once {@code game.snapshot.every} events have passed since its last one, on a thread of
+     * its own, after the action's answer and views have gone. A dice room's snapshot is up to 200 KB and a KV write:
+     * taken before the views it held up every hundredth roll (the heavy benchmark's p99), and on the session's
+     * thread it held up the room's next action (the probe's p99; docs/performance.md). The session is immutable, so
+     * it is written as it was at this commit whatever the room does meanwhile.
      */
     private void snapshotIfDue(String id) {
         Loaded loaded = sessions.get(id);
         LiveSession<?, ?, ?> session = loaded == null ? null : loaded.session;
         if (session != null && session.seq() - snapshotted.getOrDefault(id, 0L) >= snapshotEvery) {
-            snapshot(session);
+            snapshotted.put(id, session.seq()); // the next is due snapshotEvery events later, whatever becomes of this one
+            Thread.ofVirtual().name("snapshot-" + id).start(() -> snapshot(session));
         }
     }
 
@@ -465,7 +468,8 @@ public final class ActionHandler implements SessionMailboxes.Worker {
     private void snapshot(LiveSession<?, ?, ?> session) {
         try {
             snapshotSize.record(snapshots.save(session, clock.millis()));
-            snapshotted.put(session.id(), session.seq());
+            // Only for a session still kept here (a released one is forgotten), and never back to an older seq.
+            snapshotted.computeIfPresent(session.id(), (k, seq) -> Math.max(seq, session.seq()));
         } catch (IOException | RuntimeException e) {
             // A missing snapshot only makes the next rebuild replay more of the log.
             LOG.log(Level.WARNING, "snapshot of session " + session.id() + " failed", e);
