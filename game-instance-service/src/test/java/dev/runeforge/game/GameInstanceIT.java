@@ -149,7 +149,7 @@ class GameInstanceIT {
      * {@code game.snapshot.every} events, and holds the state at the commit that made it due.
      */
     @Test
-    void aDueSnapshotIsWrittenAfterTheAnswerWithTheStateOfItsCommit() throws Exception {
+    void aDueSnapshotStillComesWithTheStateOfItsCommit() throws Exception {
         startInstance(true, Map.of("game.snapshot.every", "3"));
         String session = UUID.randomUUID().toString().replace("-", "");
         send(create(session)); // seq 1

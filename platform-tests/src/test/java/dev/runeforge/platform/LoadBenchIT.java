@@ -45,15 +45,19 @@ class LoadBenchIT {
 
             Path load = tmp.resolve("load.json");
             List<String> loadArgs = new ArrayList<>(List.of("bench.mjs", "--mode", "heavy", "--steps", "8",
-                    "--players", "4", "--warmup", "1", "--duration", "4", "--json", load.toString()));
+                    "--players", "4", "--warmup", "1", "--duration", "4", "--after-load", "10", "--probe-players", "4",
+                    "--json", load.toString()));
             loadArgs.addAll(common);
             String out = node(loadArgs, Duration.ofMinutes(2), null);
             assertTrue(out.contains("achieved/s") && out.contains("p99 ms"), "no table printed");
             JsonNode result = Json.read(Files.readString(load), JsonNode.class);
-            assertEquals(1, result.path("steps").size());
+            assertEquals(2, result.path("steps").size(), "the step and the probe after the load");
             JsonNode step = result.path("steps").get(0);
             assertEquals(8, step.path("ccu").asInt(), "2 rooms x 4 players connected");
             assertTrue(step.path("completed").asInt() > 0, "no roll reached every member of its room");
+            JsonNode after = result.path("steps").get(1);
+            assertTrue(after.path("afterLoad").asBoolean(), after.toString());
+            assertEquals(10, after.path("completed").asInt(), "every roll of the probe after the load seen by all 4");
             assertClean(result.path("whole"));
 
             Path probe = tmp.resolve("probe.json");

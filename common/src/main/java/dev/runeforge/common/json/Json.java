@@ -25,7 +25,7 @@ public final class Json {
      * of each thread. Our JSON runs on virtual threads (a socket's reader, a session's mailbox): every gateway
      * socket held its own set for as long as it lived (130 MB of char[] at 8,000 sockets, the heap full and
      * collected again and again), and every short-lived game-instance thread allocated a fresh set. One pool
-     * shared by all threads instead (docs/performance.md, "Memory").
+     * shared by all threads instead (docs/performance.md, "Where the tail went").
      */
     public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build())

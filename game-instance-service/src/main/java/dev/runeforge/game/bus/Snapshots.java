@@ -42,8 +42,8 @@ public final class Snapshots {
 
     /**
      * What {@link #save} writes: a {@link Snapshot} with the game's state object itself, written straight to JSON
-     * (a 40–200 KB dice room state went through a JSON tree first, and that was a sixth of the game instance's
-     * samples at 4,000 CCU).
+     * (a 40–200 KB dice room state went through a JSON tree first: snapshots were 17 % of the game instance's
+     * samples at 4,000 CCU, two thirds of that the tree).
      */
     private record Stored(String session, String game, String code, long seq, long streamSeq, List<String> applied,
                           Object state, long at) {
