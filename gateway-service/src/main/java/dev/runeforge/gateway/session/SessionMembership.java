@@ -229,12 +229,15 @@ public final class SessionMembership implements SessionHub.Member {
     /** Sends the next queued action, refusing those that waited too long; its answer sends the one after. */
     private void next() {
         Queued q;
-        List<Queued> refused = new ArrayList<>(0);
+        List<Queued> refused = List.of();
         synchronized (this) {
             long now = System.nanoTime();
             while ((q = queue.pollFirst()) != null && q.stale(now)) {
+                if (refused.isEmpty()) {
+                    refused = new ArrayList<>();
+                }
                 refused.add(q);
-                if (q.action().id().equals(pendingJoin) && !gate.positioned()) {
+                if (joining(q)) {
                     leaveLocally(); // the create, join or resume was not sent: this socket is not in the room
                 }
             }
@@ -282,7 +285,7 @@ public final class SessionMembership implements SessionHub.Member {
                 applyStep(gate.filled());
                 return;
             }
-            if (q.action().id().equals(pendingJoin) && !gate.positioned()) {
+            if (joining(q)) {
                 leaveLocally(); // the create, join or resume did not happen: this socket is not in the room
             }
         }
@@ -316,7 +319,7 @@ public final class SessionMembership implements SessionHub.Member {
                     applyStep(gate.event(f.seq(), f.json()));
                 }
                 case "error" -> {
-                    if (q.action().id().equals(pendingJoin) && !gate.positioned()) {
+                    if (joining(q)) {
                         client.send(f.json());
                         leaveLocally(); // the create, join or resume was refused: this socket is not in the room
                         return;
@@ -342,6 +345,11 @@ public final class SessionMembership implements SessionHub.Member {
         if (q.purpose() == Purpose.FILL) {
             applyStep(gate.filled());
         }
+    }
+
+    /** Whether {@code q} is the create, join or resume that is to put this socket in its session (not there yet). */
+    private boolean joining(Queued q) {
+        return q.action().id().equals(pendingJoin) && !gate.positioned();
     }
 
     private static String resumed(String sessionId, Queued q) {
