@@ -128,18 +128,41 @@ public final class Chat {
      */
     public static Map<String, List<Long>> recent(Map<String, List<Long>> times, String player, long at,
                                                  Duration window) {
-        Map<String, List<Long>> recent = new HashMap<>();
+        // On every roll or chat line: loops, and a player's list reused when none of its times expired.
         long since = at - window.toMillis();
+        Map<String, List<Long>> recent = new HashMap<>(times.size() + 2);
         times.forEach((p, ts) -> {
-            List<Long> kept = ts.stream().filter(t -> t > since).toList();
+            List<Long> kept = after(ts, since);
             if (!kept.isEmpty()) {
                 recent.put(p, kept);
             }
         });
-        List<Long> mine = new ArrayList<>(recent.getOrDefault(player, List.of()));
-        mine.add(at);
-        recent.put(player, List.copyOf(mine));
+        List<Long> mine = recent.getOrDefault(player, List.of());
+        Long[] next = mine.toArray(new Long[mine.size() + 1]);
+        next[mine.size()] = at;
+        recent.put(player, List.of(next));
         return Map.copyOf(recent);
+    }
+
+    /** The times of {@code ts} after {@code since}, in order: {@code ts} itself when that is all of them. */
+    private static List<Long> after(List<Long> ts, long since) {
+        int kept = 0;
+        for (Long t : ts) {
+            if (t > since) {
+                kept++;
+            }
+        }
+        if (kept == ts.size()) {
+            return ts;
+        }
+        Long[] out = new Long[kept];
+        int i = 0;
+        for (Long t : ts) {
+            if (t > since) {
+                out[i++] = t;
+            }
+        }
+        return List.of(out);
     }
 
     /**
@@ -149,10 +172,16 @@ public final class Chat {
     public static Optional<Long> wait(Map<String, List<Long>> times, String player, long now, int limit,
                                       Duration window) {
         long since = now - window.toMillis();
-        List<Long> recent = times.getOrDefault(player, List.of()).stream().filter(t -> t > since).toList();
-        if (recent.size() < limit) {
+        int recent = 0;
+        long first = 0;
+        for (Long t : times.getOrDefault(player, List.of())) {
+            if (t > since && recent++ == 0) {
+                first = t;
+            }
+        }
+        if (recent < limit) {
             return Optional.empty();
         }
-        return Optional.of(Math.max(1, (recent.getFirst() - since + 999) / 1000));
+        return Optional.of(Math.max(1, (first - since + 999) / 1000));
     }
 }

@@ -118,6 +118,24 @@ public final class DiceModel {
                     number, mode, label, advantage);
         }
 
+        /**
+         * The same roll, holding its player's id and name as {@code players} hold them and its formula interned: a
+         * room keeps its last 500 rolls, and copies of those few strings were a third of each roll's heap.
+         */
+        Roll keptAmong(List<Player> players) {
+            String by = player;
+            String shown = name;
+            for (Player p : players) {
+                if (p.id().equals(player)) {
+                    by = p.id();
+                    shown = p.name().equals(name) ? p.name() : name;
+                    break;
+                }
+            }
+            return new Roll(id, action, by, shown, formula == null ? null : formula.intern(), terms, modifier, total,
+                    at, hidden, dc, passed, revealedAt, number, mode, label, advantage);
+        }
+
         /** What a player who may not see it gets. */
         Roll redacted() {
             return new Roll(id, action, player, name, null, null, null, null, at, true, null, null, null, number,
@@ -249,11 +267,12 @@ public final class DiceModel {
         }
 
         State withRoll(Roll roll, Duration window) {
-            List<Roll> next = new ArrayList<>(Math.min(rolls.size() + 1, HISTORY));
-            next.addAll(rolls.size() >= HISTORY ? rolls.subList(rolls.size() - HISTORY + 1, rolls.size()) : rolls);
-            next.add(roll);
+            // One copy of up to 500 references per roll, not three: List.of's is the last (the constructor keeps it).
+            int kept = Math.min(rolls.size(), HISTORY - 1);
+            Roll[] next = rolls.subList(rolls.size() - kept, rolls.size()).toArray(new Roll[kept + 1]);
+            next[kept] = roll.keptAmong(players);
             Builder b = to();
-            b.rolls = next;
+            b.rolls = List.of(next);
             b.recentRolls = Chat.recent(recentRolls, roll.player(), roll.at(), window);
             return b.build();
         }

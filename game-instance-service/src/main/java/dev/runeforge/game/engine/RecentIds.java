@@ -16,6 +16,11 @@ import java.util.Map;
  */
 public final class RecentIds {
     public static final int CAPACITY = 1024;
+    /**
+     * How long the shared log grows before it starts again with the newest {@link #CAPACITY}: every session keeps
+     * one, so its length is heap per room (a quarter more than needed: a copy of 1,024 keys every 256 actions).
+     */
+    private static final int LOG_MAX = CAPACITY + CAPACITY / 4;
 
     /** Shared by the versions made from one another: key -> its position in {@code keys}. */
     private static final class Log {
@@ -48,7 +53,7 @@ public final class RecentIds {
             if (contains(id)) {
                 return this;
             }
-            if (log.keys.size() == length && length < 4 * CAPACITY) {
+            if (log.keys.size() == length && length < LOG_MAX) {
                 log.keys.add(id);
                 log.positions.put(id, length);
                 return new RecentIds(log, length + 1);

@@ -68,12 +68,13 @@ public final class SessionStep {
 
     public static <S, C, E> Outcome decide(LiveSession<S, C, E> session, BusAction action, Instant now,
                                            RandomGenerator rng) {
-        if (session.applied().contains(action.key())) {
+        String key = action.key(); // one string for the context, the commit and the ids it joins
+        if (session.applied().contains(key)) {
             return new Outcome.Duplicate();
         }
         GameRules<S, C, E, ?> rules = session.rules();
         S state = session.state();
-        Context ctx = new Context(session.id(), session.code(), action.key(), action.player(), action.name(), now, rng,
+        Context ctx = new Context(session.id(), session.code(), key, action.player(), action.name(), now, rng,
                 action.device());
         Decision<E> decision;
         switch (action.kind()) {
@@ -139,7 +140,7 @@ public final class SessionStep {
             case Decision.Reply<E> r -> new Outcome.Replied(Json.tree(r.body()));
             case Decision.Accept<E> a when a.events().isEmpty() -> new Outcome.Unchanged();
             case Decision.Accept<E> a -> new Outcome.Committed(new Commit(session.id(), rules.id(), session.code(),
-                    action.key(), action.player(), now.toEpochMilli(), session.seq() + 1,
+                    key, action.player(), now.toEpochMilli(), session.seq() + 1,
                     a.events().stream().map(e -> (JsonNode) Json.tree(e)).toList()));
         };
     }

@@ -89,8 +89,9 @@ public final class DiceFormula {
 
     /** A dice term as written; {@code n} is the keep/drop count (0 for {@link Pick#ALL}). */
     private record DiceTerm(int sign, int count, int sides, boolean explode, Pick pick, int n) {
+        /** Interned: a room keeps every roll's terms (500 of them), and most rolls share a handful of terms. */
         String notation() {
-            return count + "d" + sides + (explode ? "!" : "") + (pick == Pick.ALL ? "" : pick.suffix + n);
+            return (count + "d" + sides + (explode ? "!" : "") + (pick == Pick.ALL ? "" : pick.suffix + n)).intern();
         }
 
         /** How many of a pool of {@code drawn} dice are kept. */
