@@ -59,8 +59,11 @@ public record GameSettings(RuntimeSettings runtime, int partitions, int snapshot
                             Duration probeGrace) {
     }
 
-    /** {@code game.queue.max} actions waiting, or one waiting longer than {@code game.queue.max-wait}: BUSY. */
-    public record Queue(int max, Duration maxWait) {
+    /**
+     * {@code game.queue.max} actions waiting, or one waiting longer than {@code game.queue.max-wait}: BUSY; a new
+     * room while the heap after the last full collection is fuller than {@code game.queue.heap-percent}: BUSY.
+     */
+    public record Queue(int max, Duration maxWait, int heapPercent) {
     }
 
     /** {@code game.replay.steps} per answer and {@code game.replay.timeout} for each archive page. */
@@ -72,7 +75,8 @@ public record GameSettings(RuntimeSettings runtime, int partitions, int snapshot
         int partitions = c.integer("game.partitions", Partitions.DEFAULT_COUNT);
         int snapshotEvery = c.integer("game.snapshot.every", 100);
         int resumeWindow = c.integer("game.resume.window", 64);
-        Queue queue = new Queue(c.integer("game.queue.max", 4000), c.duration("game.queue.max-wait", Duration.ofSeconds(1)));
+        Queue queue = new Queue(c.integer("game.queue.max", 4000), c.duration("game.queue.max-wait", Duration.ofSeconds(1)),
+                c.integer("game.queue.heap-percent", 85));
         Duration sessionsTtl = c.duration("game.sessions.ttl", NatsClients.SESSIONS_TTL);
         Ownership ownership = new Ownership(
                 c.flag("game.leases", true),

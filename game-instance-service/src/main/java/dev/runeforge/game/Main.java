@@ -19,6 +19,7 @@ import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.telemetry.Telemetry;
 import dev.runeforge.game.bus.ActionHandler;
 import dev.runeforge.game.bus.ActionInbox;
+import dev.runeforge.game.bus.HeapGuard;
 import dev.runeforge.game.bus.Replays;
 import dev.runeforge.game.bus.SessionLog;
 import dev.runeforge.game.bus.SessionMailboxes;
@@ -87,7 +88,7 @@ public final class Main {
                 new Snapshots(nc, subjects, replicas), timers, settings.snapshotEvery(), partitions,
                 settings.resumeWindow(), Clock.systemUTC(), rng, rt.admin().registry());
         SessionMailboxes mailboxes = new SessionMailboxes(handler, partitions, settings.queue().max(),
-                settings.queue().maxWait(), rt.admin().registry());
+                settings.queue().maxWait(), HeapGuard.of(settings.queue().heapPercent()), rt.admin().registry());
         timers.deliverTo(timer -> mailboxes.submit(new SessionMailboxes.Work(timer, null, null, System.nanoTime())));
         ActionInbox inbox = new ActionInbox(nc, subjects, mailboxes);
 

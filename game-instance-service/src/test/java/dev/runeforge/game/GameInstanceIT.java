@@ -145,6 +145,23 @@ class GameInstanceIT {
     }
 
     /**
+     * {@code game.queue.heap-percent}: an instance whose heap (after its last full collection) is fuller than that
+     * refuses a new room BUSY with a retry hint, and nothing of it reaches the log. At 0 any live heap is too full.
+     */
+    @Test
+    void aNewRoomIsRefusedBusyWhileTheHeapIsFullerThanItsLimit() throws Exception {
+        startInstance(true, Map.of("game.queue.heap-percent", "0"));
+        System.gc(); // the instance runs in this JVM: its old generation now reports what a collection left
+        String session = UUID.randomUUID().toString().replace("-", "");
+        ActionReply reply = send(create(session));
+        assertEquals(ActionReply.Outcome.BUSY, reply.outcome());
+        JsonNode error = await(m -> "error".equals(m.path("type").asText()));
+        assertEquals("BUSY", error.path("code").asText());
+        assertEquals(5_000, error.path("retryMs").asInt());
+        assertTrue(log(session).isEmpty(), "a refused room is not created");
+    }
+
+    /**
      * The periodic snapshot is written off the action's path, after its answer: it still comes, every
      * {@code game.snapshot.every} events, and holds the state at the commit that made it due.
      */

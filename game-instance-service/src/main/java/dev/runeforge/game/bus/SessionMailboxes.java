@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntPredicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,10 +27,13 @@ import io.nats.client.impl.Headers;
  * <p>Overload is refused, not queued: an action is answered BUSY at once when {@code maxQueued} actions already
  * wait on this instance, and when it waited longer than {@code maxWait} before its turn (its player would rather
  * hear "busy, try again" now than "accepted" in ten seconds). Quiet actions (timers, presence) are never refused:
- * nobody would send them again.
+ * nobody would send them again. A new room is refused BUSY while {@code heapFull} says the heap has no room for
+ * it ({@link HeapGuard}): the rooms already here keep playing.
  */
 public final class SessionMailboxes {
     private static final Logger LOG = Logger.getLogger(SessionMailboxes.class.getName());
+    /** The retry hint of a new room refused for want of heap. */
+    static final int HEAP_RETRY_MS = 5_000;
 
     /** One action to run, with where to answer it (null: nobody waits) and when it arrived (System.nanoTime). */
     public record Work(BusAction action, String replyTo, Headers headers, long arrived) {
@@ -46,15 +50,18 @@ public final class SessionMailboxes {
     private final int partitions;
     private final int maxQueued;
     private final long maxWaitNanos;
+    private final BooleanSupplier heapFull;
     private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Counter refused;
 
-    public SessionMailboxes(Worker worker, int partitions, int maxQueued, Duration maxWait, MeterRegistry metrics) {
+    public SessionMailboxes(Worker worker, int partitions, int maxQueued, Duration maxWait, BooleanSupplier heapFull,
+                            MeterRegistry metrics) {
         this.worker = worker;
         this.partitions = partitions;
         this.maxQueued = maxQueued;
         this.maxWaitNanos = maxWait.toNanos();
+        this.heapFull = heapFull;
         Gauge.builder("rf_game_actions_queued", queued, AtomicInteger::get)
                 .description("Actions waiting for their session's turn on this instance").register(metrics);
         this.refused = Counter.builder("rf_game_actions_busy_total")
@@ -65,7 +72,11 @@ public final class SessionMailboxes {
     public void submit(Work work) {
         // Timers and presence are never refused: nobody would try them again.
         if (queued.get() >= maxQueued && !work.action().kind().quiet()) {
-            refuse(work);
+            refuse(work, retryMs());
+            return;
+        }
+        if (work.action().kind() == BusAction.Kind.CREATE && heapFull.getAsBoolean()) {
+            refuse(work, HEAP_RETRY_MS); // the heap frees as rooms close, not in a second
             return;
         }
         queued.incrementAndGet();
@@ -117,9 +128,12 @@ public final class SessionMailboxes {
         return queued.get();
     }
 
-    private void refuse(Work work) {
+    private int retryMs() {
+        return (int) Math.max(100, Math.min(5_000, maxWaitNanos / 1_000_000));
+    }
+
+    private void refuse(Work work, int retryMs) {
         refused.increment();
-        int retryMs = (int) Math.max(100, Math.min(5_000, maxWaitNanos / 1_000_000));
         worker.busy(work, retryMs);
     }
 
@@ -152,7 +166,7 @@ public final class SessionMailboxes {
                 queued.decrementAndGet();
                 try {
                     if (System.nanoTime() - work.arrived() > maxWaitNanos && !work.action().kind().quiet()) {
-                        refuse(work);
+                        refuse(work, retryMs());
                     } else {
                         worker.run(work);
                     }

@@ -110,7 +110,7 @@ class TimersIT {
                     SessionsBucket.of(NatsClients.ensureSessions(nc, subjects, 1, Duration.ofMinutes(5))).writer(),
                     new Snapshots(nc, subjects), timers, 100, PARTITIONS, 16, Clock.systemUTC(), new SplittableRandom(),
                     new SimpleMeterRegistry());
-            SessionMailboxes mailboxes = new SessionMailboxes(handler, PARTITIONS, 100, Duration.ofSeconds(5),
+            SessionMailboxes mailboxes = new SessionMailboxes(handler, PARTITIONS, 100, Duration.ofSeconds(5), () -> false,
                     new SimpleMeterRegistry());
             timers.deliverTo(t -> mailboxes.submit(new SessionMailboxes.Work(t, null, null, System.nanoTime())));
             inbox = new ActionInbox(nc, subjects, mailboxes);
