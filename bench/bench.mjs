@@ -34,6 +34,7 @@ const USAGE = `usage: node bench.mjs [options]
   --probe-warmup N        unmeasured probe rolls first (default 50)
   --after-load N          after the last step, stop every roll and at once run a probe room (--probe-players) of N
                           rolls, one in flight: how soon latency is back to idle figures after an overload (default 0: none)
+  --after-load-wait S     seconds between stopping the load and setting up that probe room (default 0)
   --run-dir DIR           pid files of the platform (default <repo>/.run/pids, what ./run-local.sh writes)
   --pids LIST             more platform processes: name=pid,name=pid (e.g. a test JVM)
   --nats-port P           the port of the NATS server whose CPU counts (default 4222)
@@ -61,6 +62,7 @@ try {
             'probe-rolls': { type: 'string', default: '1000' },
             'probe-warmup': { type: 'string', default: '50' },
             'after-load': { type: 'string', default: '0' },
+            'after-load-wait': { type: 'string', default: '0' },
             'run-dir': { type: 'string', default: join(HERE, '..', '.run', 'pids') },
             pids: { type: 'string', default: '' },
             'nats-port': { type: 'string', default: '4222' },
@@ -371,7 +373,9 @@ async function afterLoad(count) {
     const size = num('probe-players', { min: 1, integer: true });
     for (const w of workers) w.tell({ cmd: 'quiet' });
     const stopped = performance.now();
-    log(`after the load: every roll stopped; a probe room of ${size} sets up and rolls ${count} times, one in flight`);
+    const wait = num('after-load-wait');
+    log(`after the load: every roll stopped; ${wait > 0 ? `in ${wait} s ` : ''}a probe room of ${size} sets up and rolls ${count} times, one in flight`);
+    await sleep(wait * 1000);
     const w = workers[0];
     const probing = w.ask({ cmd: 'probe', players: size, rolls: count, warmup: 0 }, (m) => m.ev === 'probing');
     const report = w.ask(null, (m) => m.ev === 'report' && m.id === 'probe');
