@@ -7,7 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -90,6 +94,12 @@ public final class ActionHandler implements SessionMailboxes.Worker {
     private final Map<String, Loaded> sessions = new ConcurrentHashMap<>();
     /** The seq of each session's last stored snapshot. */
     private final Map<String, Long> snapshotted = new ConcurrentHashMap<>();
+    /**
+     * Each session's snapshot write in progress: the next one waits for it, so an older state never lands after
+     * a newer one (two writes side by side did, and the bucket kept the older).
+     */
+    private final Map<String, CompletableFuture<Void>> snapshotWrites = new ConcurrentHashMap<>();
+    private static final Executor SNAPSHOT_THREADS = task -> Thread.ofVirtual().name("snapshot").start(task);
     private final MeterRegistry metrics;
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
     private final DistributionSummary snapshotSize;
@@ -337,14 +347,18 @@ public final class ActionHandler implements SessionMailboxes.Worker {
      * its own, after the action's answer and views have gone. A dice room's snapshot is up to 200 KB and a KV write:
      * taken before the views it held up every hundredth roll (the heavy benchmark's p99), and on the session's
      * thread it held up the room's next action (the probe's p99; docs/performance.md). The session is immutable, so
-     * it is written as it was at this commit whatever the room does meanwhile.
+     * it is written as it was at this commit whatever the room does meanwhile; a session's writes go one at a time.
      */
     private void snapshotIfDue(String id) {
         Loaded loaded = sessions.get(id);
         LiveSession<?, ?, ?> session = loaded == null ? null : loaded.session;
         if (session != null && session.seq() - snapshotted.getOrDefault(id, 0L) >= snapshotEvery) {
             snapshotted.put(id, session.seq()); // the next is due snapshotEvery events later, whatever becomes of this one
-            Thread.ofVirtual().name("snapshot-" + id).start(() -> snapshot(session));
+            CompletableFuture<Void> write = snapshotWrites.compute(id, (k, previous) ->
+                    (previous == null ? CompletableFuture.<Void>completedFuture(null) : previous)
+                            .thenRunAsync(() -> snapshot(session), SNAPSHOT_THREADS));
+            write.whenComplete((done, failed) -> snapshotWrites.remove(id, write)); // outside compute: it may be done
+
         }
     }
 
@@ -574,6 +588,7 @@ public final class ActionHandler implements SessionMailboxes.Worker {
         for (var entry : sessions.entrySet()) {
             if (Partitions.of(entry.getKey(), partitions) == partition) {
                 LiveSession<?, ?, ?> s = entry.getValue().session;
+                awaitSnapshotWrite(s.id()); // so that this one, if any, is the last
                 if (s.seq() > snapshotted.getOrDefault(s.id(), 0L)) {
                     snapshot(s);
                 }
@@ -583,6 +598,19 @@ public final class ActionHandler implements SessionMailboxes.Worker {
             }
         }
         timers.disarm(partition);
+    }
+
+    private void awaitSnapshotWrite(String id) {
+        CompletableFuture<Void> write = snapshotWrites.get(id);
+        if (write != null) {
+            try {
+                write.get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.log(Level.WARNING, "snapshot of session " + id + " still not written at its release", e);
+            }
+        }
     }
 
     /** Forgets a partition's sessions without snapshots: its lease was lost, someone else may be writing. */
