@@ -358,7 +358,6 @@ public final class ActionHandler implements SessionMailboxes.Worker {
                     (previous == null ? CompletableFuture.<Void>completedFuture(null) : previous)
                             .thenRunAsync(() -> snapshot(session), SNAPSHOT_THREADS));
             write.whenComplete((done, failed) -> snapshotWrites.remove(id, write)); // outside compute: it may be done
-
         }
     }
 
