@@ -50,6 +50,8 @@ public final class SessionMailboxes {
     private final int partitions;
     private final int maxQueued;
     private final long maxWaitNanos;
+    /** The retry hint of an action refused because too much waits: the queue's patience, within 0.1–5 s. */
+    private final int retryMs;
     private final BooleanSupplier heapFull;
     private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
@@ -61,6 +63,7 @@ public final class SessionMailboxes {
         this.partitions = partitions;
         this.maxQueued = maxQueued;
         this.maxWaitNanos = maxWait.toNanos();
+        this.retryMs = (int) Math.max(100, Math.min(5_000, maxWaitNanos / 1_000_000));
         this.heapFull = heapFull;
         Gauge.builder("rf_game_actions_queued", queued, AtomicInteger::get)
                 .description("Actions waiting for their session's turn on this instance").register(metrics);
@@ -72,7 +75,7 @@ public final class SessionMailboxes {
     public void submit(Work work) {
         // Timers and presence are never refused: nobody would try them again.
         if (queued.get() >= maxQueued && !work.action().kind().quiet()) {
-            refuse(work, retryMs());
+            refuse(work, retryMs);
             return;
         }
         if (work.action().kind() == BusAction.Kind.CREATE && heapFull.getAsBoolean()) {
@@ -128,10 +131,6 @@ public final class SessionMailboxes {
         return queued.get();
     }
 
-    private int retryMs() {
-        return (int) Math.max(100, Math.min(5_000, maxWaitNanos / 1_000_000));
-    }
-
     private void refuse(Work work, int retryMs) {
         refused.increment();
         worker.busy(work, retryMs);
@@ -166,7 +165,7 @@ public final class SessionMailboxes {
                 queued.decrementAndGet();
                 try {
                     if (System.nanoTime() - work.arrived() > maxWaitNanos && !work.action().kind().quiet()) {
-                        refuse(work, retryMs());
+                        refuse(work, retryMs);
                     } else {
                         worker.run(work);
                     }

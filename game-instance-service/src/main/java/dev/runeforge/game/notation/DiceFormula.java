@@ -89,9 +89,8 @@ public final class DiceFormula {
 
     /** A dice term as written; {@code n} is the keep/drop count (0 for {@link Pick#ALL}). */
     private record DiceTerm(int sign, int count, int sides, boolean explode, Pick pick, int n) {
-        /** Interned: a room keeps every roll's terms (500 of them), and most rolls share a handful of terms. */
         String notation() {
-            return (count + "d" + sides + (explode ? "!" : "") + (pick == Pick.ALL ? "" : pick.suffix + n)).intern();
+            return count + "d" + sides + (explode ? "!" : "") + (pick == Pick.ALL ? "" : pick.suffix + n);
         }
 
         /** How many of a pool of {@code drawn} dice are kept. */
@@ -180,7 +179,8 @@ public final class DiceFormula {
             }
             int subtotal = term.sign() * sum;
             total += subtotal;
-            rolled.add(new Term(term.sign(), term.count(), term.sides(), term.notation(), dice, subtotal));
+            // Interned: a room keeps its rolls' terms (500 rolls), and most rolls share a handful of terms.
+            rolled.add(new Term(term.sign(), term.count(), term.sides(), term.notation().intern(), dice, subtotal));
         }
         return new Result(toString(), rolled, modifier, total);
     }
