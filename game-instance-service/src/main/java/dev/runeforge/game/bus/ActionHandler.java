@@ -9,9 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -587,7 +585,6 @@ public final class ActionHandler implements SessionMailboxes.Worker {
         for (var entry : sessions.entrySet()) {
             if (Partitions.of(entry.getKey(), partitions) == partition) {
                 LiveSession<?, ?, ?> s = entry.getValue().session;
-                awaitSnapshotWrite(s.id()); // so that this one, if any, is the last
                 if (s.seq() > snapshotted.getOrDefault(s.id(), 0L)) {
                     snapshot(s);
                 }
@@ -597,19 +594,6 @@ public final class ActionHandler implements SessionMailboxes.Worker {
             }
         }
         timers.disarm(partition);
-    }
-
-    private void awaitSnapshotWrite(String id) {
-        CompletableFuture<Void> write = snapshotWrites.get(id);
-        if (write != null) {
-            try {
-                write.get(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.log(Level.WARNING, "snapshot of session " + id + " still not written at its release", e);
-            }
-        }
     }
 
     /** Forgets a partition's sessions without snapshots: its lease was lost, someone else may be writing. */
