@@ -62,7 +62,7 @@ public final class Main {
         Projector projector = new Projector(rt.nats(), rt.subjects(), settings.projection().consumer(),
                 settings.projection().ackWait(),
                 List.of(new Projector.Target("permalinks", Projector.permalinks(permalinks)),
-                        new Projector.Target("archive", archive::store)),
+                        new Projector.Target("archive", archive::apply)),
                 db::migrated, rt.admin().registry()).start();
         PlayerStore players = new PlayerStore(db.dataSource());
         SaveStore saves = new SaveStore(db.dataSource(), rt.admin().registry());

@@ -24,7 +24,6 @@ import dev.runeforge.common.json.Json;
 import dev.runeforge.common.session.SessionHistory;
 import dev.runeforge.common.session.SessionSummary;
 import dev.runeforge.persistence.Sql;
-import io.nats.client.Message;
 
 /**
  * The event archive, session history and player statistics (V4__session_history.sql).
@@ -87,30 +86,13 @@ public final class ArchiveStore {
         this.db = Objects.requireNonNull(db);
     }
 
-    /** The projection's sink: stores one batch of event-log messages in one transaction. */
-    public void store(List<Message> batch) throws SQLException {
-        List<EventsStream.Stored> commits = new ArrayList<>(batch.size());
-        for (Message m : batch) {
-            try {
-                commits.add(EventsStream.read(m));
-            } catch (RuntimeException e) {
-                // One unreadable message must not stall the archive behind it (it stays in the stream for operators).
-                LOG.warning(() -> "archive: skipping an unreadable event-log message on " + m.getSubject() + ": "
-                        + e.getMessage());
-            }
-        }
-        if (!commits.isEmpty()) {
-            apply(commits);
-        }
-    }
-
     /**
      * One transaction, a few round trips whatever the batch's size (one statement per event was most of the
      * projection's cost): every event inserted in one JDBC batch, whose update counts say which rows are new; the
      * statistics of the new ones summed per player, one upsert each; each session touched once, with the last seq
      * and time the batch holds; the summaries that changed, in order.
      */
-    void apply(List<EventsStream.Stored> commits) throws SQLException {
+    public void apply(List<EventsStream.Stored> commits) throws SQLException {
         Sql.transaction(db, c -> {
             try (PreparedStatement event = c.prepareStatement(INSERT_EVENT);
                  PreparedStatement stats = c.prepareStatement(ADD_STATS);
