@@ -7,7 +7,8 @@
 #
 # Each service runs as its own process: logs in .run/logs/<service>.log, pid in .run/pids/<service>.pid. So does
 # the bus: nats-server with TLS and the permission table (scripts/provision.sh writes .run/nats), on
-# tls://127.0.0.1:4223 (RF_NATS_PORT); each service connects as its own identity (.run/nats/keys/<service>.nk).
+# tls://127.0.0.1:4223 (RF_NATS_PORT); each service connects as its own identity (.run/nats/keys/<service>.nk). It runs
+# with RF_NATS_GOMAXPROCS Go processors (default 1, as the platform shares the box).
 # RF_JAVA_OPTS (default "-XX:+UseSerialGC -Xmx512m") goes to every JVM, with each jar's AOT cache in .run/aot/ on
 # JDK 25+ (the first run writes it as it stops; RF_AOT=0: none). Every /ready must answer within RF_READY_WAIT
 # seconds (default 120: a first start on a busy 2-core box can take a minute). To run beside another platform on this
@@ -211,9 +212,11 @@ aot_opts() {
 }
 
 # The bus: scripts/provision.sh wrote its config (TLS, the accounts rendered from deploy/nats/permissions.txt).
+# One Go processor (RF_NATS_GOMAXPROCS): on a box it shares with the platform, nats-server's scheduler spent more on
+# handing work between its threads than on the work (docs/performance.md, "The bus's own threads").
 NATS_BIN=$(command -v nats-server || echo /usr/sbin/nats-server)
 : >"$LOG_DIR/nats-server.log"
-"$NATS_BIN" -c "$NATS_DIR/nats.conf" -l "$LOG_DIR/nats-server.log" </dev/null >/dev/null 2>&1 &
+GOMAXPROCS=${RF_NATS_GOMAXPROCS:-1} "$NATS_BIN" -c "$NATS_DIR/nats.conf" -l "$LOG_DIR/nats-server.log" </dev/null >/dev/null 2>&1 &
 BUS_PID=$!
 echo "$BUS_PID" >"$PID_DIR/nats-server.pid"
 # Ready when it says so (a bare TCP probe would only be logged as a failed TLS handshake).

@@ -247,7 +247,7 @@ rf_start_bus() {
     local dir=$1 bin pid deadline=$((SECONDS + 20))
     bin=$(command -v nats-server || echo /usr/sbin/nats-server)
     : >"$dir/nats.log"
-    "$bin" -c "$dir/nats.conf" -l "$dir/nats.log" </dev/null >/dev/null 2>&1 &
+    GOMAXPROCS=${RF_NATS_GOMAXPROCS:-1} "$bin" -c "$dir/nats.conf" -l "$dir/nats.log" </dev/null >/dev/null 2>&1 & # as run-local.sh
     pid=$!
     until grep -q "Server is ready" "$dir/nats.log" 2>/dev/null; do
         if ! rf_pid_alive "$pid" || ((SECONDS >= deadline)); then
