@@ -37,7 +37,9 @@ import io.opentelemetry.api.trace.Span;
  * short back-off, and {@code <ns>.game.suspect} tells the game instances to probe their peers now. When an
  * instance announces that it took a partition ({@code <ns>.game.owned}), what is in flight there is sent again at
  * once: a takeover is answered as soon as the new owner listens, not after an attempt times out. jnats only
- * expires requests every few seconds, so attempts time out on this class's own timer.
+ * expires requests every few seconds, so attempts time out on this class's own timer: one sweep every
+ * {@link #SWEEP_NANOS} over what is in flight, not a timer task per attempt (a task per action, scheduled and
+ * cancelled, woke the timer's thread some 700 times a second at 1,000 actions/s: docs/performance.md).
  *
  * <p>Answers complete on jnats' reply thread; callers must not block in their continuations.
  */
@@ -76,6 +78,9 @@ public final class ActionClient implements AutoCloseable {
         }
     }
 
+    /** How often unanswered attempts are looked for: an attempt times out up to this much late. */
+    static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
     /** Suspects are published at most this often per partition. */
     private static final long SUSPECT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -99,6 +104,21 @@ public final class ActionClient implements AutoCloseable {
         this.lastSuspect = new AtomicLongArray(partitions);
         this.announcements = nc.createDispatcher(this::owned);
         announcements.subscribe(subjects.partitionsOwned());
+        timers.scheduleWithFixedDelay(this::sweep, SWEEP_NANOS, SWEEP_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    /** Sends again what has waited longer than an attempt may (or fails it at its deadline). */
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Set<Pending> waiting : inFlight.values()) {
+            for (Pending p : waiting) {
+                try {
+                    p.sweep(now);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "action " + p.action.key() + ": the timeout sweep failed", e);
+                }
+            }
+        }
     }
 
     public int partitions() {
@@ -178,6 +198,8 @@ public final class ActionClient implements AutoCloseable {
         private ScheduledFuture<?> scheduled;
         /** The latest attempt: only its failure leads to another; an answer to any attempt is the answer. */
         private CompletableFuture<Message> current;
+        /** When the latest attempt times out ({@link System#nanoTime}). */
+        private long currentDue;
 
         Pending(BusAction action) {
             this.action = action;
@@ -222,8 +244,8 @@ public final class ActionClient implements AutoCloseable {
             }
             synchronized (this) {
                 current = request;
+                currentDue = System.nanoTime() + Math.min(left, settings.attempt().toNanos());
             }
-            schedule(() -> timedOut(request), Math.min(left, settings.attempt().toNanos()));
             request.whenComplete((reply, failure) -> answered(request, reply, failure));
         }
 
@@ -277,6 +299,18 @@ public final class ActionClient implements AutoCloseable {
                 LOG.log(Level.FINE, "action " + action.key() + " attempt failed", cause);
                 schedule(this::attempt, backoff());
             }
+        }
+
+        /** From the sweep: times the latest attempt out once it is due. */
+        void sweep(long now) {
+            CompletableFuture<Message> request;
+            synchronized (this) {
+                if (current == null || now - currentDue < 0) {
+                    return;
+                }
+                request = current;
+            }
+            timedOut(request);
         }
 
         private void timedOut(CompletableFuture<Message> request) {
