@@ -62,6 +62,9 @@ public final class NatsClients {
                 // A TLS handshake and the nkey challenge on a busy 2-core machine can take longer than jnats' 2 s.
                 .connectionTimeout(Duration.ofSeconds(settings.tls() ? 5 : 2))
                 .pingInterval(Duration.ofSeconds(10))
+                // jnats fails a request whose time is up when it next sweeps its requests: every second, not every 5,
+                // so a request waited for without a timer of its own (SessionLog#append) fails at most 1 s late.
+                .requestCleanupInterval(REQUEST_SWEEP)
                 .connectionListener(new Listener(connectionName))
                 .errorListener(new ErrorListener() {
                     @Override
@@ -85,6 +88,9 @@ public final class NatsClients {
         }
         return Nats.connectReconnectOnConnect(options.build());
     }
+
+    /** How often jnats fails the requests whose time is up ({@link Options.Builder#requestCleanupInterval}). */
+    public static final Duration REQUEST_SWEEP = Duration.ofSeconds(1);
 
     public static boolean isConnected(Connection nc) {
         return nc != null && nc.getStatus() == Connection.Status.CONNECTED;

@@ -6,6 +6,11 @@ import dev.runeforge.game.engine.LiveSession;
 import dev.runeforge.common.bus.Commit;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 import dev.runeforge.common.bus.EventsStream;
 import dev.runeforge.common.bus.NatsClients;
@@ -84,20 +89,28 @@ public final class SessionLog {
         return append(commit, expectedStreamSeq, null);
     }
 
-    /** Appends {@code commit} with {@code headers} ({@link EventsStream#headers}, or null); returns its stream seq. */
+    /**
+     * Appends {@code commit} with {@code headers} ({@link EventsStream#headers}, or null); returns its stream seq.
+     *
+     * <p>The caller (a session's virtual thread) waits for the stream's answer without a timer: jnats itself fails
+     * the request once {@link #APPEND_WAIT} has passed, within {@link NatsClients#REQUEST_SWEEP}. A timed wait
+     * (jnats' synchronous publish) costs a virtual thread a wake of the JDK's delay scheduler to arm its timer and
+     * another to disarm it: measured 1,600 context switches a second at 1,000 rolls/s (docs/performance.md).
+     */
     public long append(Commit commit, long expectedStreamSeq, Headers headers) throws IOException, FencedException {
         PublishOptions options = PublishOptions.builder()
                 .expectedLastSubjectSequence(expectedStreamSeq)
                 // Keyed by the action: a retried append of this action's commit is dropped by the stream.
                 .messageId(commit.actionId())
-                .streamTimeout(Duration.ofSeconds(5))
+                .streamTimeout(APPEND_WAIT)
                 .build();
         String subject = subjects.events(commit.session());
         Span span = telemetry.producer("publish rf.evt", subject)
                 .setAttribute(Telemetry.MESSAGE_ID, commit.actionId())
                 .setAttribute(Telemetry.SESSION, commit.session());
         try {
-            PublishAck ack = js.publish(subject, telemetry.inject(span, headers), EventsStream.body(commit), options);
+            PublishAck ack = answer(js.publishAsync(subject, telemetry.inject(span, headers), EventsStream.body(commit),
+                    options));
             if (ack.isDuplicate()) {
                 // This action's commit is already stored (our earlier try, or another writer's): what we just
                 // decided is not what was stored. Treat it like a fence: reload, and the action reads as applied.
@@ -120,6 +133,47 @@ public final class SessionLog {
             throw e;
         } finally {
             span.end();
+        }
+    }
+
+    /** How long an append waits for the stream's answer. */
+    static final Duration APPEND_WAIT = Duration.ofSeconds(5);
+
+    /**
+     * The stream's answer to an append, or what jnats failed it with: the stream's refusal, or an
+     * {@link IOException} when no answer came in time (jnats cancels the request) or the bus could not take it.
+     */
+    static PublishAck answer(CompletableFuture<PublishAck> pending) throws IOException, JetStreamApiException {
+        try {
+            return pending.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the stream's answer", e);
+        } catch (CancellationException e) {
+            throw new IOException("no answer from the stream within " + APPEND_WAIT.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            // jnats wraps what the answer's processing threw in a RuntimeException (and CompletableFuture that again).
+            Throwable cause = e.getCause();
+            while ((cause instanceof CompletionException || cause.getClass() == RuntimeException.class)
+                    && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof JetStreamApiException api) {
+                throw api;
+            }
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof TimeoutException || cause instanceof CancellationException) {
+                throw new IOException("no answer from the stream within " + APPEND_WAIT.toMillis() + " ms", cause);
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(cause.getMessage(), cause);
         }
     }
 
