@@ -293,7 +293,11 @@ public final class Projector implements AutoCloseable {
         }
     }
 
-    /** The next batch: the first message (waiting up to a second for it), and what else has come meanwhile. */
+    /**
+     * The next batch: the first message (waiting up to a second for it), then, {@link #GATHER} later, what else has
+     * come meanwhile. Slept through rather than waited for message by message: each message that ends a wait wakes
+     * this thread, some 800 times a second at 1,000 rolls/s; a sleep wakes it once per batch.
+     */
     private static List<Message> next(IterableConsumer consumer) throws Exception {
         Message first = consumer.nextMessage(Duration.ofSeconds(1));
         if (first == null) {
@@ -301,10 +305,9 @@ public final class Projector implements AutoCloseable {
         }
         List<Message> batch = new ArrayList<>();
         batch.add(first);
-        long until = System.nanoTime() + GATHER.toNanos();
+        Thread.sleep(GATHER);
         while (batch.size() < BATCH) {
-            long left = until - System.nanoTime();
-            Message more = left > 0 ? consumer.nextMessage(Duration.ofNanos(Math.max(left, 1_000_000))) : null;
+            Message more = consumer.nextMessage(TAKE_WAITING); // what is there already; it waits only when nothing is
             if (more == null) {
                 break;
             }
@@ -312,6 +315,9 @@ public final class Projector implements AutoCloseable {
         }
         return batch;
     }
+
+    /** How long taking a message that has already arrived may wait (jnats reads 0 as "forever"). */
+    private static final Duration TAKE_WAITING = Duration.ofMillis(1);
 
     /**
      * Projects until closed (false), or until NATS reconnected or the pull stalled (true: open the consumer again).
