@@ -213,7 +213,7 @@ aot_opts() {
 
 # The bus: scripts/provision.sh wrote its config (TLS, the accounts rendered from deploy/nats/permissions.txt).
 # One Go processor (RF_NATS_GOMAXPROCS): on a box it shares with the platform, nats-server's scheduler spent more on
-# handing work between its threads than on the work (docs/performance.md, "The bus's own threads").
+# handing work between its threads than on the work (docs/performance.md, "Wakes, not work").
 NATS_BIN=$(command -v nats-server || echo /usr/sbin/nats-server)
 : >"$LOG_DIR/nats-server.log"
 GOMAXPROCS=${RF_NATS_GOMAXPROCS:-1} "$NATS_BIN" -c "$NATS_DIR/nats.conf" -l "$LOG_DIR/nats-server.log" </dev/null >/dev/null 2>&1 &
