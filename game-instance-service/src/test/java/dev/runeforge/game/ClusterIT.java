@@ -216,13 +216,37 @@ class ClusterIT {
      * Stops sending and waits for every client's last action to be answered: the logs are compared with what was
      * acked only once nothing is in flight (an action applied whose answer is still on its way would look extra).
      */
-    private void stopLoad() throws InterruptedException {
+    private void stopLoad() throws Exception {
         load.set(false);
+        long dumpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        boolean dumped = false;
         for (Thread t : clients) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(dumpAt - System.nanoTime())));
+            if (t.isAlive() && !dumped) {
+                dumpInstances();
+                dumped = true;
+            }
             t.join(120_000);
             assertTrue(!t.isAlive(), "a client still waits for an answer 2 minutes after the load stopped");
         }
         clients.clear();
+    }
+
+    /**
+     * A client still waits 10 s after the load stopped (each action is answered within ~2 s when all is well): who
+     * owns what, and every instance's threads, virtual ones included, in target/ (a rolling restart once left one new
+     * instance answering nothing on its partitions for 30 s, with nothing in its log: the dumps are what tells why).
+     */
+    private void dumpInstances() throws Exception {
+        System.out.println("clients still wait 10 s after the load stopped; owners: " + leases());
+        Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+        for (var e : instances.entrySet()) {
+            Path file = Path.of("target/cluster-" + ns + "-" + e.getKey() + "-threads.txt").toAbsolutePath();
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(e.getValue().pid()), "Thread.dump_to_file",
+                    "-overwrite", file.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            System.out.println("threads of " + e.getKey() + " (pid " + e.getValue().pid() + "): " + file
+                    + (dump.waitFor(30, TimeUnit.SECONDS) && dump.exitValue() == 0 ? "" : " (jcmd failed)"));
+        }
     }
 
     /** Every acked action exactly once, in the order sent, in a gap-free log with no fork. */
