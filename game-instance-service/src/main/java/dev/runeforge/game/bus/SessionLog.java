@@ -150,7 +150,7 @@ public final class SessionLog {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the stream's answer", e);
         } catch (CancellationException e) {
-            throw new IOException("no answer from the stream within " + APPEND_WAIT.toMillis() + " ms", e);
+            throw noAnswer(e);
         } catch (ExecutionException e) {
             // jnats wraps what the answer's processing threw in a RuntimeException (and CompletableFuture that again).
             Throwable cause = e.getCause();
@@ -165,7 +165,7 @@ public final class SessionLog {
                 throw io;
             }
             if (cause instanceof TimeoutException || cause instanceof CancellationException) {
-                throw new IOException("no answer from the stream within " + APPEND_WAIT.toMillis() + " ms", cause);
+                throw noAnswer(cause);
             }
             if (cause instanceof RuntimeException r) {
                 throw r;
@@ -175,6 +175,10 @@ public final class SessionLog {
             }
             throw new IOException(cause.getMessage(), cause);
         }
+    }
+
+    private static IOException noAnswer(Throwable cause) {
+        return new IOException("no answer from the stream within " + APPEND_WAIT.toMillis() + " ms", cause);
     }
 
     /**
