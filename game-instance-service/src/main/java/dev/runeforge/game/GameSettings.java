@@ -61,9 +61,10 @@ public record GameSettings(RuntimeSettings runtime, int partitions, int snapshot
 
     /**
      * {@code game.queue.max} actions waiting, or one waiting longer than {@code game.queue.max-wait}: BUSY; a new
-     * room while the heap after the last full collection is fuller than {@code game.queue.heap-percent}: BUSY.
+     * room while the heap after the last full collection is fuller than {@code game.queue.heap-percent}: BUSY. An
+     * action stuck for {@code game.queue.stuck} halts the instance ({@code PT0S}: never; {@link dev.runeforge.game.bus.Watchdog}).
      */
-    public record Queue(int max, Duration maxWait, int heapPercent) {
+    public record Queue(int max, Duration maxWait, int heapPercent, Duration stuck) {
     }
 
     /** {@code game.replay.steps} per answer and {@code game.replay.timeout} for each archive page. */
@@ -76,7 +77,7 @@ public record GameSettings(RuntimeSettings runtime, int partitions, int snapshot
         int snapshotEvery = c.integer("game.snapshot.every", 100);
         int resumeWindow = c.integer("game.resume.window", 64);
         Queue queue = new Queue(c.integer("game.queue.max", 4000), c.duration("game.queue.max-wait", Duration.ofSeconds(1)),
-                c.integer("game.queue.heap-percent", 85));
+                c.integer("game.queue.heap-percent", 85), c.duration("game.queue.stuck", Duration.ofSeconds(15)));
         Duration sessionsTtl = c.duration("game.sessions.ttl", NatsClients.SESSIONS_TTL);
         Ownership ownership = new Ownership(
                 c.flag("game.leases", true),

@@ -25,6 +25,7 @@ import dev.runeforge.game.bus.SessionLog;
 import dev.runeforge.game.bus.SessionMailboxes;
 import dev.runeforge.game.bus.Snapshots;
 import dev.runeforge.game.bus.Timers;
+import dev.runeforge.game.bus.Watchdog;
 import dev.runeforge.game.dice.DiceRules;
 import dev.runeforge.game.engine.GameRegistry;
 import dev.runeforge.game.ownership.PartitionManager;
@@ -52,6 +53,13 @@ public final class Main {
                 .register(new DiceRules(settings.dice()))
                 .register(new TacticsRules(settings.tactics()))
                 .register(new RpsRules(settings.rps()));
+    }
+
+    /** Halts this instance when its action path is stuck ({@code game.queue.stuck}; zero: no watchdog). */
+    private static Watchdog watchdog(Duration stuck, ActionInbox inbox, SessionMailboxes mailboxes) {
+        Watchdog watchdog = new Watchdog(Map.of("the action inbox", inbox::stuckNanos,
+                "a session's mailbox", mailboxes::stuckNanos), stuck, Watchdog::haltWithThreadDump);
+        return stuck.isZero() ? watchdog : watchdog.start();
     }
 
     public static ServiceRuntime.Running start(ServiceConfig config) throws Exception {
@@ -91,6 +99,7 @@ public final class Main {
                 settings.queue().maxWait(), HeapGuard.of(settings.queue().heapPercent()), rt.admin().registry());
         timers.deliverTo(timer -> mailboxes.submit(new SessionMailboxes.Work(timer, null, null, System.nanoTime())));
         ActionInbox inbox = new ActionInbox(nc, subjects, mailboxes);
+        Watchdog watchdog = watchdog(settings.queue().stuck(), inbox, mailboxes);
 
         // Any instance answers (the Service API's queue group): replays read the archive, not the live sessions.
         Replays replays = new Replays(nc, subjects, games, settings.replay().timeout(), settings.replay().steps(),
@@ -109,6 +118,7 @@ public final class Main {
             inbox.open(all);
             handler.warm(all);
             return rt.run(() -> {
+                watchdog.close();
                 service.stop();
                 inbox.close();
                 timers.close();
@@ -140,6 +150,7 @@ public final class Main {
                 }, rt.admin().registry());
         manager.start();
         return rt.run(() -> {
+            watchdog.close();
             service.stop();
             manager.close();
             inbox.close();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -36,6 +37,10 @@ public final class ActionInbox implements AutoCloseable {
     private final SessionMailboxes mailboxes;
     private final Dispatcher dispatcher;
     private final Map<Integer, Subscription> open = new ConcurrentHashMap<>();
+    /** Actions taken off the dispatcher so far, and when that count last moved (for {@link #stuckNanos}). */
+    private final AtomicLong taken = new AtomicLong();
+    private long seenTaken = -1;
+    private long seenAt;
 
     public ActionInbox(Connection nc, Subjects subjects, SessionMailboxes mailboxes) {
         this.nc = nc;
@@ -68,7 +73,22 @@ public final class ActionInbox implements AutoCloseable {
         return open.size();
     }
 
+    /**
+     * How long actions have waited in the dispatcher while it took none (0 when none waits). Called by one thread
+     * (the {@link Watchdog}) at a steady pace: it notes the count it saw and when it last moved.
+     */
+    public long stuckNanos(long now) {
+        long count = taken.get();
+        if (count != seenTaken || dispatcher.getPendingMessageCount() == 0) {
+            seenTaken = count;
+            seenAt = now;
+            return 0;
+        }
+        return now - seenAt;
+    }
+
     private void onAction(Message msg) {
+        taken.incrementAndGet();
         BusAction action;
         try {
             action = Json.read(msg.getData(), BusAction.class);

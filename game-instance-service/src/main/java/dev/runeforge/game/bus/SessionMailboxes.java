@@ -88,6 +88,7 @@ public final class SessionMailboxes {
             b.works.addLast(work);
             if (!b.running) {
                 b.running = true;
+                b.since = System.nanoTime();
                 Thread.ofVirtual().name("session-" + session).start(b::drain);
             }
             return b;
@@ -131,6 +132,22 @@ public final class SessionMailboxes {
         return queued.get();
     }
 
+    /**
+     * How long the longest-stuck mailbox has been on its current step: running one action, or started and not yet
+     * running (0 when no mailbox has work). An action ends within seconds whatever NATS does (every wait on the
+     * bus has a timeout), so a large figure means this instance is stuck ({@link Watchdog}).
+     */
+    public long stuckNanos(long now) {
+        long oldest = 0;
+        for (Mailbox box : boxes.values()) {
+            long since = box.since;
+            if (since != 0) {
+                oldest = Math.max(oldest, now - since);
+            }
+        }
+        return oldest;
+    }
+
     private void refuse(Work work, int retryMs) {
         refused.increment();
         worker.busy(work, retryMs);
@@ -140,6 +157,8 @@ public final class SessionMailboxes {
         final String session;
         final ArrayDeque<Work> works = new ArrayDeque<>();
         boolean running;
+        /** When the mailbox started its current step (System.nanoTime); 0 while it is retired. */
+        volatile long since;
 
         Mailbox(String session) {
             this.session = session;
@@ -153,8 +172,10 @@ public final class SessionMailboxes {
                     Work next = works.pollFirst();
                     if (next == null) {
                         running = false;
+                        since = 0;
                         return null;
                     }
+                    since = System.nanoTime();
                     batch.add(next);
                     return box;
                 });

@@ -1,0 +1,128 @@
+package dev.runeforge.game.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.runeforge.common.bus.BusAction;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+/** {@link Watchdog} over {@link SessionMailboxes}: a stuck action trips it once; actions that end never do. */
+class WatchdogTest {
+    private static final Duration LIMIT = Duration.ofSeconds(15);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final List<String> ran = new CopyOnWriteArrayList<>();
+    private final List<String> reasons = new CopyOnWriteArrayList<>();
+
+    /** Runs every action at once, except "stuck", which waits until the test releases it. */
+    private final SessionMailboxes.Worker worker = new SessionMailboxes.Worker() {
+        @Override
+        public void run(SessionMailboxes.Work work) {
+            if (work.action().id().equals("stuck")) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            ran.add(work.action().id());
+        }
+
+        @Override
+        public void busy(SessionMailboxes.Work work, int retryMs) {
+        }
+    };
+    private final SessionMailboxes mailboxes = new SessionMailboxes(worker, 64, 100, Duration.ofSeconds(60),
+            () -> false, new SimpleMeterRegistry());
+    private final Watchdog watchdog = new Watchdog(Map.of("a session's mailbox", mailboxes::stuckNanos), LIMIT,
+            reasons::add);
+
+    private static SessionMailboxes.Work work(String id, String session) {
+        return new SessionMailboxes.Work(new BusAction(id, BusAction.Kind.GAME, session, "g-a", "Alice", null, null,
+                null, 0), "reply", null, System.nanoTime());
+    }
+
+    private void awaitRan(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!ran.contains(id) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(ran.contains(id), id + " ran");
+    }
+
+    @Test
+    void anActionStuckForTheLimitTripsItOnceWhileOtherSessionsPlayOn() throws Exception {
+        mailboxes.submit(work("stuck", "s-stuck"));
+        mailboxes.submit(work("other", "s-other"));
+        awaitRan("other");
+        long now = System.nanoTime();
+        assertFalse(watchdog.check(now), "nothing has been stuck for 15 s yet");
+        assertEquals(List.of(), reasons);
+
+        assertTrue(watchdog.check(now + LIMIT.toNanos()));
+        assertTrue(watchdog.check(now + 2 * LIMIT.toNanos()));
+        assertEquals(1, reasons.size(), "tripped once: " + reasons);
+        assertTrue(reasons.get(0).startsWith("a session's mailbox stuck for "), reasons.get(0));
+        release.countDown();
+    }
+
+    @Test
+    void actionsThatEndLeaveNothingToTripOnHoweverLongTheInstanceThenIdles() throws Exception {
+        mailboxes.submit(work("a1", "s1"));
+        mailboxes.submit(work("a2", "s1"));
+        awaitRan("a2");
+        long later = System.nanoTime() + 10 * LIMIT.toNanos();
+        assertEquals(0, mailboxes.stuckNanos(later), "no mailbox has work");
+        assertFalse(watchdog.check(later));
+
+        // Work that arrives after a long quiet is timed from when it arrived, not from the last action before.
+        mailboxes.submit(work("stuck", "s2"));
+        long now = System.nanoTime();
+        assertTrue(mailboxes.stuckNanos(now) < LIMIT.toNanos());
+        assertFalse(watchdog.check(now));
+        release.countDown();
+        awaitRan("stuck");
+        assertEquals(0, mailboxes.stuckNanos(System.nanoTime() + LIMIT.toNanos()));
+        assertEquals(List.of(), reasons);
+    }
+
+    @Test
+    void theDumpItLogsShowsTheStuckVirtualThread() throws Exception {
+        mailboxes.submit(work("stuck", "s-stuck"));
+        try {
+            String dump = "";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!dump.contains("WatchdogTest") && System.nanoTime() < deadline) { // until it is in the worker
+                dump = Watchdog.threadDump();
+            }
+            int at = dump.indexOf("session-s-stuck");
+            assertTrue(at >= 0, "the mailbox's virtual thread is in the dump");
+            assertTrue(dump.indexOf("CountDownLatch.await", at) > at, "with where it waits");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void startedItChecksOnItsOwn() throws Exception {
+        try (Watchdog running = new Watchdog(Map.of("a session's mailbox", mailboxes::stuckNanos),
+                Duration.ofMillis(200), reasons::add).start()) {
+            mailboxes.submit(work("stuck", "s-stuck"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (reasons.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, reasons.size(), "tripped once by its own clock: " + reasons);
+        } finally {
+            release.countDown();
+        }
+    }
+}
