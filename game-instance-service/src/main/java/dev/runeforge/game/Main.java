@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.logging.Logger;
 import java.util.stream.IntStream;
 
 import dev.runeforge.common.bus.DirectoryBucket;
@@ -25,6 +26,7 @@ import dev.runeforge.game.bus.SessionLog;
 import dev.runeforge.game.bus.SessionMailboxes;
 import dev.runeforge.game.bus.Snapshots;
 import dev.runeforge.game.bus.Timers;
+import dev.runeforge.game.bus.WarmUp;
 import dev.runeforge.game.bus.Watchdog;
 import dev.runeforge.game.dice.DiceRules;
 import dev.runeforge.game.engine.GameRegistry;
@@ -38,6 +40,7 @@ import io.nats.service.Service;
 /** game-instance-service: takes actions, runs the game rules, appends events, publishes views. */
 public final class Main {
     public static final String SERVICE = "game-instance-service";
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
     private Main() {
     }
@@ -110,6 +113,12 @@ public final class Main {
         Service service = rt.service("game", "Rune Forge game instances: session replays, the games hosted",
                 Rpc.blockingEndpoint(nc, gameGroup, "replay", replays::handle),
                 Rpc.endpoint(nc, gameGroup, "games", data -> hosted));
+
+        // Before any partition: a takeover's first actions must not all load classes and JSON serialisers at once.
+        long warming = System.nanoTime();
+        int warmed = WarmUp.run(games, Clock.systemUTC().instant(), rng);
+        LOG.info(() -> "warmed the action path: " + warmed + " steps of " + games.ids().size() + " games in "
+                + (System.nanoTime() - warming) / 1_000_000 + " ms");
 
         GameSettings.Ownership ownership = settings.ownership();
         if (!ownership.leases()) {

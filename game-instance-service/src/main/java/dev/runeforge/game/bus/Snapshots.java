@@ -51,8 +51,7 @@ public final class Snapshots {
 
     /** Stores a snapshot of {@code s} taken at {@code now}; returns its size in bytes. */
     public int save(LiveSession<?, ?, ?> s, long now) throws IOException {
-        byte[] data = Json.bytes(new Stored(s.id(), s.rules().id(), s.code(), s.seq(), s.streamSeq(),
-                s.applied().toList(), s.state(), now));
+        byte[] data = encode(s, now);
         try {
             kv.put(s.id(), data);
         } catch (JetStreamApiException e) {
@@ -65,10 +64,21 @@ public final class Snapshots {
         try {
             KeyValueEntry entry = kv.get(session);
             return entry == null || entry.getValue() == null ? Optional.empty()
-                    : Optional.of(Json.read(entry.getValue(), Snapshot.class));
+                    : Optional.of(decode(entry.getValue()));
         } catch (JetStreamApiException e) {
             throw new IOException("snapshot of " + session + " unreadable: " + e.getMessage(), e);
         }
+    }
+
+    /** What {@link #save} stores for {@code s}. */
+    static byte[] encode(LiveSession<?, ?, ?> s, long now) {
+        return Json.bytes(new Stored(s.id(), s.rules().id(), s.code(), s.seq(), s.streamSeq(), s.applied().toList(),
+                s.state(), now));
+    }
+
+    /** A stored snapshot as {@link #load} reads it. */
+    static Snapshot decode(byte[] data) {
+        return Json.read(data, Snapshot.class);
     }
 
     /** The live session a snapshot stands for, with the game's rules. */
