@@ -41,14 +41,35 @@ public final class EventsStream {
     };
     private static final TypeReference<Map<Long, RollFact>> ROLLS = new TypeReference<>() {
     };
-    // Made once, not per commit: a writer or reader for a type looks up its serialiser when it is made (the header
-    // JSON was a tenth of the game instance's profile samples at 4,000 players, docs/performance.md).
-    private static final ObjectWriter TALLIES_JSON = HEADER_JSON.forType(TALLIES);
-    private static final ObjectWriter ROLLS_JSON = HEADER_JSON.forType(ROLLS);
-    private static final ObjectWriter SUMMARY_JSON = HEADER_JSON.forType(SessionSummary.class);
-    private static final ObjectReader TALLIES_READER = Json.MAPPER.readerFor(TALLIES);
-    private static final ObjectReader ROLLS_READER = Json.MAPPER.readerFor(ROLLS);
-    private static final ObjectReader SUMMARY_READER = Json.MAPPER.readerFor(SessionSummary.class);
+
+    /**
+     * The header writers and readers, made once, not per commit: a writer or reader for a type looks up its
+     * serialiser when it is made (the header JSON was a tenth of the game instance's profile samples at 4,000
+     * players, docs/performance.md). Made on first use, not in this class's static initialiser: making them takes
+     * Jackson's serialiser and deserialiser cache locks, and a virtual thread that waits for a lock inside a static
+     * initialiser holds its carrier. A fresh game instance deadlocked that way (docs/performance.md, "A takeover
+     * that never answered"); here a thread that waits for those locks lets its carrier go.
+     */
+    private record Codecs(ObjectWriter tallies, ObjectWriter rolls, ObjectWriter summary, ObjectReader talliesReader,
+                          ObjectReader rollsReader, ObjectReader summaryReader) {
+        static Codecs make() {
+            return new Codecs(HEADER_JSON.forType(TALLIES), HEADER_JSON.forType(ROLLS),
+                    HEADER_JSON.forType(SessionSummary.class), Json.MAPPER.readerFor(TALLIES),
+                    Json.MAPPER.readerFor(ROLLS), Json.MAPPER.readerFor(SessionSummary.class));
+        }
+    }
+
+    private static volatile Codecs codecs;
+
+    /** The codecs; two threads that come first may both make them, which is harmless (they are equal). */
+    private static Codecs codecs() {
+        Codecs c = codecs;
+        if (c == null) {
+            c = Codecs.make();
+            codecs = c;
+        }
+        return c;
+    }
 
     private EventsStream() {
     }
@@ -100,20 +121,20 @@ public final class EventsStream {
         Headers headers = new Headers();
         headers.put(BusHeaders.GAME, commit.game());
         if (!declared.tallies().isEmpty()) {
-            headers.put(BusHeaders.TALLY, headerJson(TALLIES_JSON, declared.tallies()));
+            headers.put(BusHeaders.TALLY, headerJson(codecs().tallies(), declared.tallies()));
         }
         if (!declared.rolls().isEmpty()) {
-            headers.put(BusHeaders.ROLLS, headerJson(ROLLS_JSON, declared.rolls()));
+            headers.put(BusHeaders.ROLLS, headerJson(codecs().rolls(), declared.rolls()));
         }
         if (summary != null) {
-            headers.put(BusHeaders.SESSION, headerJson(SUMMARY_JSON, summary));
+            headers.put(BusHeaders.SESSION, headerJson(codecs().summary(), summary));
         }
         return headers;
     }
 
     /** The summary a stored commit carries ({@link BusHeaders#SESSION}), if it changed the session's. */
     public static Optional<SessionSummary> summary(Headers headers) {
-        return Optional.ofNullable(header(headers, BusHeaders.SESSION, SUMMARY_READER, null));
+        return Optional.ofNullable(header(headers, BusHeaders.SESSION, codecs().summaryReader(), null));
     }
 
     /** Reads a message of the events stream; {@link IllegalArgumentException} when it is no commit. */
@@ -121,9 +142,9 @@ public final class EventsStream {
         Commit commit = commit(m.getData());
         Headers headers = m.getHeaders();
         String game = headers == null ? null : headers.getFirst(BusHeaders.GAME);
-        Map<Long, Map<String, Map<String, Long>>> tallies = header(headers, BusHeaders.TALLY, TALLIES_READER, Map.of());
+        Map<Long, Map<String, Map<String, Long>>> tallies = header(headers, BusHeaders.TALLY, codecs().talliesReader(), Map.of());
         Map<Long, RollFact> rolls = commit.v() < Commit.VERSION ? LegacyRolls.of(commit)
-                : header(headers, BusHeaders.ROLLS, ROLLS_READER, Map.of());
+                : header(headers, BusHeaders.ROLLS, codecs().rollsReader(), Map.of());
         return new Stored(commit, game == null ? commit.game() : game, new Declared(tallies, rolls),
                 summary(headers).orElse(null));
     }
