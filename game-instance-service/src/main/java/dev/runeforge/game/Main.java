@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.logging.Logger;
 import java.util.stream.IntStream;
 
 import dev.runeforge.common.bus.DirectoryBucket;
@@ -40,7 +39,6 @@ import io.nats.service.Service;
 /** game-instance-service: takes actions, runs the game rules, appends events, publishes views. */
 public final class Main {
     public static final String SERVICE = "game-instance-service";
-    private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
     private Main() {
     }
@@ -81,6 +79,10 @@ public final class Main {
     public static ServiceRuntime.Running start(ServiceConfig config, Telemetry telemetry,
                                                UnaryOperator<ActionHandler.ViewSink> views) throws Exception {
         GameSettings settings = GameSettings.read(config);
+        SecureRandom rng = new SecureRandom();
+        GameRegistry games = games(settings);
+        // Warmed beside the start-up's bus round trips, and awaited before any partition is taken (WarmUp says why).
+        Thread warming = WarmUp.start(games, Clock.systemUTC(), rng);
         ServiceRuntime rt = ServiceRuntime.open(SERVICE, config, settings.runtime(), telemetry);
         Subjects subjects = rt.subjects();
         Connection nc = rt.nats();
@@ -91,9 +93,7 @@ public final class Main {
         SessionsBucket.Writer summaries = SessionsBucket.of(NatsClients.ensureSessions(nc, subjects, replicas,
                 settings.sessionsTtl())).writer();
 
-        SecureRandom rng = new SecureRandom();
         Timers timers = new Timers(nc, subjects, partitions, Clock.systemUTC(), replicas);
-        GameRegistry games = games(settings);
         ActionHandler handler = new ActionHandler(nc, views.apply(nc::publish), subjects, games,
                 new SessionLog(nc, subjects), DirectoryBucket.open(nc, subjects), summaries,
                 new Snapshots(nc, subjects, replicas), timers, settings.snapshotEvery(), partitions,
@@ -114,12 +114,7 @@ public final class Main {
                 Rpc.blockingEndpoint(nc, gameGroup, "replay", replays::handle),
                 Rpc.endpoint(nc, gameGroup, "games", data -> hosted));
 
-        // Before any partition: a takeover's first actions must not all load classes and JSON serialisers at once.
-        long warming = System.nanoTime();
-        int warmed = WarmUp.run(games, Clock.systemUTC().instant(), rng);
-        LOG.info(() -> "warmed the action path: " + warmed + " steps of " + games.ids().size() + " games in "
-                + (System.nanoTime() - warming) / 1_000_000 + " ms");
-
+        warming.join();
         GameSettings.Ownership ownership = settings.ownership();
         if (!ownership.leases()) {
             // Every partition, no leases: only for a single instance (tests use two to exercise fencing).

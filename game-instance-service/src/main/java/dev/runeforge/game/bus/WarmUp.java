@@ -1,5 +1,6 @@
 package dev.runeforge.game.bus;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.logging.Level;
@@ -36,6 +37,19 @@ public final class WarmUp {
     private static final String SESSION = "warm-up";
 
     private WarmUp() {
+    }
+
+    /**
+     * Starts {@link #run} on a platform thread of its own (never a virtual thread: that is the point), logging how
+     * long it took; join the thread before taking any partition.
+     */
+    public static Thread start(GameRegistry games, Clock clock, RandomGenerator rng) {
+        return Thread.ofPlatform().name("warm-up").daemon().start(() -> {
+            long started = System.nanoTime();
+            int steps = run(games, clock.instant(), rng);
+            LOG.info(() -> "warmed the action path: " + steps + " steps of " + games.ids().size() + " games in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+        });
     }
 
     /**

@@ -1,9 +1,13 @@
 package dev.runeforge.game.bus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Proxy;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.SplittableRandom;
 
 import dev.runeforge.game.dice.DiceRules;
@@ -25,6 +29,16 @@ class WarmUpTest {
                 .register(new TacticsRules(TacticsRules.Settings.DEFAULT))
                 .register(new RpsRules(RpsModel.Settings.DEFAULT));
         assertEquals(9, WarmUp.run(games, NOW, new SplittableRandom(7)));
+    }
+
+    @Test
+    void startedItRunsOnAPlatformThreadThatDoesNotHoldTheJvm() throws Exception {
+        GameRegistry games = new GameRegistry().register(new RpsRules(RpsModel.Settings.DEFAULT));
+        Thread warming = WarmUp.start(games, Clock.fixed(NOW, ZoneOffset.UTC), new SplittableRandom(7));
+        assertFalse(warming.isVirtual(), "a virtual thread would hold its carrier while it initialises classes");
+        assertTrue(warming.isDaemon());
+        warming.join(10_000);
+        assertFalse(warming.isAlive(), "done");
     }
 
     @Test
