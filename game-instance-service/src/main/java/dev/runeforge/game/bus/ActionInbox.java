@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -37,8 +36,7 @@ public final class ActionInbox implements AutoCloseable {
     private final SessionMailboxes mailboxes;
     private final Dispatcher dispatcher;
     private final Map<Integer, Subscription> open = new ConcurrentHashMap<>();
-    /** Actions taken off the dispatcher so far, and when that count last moved (for {@link #stuckNanos}). */
-    private final AtomicLong taken = new AtomicLong();
+    /** The dispatcher's delivered count the last check saw, and when it last moved (for {@link #stuckNanos}). */
     private long seenTaken = -1;
     private long seenAt;
 
@@ -75,10 +73,12 @@ public final class ActionInbox implements AutoCloseable {
 
     /**
      * How long actions have waited in the dispatcher while it took none (0 when none waits). Called by one thread
-     * (the {@link Watchdog}) at a steady pace: it notes the count it saw and when it last moved.
+     * (the {@link Watchdog}) at a steady pace: it notes the count it saw and when it last moved. jnats counts a
+     * message as delivered before it calls the handler, so an action stuck in {@link #onAction} leaves the count
+     * still and the actions behind it pending.
      */
     public long stuckNanos(long now) {
-        long count = taken.get();
+        long count = dispatcher.getDeliveredCount();
         if (count != seenTaken || dispatcher.getPendingMessageCount() == 0) {
             seenTaken = count;
             seenAt = now;
@@ -88,7 +88,6 @@ public final class ActionInbox implements AutoCloseable {
     }
 
     private void onAction(Message msg) {
-        taken.incrementAndGet();
         BusAction action;
         try {
             action = Json.read(msg.getData(), BusAction.class);
