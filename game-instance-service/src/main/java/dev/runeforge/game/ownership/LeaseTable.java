@@ -41,6 +41,17 @@ final class LeaseTable {
     }
 
     /**
+     * Whether {@code owner}'s lease on {@code partition}, created at {@code revision}, still stands as far as the
+     * watch knows: the table shows it, or nothing newer yet (the watch has not brought the create; whatever comes
+     * after it, a delete or another owner, is still on its way and ends it then).
+     */
+    boolean stillHeld(int partition, String owner, long revision) {
+        Lease held = leases.get(partition);
+        return held == null || held.revision() < revision
+                || (held.owner().equals(owner) && held.revision() == revision);
+    }
+
+    /**
      * A read of the bucket, made after {@code seen} was looked up here, says {@code owner} holds the partition at
      * {@code revision} (or nobody: owner null). Taken only if the table still holds {@code seen} and the read is
      * newer than it; otherwise the watch has brought something at least as new, or will.

@@ -360,10 +360,16 @@ public final class PartitionManager implements AutoCloseable {
 
     /**
      * Our member entry was reaped, or it lapsed while the members bucket could not be written (a NATS node or
-     * cluster election stalled it past the ttl). Join again first, then keep each lease the bucket still holds
-     * for us at the revision we took it (nobody reaped it: a reaper deletes the leases of whom it reaps), and
-     * abandon the rest. A reaper that deletes a kept lease after this is seen by the lease watch, which abandons
-     * it then; the fenced append stops anything written meanwhile.
+     * cluster election stalled it past the ttl). Join again first, then keep each lease the lease watch still shows
+     * as ours at the revision we took it (nobody reaped it: a reaper deletes the leases of whom it reaps, and the
+     * watch brings those deletes), and abandon the rest.
+     *
+     * <p>The watch decides, not a read of the bucket: a KV read is a JetStream "direct get", which any replica of
+     * the bucket may answer, and a replica that has just restarted answers from a store still catching up
+     * (measured with a node of a 3-node cluster killed and restarted under load: a third of the reads said "not
+     * yours", and a live instance gave up 10 of its 32 partitions and took them straight back). The watch is the
+     * stream leader's ordered delivery. Kept wrongly, a lease is stopped by the watch's delete or new owner when it
+     * arrives, and the fenced append stops anything written meanwhile.
      */
     private void rejoin() {
         try {
@@ -376,18 +382,7 @@ public final class PartitionManager implements AutoCloseable {
         int abandoned = 0;
         for (var lease : List.copyOf(owned.entrySet())) {
             int p = lease.getKey();
-            Lease held;
-            try {
-                KeyValueEntry now = leases.get(key(p));
-                held = now != null && now.getOperation() == KeyValueOperation.PUT && now.getValue() != null
-                        ? new Lease(now.getValueAsString(), now.getRevision()) : null;
-            } catch (IOException | JetStreamApiException e) {
-                // No answer in time (a starved NATS server): the lease watch, the table's authority, decides. Kept
-                // wrongly, the watch's delete or new owner stops it, and the fenced append stops what it writes;
-                // given up wrongly, a live instance loses work it holds (measured at load 17: 42 of 64 at once).
-                held = leaseTable.get(p);
-            }
-            if (held != null && id.equals(held.owner()) && held.revision() == lease.getValue()) {
+            if (leaseTable.stillHeld(p, id, lease.getValue())) {
                 kept++;
             } else if (owned.remove(p, lease.getValue())) {
                 abandoned++;

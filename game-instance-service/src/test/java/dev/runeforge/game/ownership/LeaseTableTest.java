@@ -1,7 +1,9 @@
 package dev.runeforge.game.ownership;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -59,5 +61,23 @@ class LeaseTableTest {
         int[] seen = new int[1];
         table.forEach((p, lease) -> seen[0] += p);
         assertEquals(5, seen[0]);
+    }
+
+    /**
+     * What an instance whose member entry lapsed keeps (PartitionManager#rejoin): the watch decides, so a stale read
+     * of the bucket (a replica still catching up after a restart) cannot make it give up a lease it holds.
+     */
+    @Test
+    void aLeaseStillHeldIsWhatTheWatchShows() {
+        LeaseTable table = new LeaseTable();
+        table.watched(1, "me", 10);
+        assertTrue(table.stillHeld(1, "me", 10), "the watch shows it ours at the revision we took it");
+        assertTrue(table.stillHeld(2, "me", 11), "the watch has not brought our create yet");
+        table.watched(3, "before", 4);
+        assertTrue(table.stillHeld(3, "me", 12), "the watch shows only what came before our create");
+        table.watched(4, "other", 14);
+        assertFalse(table.stillHeld(4, "me", 13), "someone took it after us");
+        table.watched(5, "me", 15);
+        assertFalse(table.stillHeld(5, "me", 9), "a lease of ours, but not the one we hold: ours was deleted since");
     }
 }

@@ -1,10 +1,19 @@
 package dev.runeforge.platform.chaos;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
 import io.nats.client.api.ConsumerInfo;
 
-/** What a failed chaos test prints about the bus: the lease table with revisions, the consumers' positions. */
+/**
+ * What a failed chaos test prints: the lease table with revisions, the consumers' positions, and what the game
+ * instances said about their partitions (CI keeps the output, not the process logs).
+ */
 final class Diagnostics {
     private Diagnostics() {
     }
@@ -39,6 +48,24 @@ final class Diagnostics {
             }
         } catch (Exception e) {
             System.out.println("[chaos] diagnostics failed: " + e);
+        }
+        ownershipLog(platform.logDir());
+    }
+
+    /** Each game instance log's warnings about ownership (lost, reaped, rejoined, ownerless), at most 30 each. */
+    static void ownershipLog(Path logDir) {
+        try (Stream<Path> logs = Files.list(logDir)) {
+            for (Path log : logs.filter(f -> f.getFileName().toString().startsWith("game-")).sorted().toList()) {
+                try (Stream<String> lines = Files.lines(log)) {
+                    lines.filter(l -> l.contains("\"logger\":\"dev.runeforge.game.ownership.")
+                                    && !l.contains("\"level\":\"INFO\""))
+                            .limit(30)
+                            .forEach(l -> System.out.println("[chaos] " + log.getFileName() + ": "
+                                    + l.substring(0, Math.min(l.length(), 400))));
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            System.out.println("[chaos] reading the game logs failed: " + e);
         }
     }
 }
