@@ -20,6 +20,8 @@
 # Ports: RF_HTTP_PORT (default 18080) and RF_ADMIN_PORT_BASE (default 19080; extra game instances take base+5…),
 # so that it runs beside a ./run-local.sh on the default ports. Database: RF_DB_URL (default the local
 # runeforge_bench, created when missing). Any limit below can be set otherwise in the environment.
+# RF_NATS_GOMAXPROCS (default 1): the bus's Go processors. RF_NATS_PROF_PORT: the bus serves Go's profiles there
+# (curl -o nats.pprof 'http://127.0.0.1:PORT/debug/pprof/profile?seconds=20'; go tool pprof -top nats.pprof).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh

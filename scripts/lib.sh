@@ -240,6 +240,10 @@ tls {
 }
 include ./accounts.conf
 CONF
+    # A Go profiling endpoint for the benchmarks (curl http://127.0.0.1:$RF_NATS_PROF_PORT/debug/pprof/profile?seconds=20).
+    if [[ -n ${RF_NATS_PROF_PORT:-} ]]; then
+        printf 'prof_port: %s\n' "$RF_NATS_PROF_PORT" >>"$dir/nats.conf"
+    fi
 }
 
 # rf_start_bus DIR: starts nats-server on DIR/nats.conf (log DIR/nats.log), waits until it is ready, prints its pid.
