@@ -22,52 +22,35 @@ import dev.runeforge.auth.keys.KeyStore;
 import dev.runeforge.common.auth.GuestRequest;
 import dev.runeforge.common.auth.IssuedToken;
 import dev.runeforge.common.bus.Rpc;
-import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.service.ServiceRuntime;
+import dev.runeforge.testsupport.TestBus;
 import dev.runeforge.testsupport.TestNats;
-import io.nats.client.Connection;
-import io.nats.client.Nats;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Signing keys survive restarts (sealed in JetStream KV), rotate on demand and on schedule, across replicas. */
 class KeyRotationIT {
     static final String SECRET = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     private static final Duration T = Duration.ofSeconds(3);
 
-    private String ns;
-    private Subjects subjects;
-    private Connection nc;
-
-    @BeforeEach
-    void namespace() throws Exception {
-        ns = TestNats.newNamespace();
-        subjects = new Subjects(ns);
-        nc = TestNats.connect();
-    }
-
-    @AfterEach
-    void clean() throws Exception {
-        nc.close();
-        TestNats.deleteNamespace(ns);
-    }
+    @RegisterExtension
+    final TestBus bus = new TestBus();
 
     private ServiceRuntime.Running auth(Map<String, String> extra) throws Exception {
-        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns,
+        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", bus.namespace(),
                 "admin.port", "0", "auth.keys.secret", SECRET));
         config.putAll(extra);
         return Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, config)));
     }
 
     private IssuedToken guest() {
-        return Rpc.request(nc, subjects.authGuest(), new GuestRequest("Ada"), IssuedToken.class, T);
+        return Rpc.request(bus.nc(), bus.subjects().authGuest(), new GuestRequest("Ada"), IssuedToken.class, T);
     }
 
     @SuppressWarnings("unchecked")
     private JWKSet jwks() throws Exception {
-        return JWKSet.parse(Rpc.request(nc, subjects.authJwks(), Map.of(), Map.class, T));
+        return JWKSet.parse(Rpc.request(bus.nc(), bus.subjects().authJwks(), Map.of(), Map.class, T));
     }
 
     private static String kid(IssuedToken t) {
@@ -100,7 +83,7 @@ class KeyRotationIT {
     void theStoreHoldsNoPrivateKeyInTheClearAndAWrongSecretRefusesToStart() throws Exception {
         try (var a = auth(Map.of())) {
             guest();
-            byte[] stored = nc.keyValue(KeyStore.bucket(ns)).get("ring").getValue();
+            byte[] stored = bus.nc().keyValue(KeyStore.bucket(bus.namespace())).get("ring").getValue();
             String text = new String(stored, StandardCharsets.UTF_8);
             assertFalse(text.contains("\"d\""), "no JWK private member in the clear");
             assertTrue(text.contains("sealed"));
@@ -126,7 +109,8 @@ class KeyRotationIT {
             IssuedToken before = guest();
             String published = jwks().getKeys().stream().map(JWK::getKeyID).filter(k -> !k.equals(kid(before)))
                     .findFirst().orElseThrow();
-            KeyRotation.Rotated r = Rpc.request(nc, subjects.authAdminRotate(), Map.of(), KeyRotation.Rotated.class, T);
+            KeyRotation.Rotated r = Rpc.request(bus.nc(), bus.subjects().authAdminRotate(), Map.of(),
+                    KeyRotation.Rotated.class, T);
             assertEquals(published, r.current(), "the key published as next is the one that signs now");
             IssuedToken after = guest();
             assertEquals(r.current(), kid(after));
@@ -142,9 +126,9 @@ class KeyRotationIT {
     void aDeletedRingIsReplacedByAFreshOneOnTheNextRotation() throws Exception {
         try (var a = auth(Map.of())) {
             String before = kid(guest());
-            nc.keyValue(KeyStore.bucket(ns)).delete("ring");
+            bus.nc().keyValue(KeyStore.bucket(bus.namespace())).delete("ring");
             assertEquals(before, kid(guest()), "the running replica keeps signing with the key it holds");
-            var r = Rpc.request(nc, subjects.authAdminRotate(), Map.of(), KeyRotation.Rotated.class, T);
+            var r = Rpc.request(bus.nc(), bus.subjects().authAdminRotate(), Map.of(), KeyRotation.Rotated.class, T);
             assertNotEquals(before, r.current());
             assertEquals(r.current(), kid(guest()));
         }
@@ -154,7 +138,7 @@ class KeyRotationIT {
     void aRotationOnOneReplicaReachesTheOther() throws Exception {
         try (var a = auth(Map.of()); var b = auth(Map.of())) {
             String before = kid(guest());
-            var r = Rpc.request(nc, subjects.authAdminRotate(), Map.of(), KeyRotation.Rotated.class, T);
+            var r = Rpc.request(bus.nc(), bus.subjects().authAdminRotate(), Map.of(), KeyRotation.Rotated.class, T);
             // Requests spread over both replicas: within a moment every token carries the new key.
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             int inARow = 0;

@@ -23,17 +23,16 @@ import dev.runeforge.common.bus.ActionReply;
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Partitions;
-import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.bus.Commit;
 import dev.runeforge.game.bus.SessionLog;
+import dev.runeforge.testsupport.TestBus;
 import dev.runeforge.testsupport.TestNats;
-import io.nats.client.Connection;
 import io.nats.client.KeyValue;
-import io.nats.client.Nats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Game instances as separate JVM processes (the real runnable jar) under a steady stream of actions from many
@@ -52,9 +51,8 @@ class ClusterIT {
     private static final Duration BALANCE_LIMIT = Duration.ofSeconds(60);
     private static final Path JAR = Path.of("target", "game-instance-service.jar").toAbsolutePath();
 
-    private String ns;
-    private Subjects subjects;
-    private Connection nc;
+    @RegisterExtension
+    final TestBus bus = new TestBus();
     private ActionClient actions;
     private final Map<String, Process> instances = new HashMap<>();
     private final List<String> errors = new CopyOnWriteArrayList<>();
@@ -70,13 +68,10 @@ class ClusterIT {
     @BeforeEach
     void setUp() throws Exception {
         assertTrue(JAR.toFile().isFile(), "run through Maven verify: the IT starts the packaged jar " + JAR);
-        ns = TestNats.newNamespace();
-        subjects = new Subjects(ns);
-        nc = TestNats.connect();
-        NatsClients.ensureStreams(nc, subjects);
-        NatsClients.ensureDirectory(nc, subjects);
-        actions = new ActionClient(nc, subjects, PARTITIONS, new ActionClient.Settings(Duration.ofSeconds(2),
-                Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMillis(200)));
+        NatsClients.ensureStreams(bus.nc(), bus.subjects());
+        NatsClients.ensureDirectory(bus.nc(), bus.subjects());
+        actions = new ActionClient(bus.nc(), bus.subjects(), PARTITIONS, new ActionClient.Settings(
+                Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMillis(200)));
     }
 
     @AfterEach
@@ -90,17 +85,15 @@ class ClusterIT {
         for (Process p : instances.values()) {
             p.waitFor(10, TimeUnit.SECONDS);
         }
-        nc.close();
-        TestNats.deleteNamespace(ns);
     }
 
     private Process start(String name) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
                 "-XX:+UseSerialGC", "-Xms32m", "-Xmx160m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(new File("target/cluster-" + ns + "-" + name + ".log"));
+                .redirectOutput(new File("target/cluster-" + bus.namespace() + "-" + name + ".log"));
         pb.environment().putAll(TestNats.environment(Main.SERVICE));
-        pb.environment().putAll(Map.of("BUS_NAMESPACE", ns, "ADMIN_PORT", "0",
+        pb.environment().putAll(Map.of("BUS_NAMESPACE", bus.namespace(), "ADMIN_PORT", "0",
                 "GAME_PARTITIONS", Integer.toString(PARTITIONS), "GAME_INSTANCE", name, "GAME_DICE_ROLLS_LIMIT", "1000000", "LOG_LEVEL", System.getProperty("rf.cluster.logLevel", "INFO")));
         // NATS never restarts here, so this test runs with a short probe grace: it measures the takeover itself.
         // With the default (1 s, which keeps leases through a NATS restart: BusAndDatabaseChaosIT) a kill -9 is
@@ -113,10 +106,10 @@ class ClusterIT {
 
     /** Partition -> owner, from the lease bucket. */
     private Map<Integer, String> leases() throws Exception {
-        if (!nc.keyValueManagement().getBucketNames().contains(ns + "-leases")) {
+        if (!bus.nc().keyValueManagement().getBucketNames().contains(bus.namespace() + "-leases")) {
             return Map.of(); // no instance has started far enough yet
         }
-        KeyValue kv = nc.keyValue(ns + "-leases");
+        KeyValue kv = bus.nc().keyValue(bus.namespace() + "-leases");
         Map<Integer, String> owners = new HashMap<>();
         for (String key : kv.keys()) {
             var e = kv.get(key);
@@ -137,7 +130,7 @@ class ClusterIT {
         long deadline = System.nanoTime() + within.toNanos();
         while (leases().size() < PARTITIONS) {
             assertTrue(System.nanoTime() < deadline, "partitions owned: " + leases().size() + " buckets "
-                    + nc.keyValueManagement().getBucketNames());
+                    + bus.nc().keyValueManagement().getBucketNames());
             Thread.sleep(100);
         }
     }
@@ -241,7 +234,8 @@ class ClusterIT {
         System.out.println("clients still wait 10 s after the load stopped; owners: " + leases());
         Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
         for (var e : instances.entrySet()) {
-            Path file = Path.of("target/cluster-" + ns + "-" + e.getKey() + "-threads.txt").toAbsolutePath();
+            Path file = Path.of("target/cluster-" + bus.namespace() + "-" + e.getKey() + "-threads.txt")
+                    .toAbsolutePath();
             Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(e.getValue().pid()), "Thread.dump_to_file",
                     "-overwrite", file.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             System.out.println("threads of " + e.getKey() + " (pid " + e.getValue().pid() + "): " + file
@@ -255,7 +249,7 @@ class ClusterIT {
         for (String session : sessions) {
             List<String> logged = new ArrayList<>();
             long expectedSeq = 1;
-            for (SessionLog.Stored stored : new SessionLog(nc, subjects).read(session, 1)) {
+            for (SessionLog.Stored stored : new SessionLog(bus.nc(), bus.subjects()).read(session, 1)) {
                 Commit c = stored.commit();
                 assertEquals(expectedSeq, c.firstSeq(), "session " + session + " log is gap-free");
                 expectedSeq = c.lastSeq() + 1;
@@ -362,7 +356,7 @@ class ClusterIT {
         start("gi-z");
         // Timed from when it is a member (starting a JVM alone took over 10 s at load 15) and printed; the bound is
         // only there so a newcomer that never gets its share fails (1.1 s measured at load 14; a quiet box: ~1 s).
-        KeyValue members = nc.keyValue(ns + "-members");
+        KeyValue members = bus.nc().keyValue(bus.namespace() + "-members");
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (members.get("gi-z") == null) {
             assertTrue(System.nanoTime() < deadline, "the fourth instance joined");
@@ -387,15 +381,15 @@ class ClusterIT {
         start("gi-l3");
         awaitAllOwned(Duration.ofSeconds(90));
         awaitBalanced(3, BALANCE_LIMIT);
-        KeyValue leaseBucket = nc.keyValue(ns + "-leases");
-        KeyValue memberBucket = nc.keyValue(ns + "-members");
+        KeyValue leaseBucket = bus.nc().keyValue(bus.namespace() + "-leases");
+        KeyValue memberBucket = bus.nc().keyValue(bus.namespace() + "-members");
         Map<String, Long> before = new HashMap<>();
         for (String key : leaseBucket.keys()) {
             var e = leaseBucket.get(key);
             before.put(key + "=" + e.getValueAsString(), e.getRevision());
         }
         // Max age removes an entry without a delete marker: the stream purged is exactly that, for all at once.
-        nc.jetStreamManagement().purgeStream("KV_" + ns + "-members");
+        bus.nc().jetStreamManagement().purgeStream("KV_" + bus.namespace() + "-members");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (memberBucket.keys().size() < 3) {
             assertTrue(System.nanoTime() < deadline, "members joined again: " + memberBucket.keys());

@@ -19,46 +19,39 @@ import dev.runeforge.common.bus.ActionClient;
 import dev.runeforge.common.bus.ActionReply;
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.NatsClients;
-import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.bus.Commit;
 import dev.runeforge.game.bus.SessionLog;
 import dev.runeforge.game.bus.Snapshots;
+import dev.runeforge.testsupport.TestBus;
 import dev.runeforge.testsupport.TestNats;
-import io.nats.client.Connection;
-import io.nats.client.Nats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The game instance against a real NATS: the log is the truth, restarts and rival writers lose nothing. */
 class GameInstanceIT {
     private static final int PARTITIONS = 4;
-    private String ns;
-    private Subjects subjects;
-    private Connection nc;
+    @RegisterExtension
+    final TestBus bus = new TestBus();
     private ActionClient actions;
     private final LinkedBlockingQueue<JsonNode> out = new LinkedBlockingQueue<>();
     private final List<ServiceRuntime.Running> instances = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
-        ns = TestNats.newNamespace();
-        subjects = new Subjects(ns);
-        nc = TestNats.connect();
-        NatsClients.ensureStreams(nc, subjects);
-        nc.createDispatcher(m -> out.add(Json.tree(m.getData()))).subscribe(ns + ".out.>");
-        actions = new ActionClient(nc, subjects, PARTITIONS, ActionClient.Settings.DEFAULT);
+        NatsClients.ensureStreams(bus.nc(), bus.subjects());
+        bus.nc().createDispatcher(m -> out.add(Json.tree(m.getData()))).subscribe(bus.namespace() + ".out.>");
+        actions = new ActionClient(bus.nc(), bus.subjects(), PARTITIONS, ActionClient.Settings.DEFAULT);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         instances.forEach(ServiceRuntime.Running::close);
         actions.close();
-        nc.close();
-        TestNats.deleteNamespace(ns);
     }
 
     private ServiceRuntime.Running startInstance() throws Exception {
@@ -70,7 +63,7 @@ class GameInstanceIT {
     }
 
     private ServiceRuntime.Running startInstance(boolean leases, Map<String, String> more) throws Exception {
-        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns, "admin.port", "0",
+        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", bus.namespace(), "admin.port", "0",
                 "game.partitions", Integer.toString(PARTITIONS), "game.leases", Boolean.toString(leases),
                 "game.dice.rolls.limit", "100000"));
         config.putAll(more);
@@ -111,7 +104,8 @@ class GameInstanceIT {
     }
 
     private List<Commit> log(String session) throws Exception {
-        return new SessionLog(nc, subjects).read(session, 1).stream().map(SessionLog.Stored::commit).toList();
+        return new SessionLog(bus.nc(), bus.subjects()).read(session, 1).stream().map(SessionLog.Stored::commit)
+                .toList();
     }
 
     @Test
@@ -173,7 +167,7 @@ class GameInstanceIT {
         for (int i = 0; i < 5; i++) { // seq 2..6: due at 3 and at 6
             send(roll(session, "r" + i));
         }
-        Snapshots snapshots = new Snapshots(nc, subjects);
+        Snapshots snapshots = new Snapshots(bus.nc(), bus.subjects());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         Optional<Snapshots.Snapshot> snapshot = snapshots.load(session);
         while ((snapshot.isEmpty() || snapshot.get().seq() < 6) && System.nanoTime() < deadline) {
@@ -195,22 +189,22 @@ class GameInstanceIT {
      */
     @Test
     void aRebuildLeavesNoReaderOnTheLog() throws Exception {
-        SessionLog sessionLog = new SessionLog(nc, subjects);
+        SessionLog sessionLog = new SessionLog(bus.nc(), bus.subjects());
         String session = UUID.randomUUID().toString().replace("-", "");
         long last = 0;
         for (int i = 0; i < 3; i++) {
             last = sessionLog.append(new Commit(session, "dice", "WOLF-0001", "a" + i, "g-a", 0, i + 1,
                     List.of(Json.tree(Map.of("type", "noted", "n", i)))), last);
         }
-        var jsm = nc.jetStreamManagement();
+        var jsm = bus.nc().jetStreamManagement();
         for (int round = 0; round < 2; round++) {
             assertEquals(3, sessionLog.read(session, 1).size());
             assertEquals(0, sessionLog.read(session, last + 1).size(), "nothing after the last commit");
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4_500);
-            List<String> readers = jsm.getConsumerNames(subjects.eventsStream());
+            List<String> readers = jsm.getConsumerNames(bus.subjects().eventsStream());
             while (!readers.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
-                readers = jsm.getConsumerNames(subjects.eventsStream());
+                readers = jsm.getConsumerNames(bus.subjects().eventsStream());
             }
             assertEquals(List.of(), readers, "readers left on the events stream");
         }

@@ -20,20 +20,19 @@ import dev.runeforge.common.bus.ActionClient;
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.BusHeaders;
 import dev.runeforge.common.bus.NatsClients;
-import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.session.SessionSummary;
+import dev.runeforge.testsupport.TestBus;
 import dev.runeforge.testsupport.TestNats;
-import io.nats.client.Connection;
 import io.nats.client.KeyValue;
-import io.nats.client.Nats;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.MessageInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The session directory (KV {@code <ns>-sessions}) and what stored commits carry for readers of the log, against
@@ -47,9 +46,8 @@ class SessionDirectoryIT {
     /** Not ASCII, and beyond the BMP: NATS header values are ASCII only. */
     private static final String CAROLS_NAME = "Zoë 𝔄da";
 
-    private String ns;
-    private Subjects subjects;
-    private Connection nc;
+    @RegisterExtension
+    final TestBus bus = new TestBus();
     private ActionClient actions;
     private final LinkedBlockingQueue<JsonNode> out = new LinkedBlockingQueue<>();
     private final List<JsonNode> seen = new ArrayList<>();
@@ -59,23 +57,18 @@ class SessionDirectoryIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        ns = TestNats.newNamespace();
-        subjects = new Subjects(ns);
-        nc = TestNats.connect();
-        NatsClients.ensureStreams(nc, subjects);
-        nc.createDispatcher(m -> out.add(Json.tree(m.getData()))).subscribe(ns + ".out.>");
-        actions = new ActionClient(nc, subjects, PARTITIONS, ActionClient.Settings.DEFAULT);
-        instances.add(Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of("bus.namespace", ns,
-                "admin.port", "0", "game.partitions", Integer.toString(PARTITIONS), "game.leases", "false",
-                "game.dice.rolls.limit", "100000")))));
+        NatsClients.ensureStreams(bus.nc(), bus.subjects());
+        bus.nc().createDispatcher(m -> out.add(Json.tree(m.getData()))).subscribe(bus.namespace() + ".out.>");
+        actions = new ActionClient(bus.nc(), bus.subjects(), PARTITIONS, ActionClient.Settings.DEFAULT);
+        instances.add(Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of(
+                "bus.namespace", bus.namespace(), "admin.port", "0", "game.partitions", Integer.toString(PARTITIONS),
+                "game.leases", "false", "game.dice.rolls.limit", "100000")))));
     }
 
     @AfterEach
     void tearDown() throws Exception {
         instances.forEach(ServiceRuntime.Running::close);
         actions.close();
-        nc.close();
-        TestNats.deleteNamespace(ns);
     }
 
     private String send(BusAction.Kind kind, String player, Object body) throws Exception {
@@ -125,7 +118,7 @@ class SessionDirectoryIT {
     }
 
     private KeyValue kv() throws Exception {
-        return nc.keyValue(subjects.sessionsBucket());
+        return bus.nc().keyValue(bus.subjects().sessionsBucket());
     }
 
     /** The directory entry once its revision passes {@code after}. */
@@ -198,16 +191,16 @@ class SessionDirectoryIT {
         SessionSummary last = summary(ended);
         assertTrue(last.closed());
         assertNull(last.code(), "a closed session's code is free");
-        assertNull(nc.keyValue(subjects.directoryBucket()).get(code), "the room code was released");
+        assertNull(bus.nc().keyValue(bus.subjects().directoryBucket()).get(code), "the room code was released");
         assertEquals("ROOM_NOT_FOUND", answer(send(BusAction.Kind.JOIN, "g-dave", null)).path("code").asText());
 
         // What each stored commit carries for readers of the log that know no game.
-        var jsm = nc.jetStreamManagement();
-        long lastSeq = jsm.getStreamInfo(subjects.eventsStream()).getStreamState().getLastSequence();
+        var jsm = bus.nc().jetStreamManagement();
+        long lastSeq = jsm.getStreamInfo(bus.subjects().eventsStream()).getStreamState().getLastSequence();
         int withSummary = 0;
         long rolls = 0;
         for (long seq = 1; seq <= lastSeq; seq++) {
-            MessageInfo m = jsm.getMessage(subjects.eventsStream(), seq);
+            MessageInfo m = jsm.getMessage(bus.subjects().eventsStream(), seq);
             JsonNode commit = Json.tree(m.getData());
             assertEquals("dice", m.getHeaders().getFirst(BusHeaders.GAME));
             String type = commit.path("events").get(0).path("type").asText();
@@ -243,8 +236,9 @@ class SessionDirectoryIT {
         // The owner stored a commit and died before writing the directory: the entry is gone.
         instances.removeFirst().close();
         kv().delete(session);
-        instances.add(Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of("bus.namespace", ns,
-                "admin.port", "0", "game.partitions", Integer.toString(PARTITIONS), "game.leases", "false")))));
+        instances.add(Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, Map.of(
+                "bus.namespace", bus.namespace(), "admin.port", "0", "game.partitions", Integer.toString(PARTITIONS),
+                "game.leases", "false")))));
         KeyValueEntry rewritten = entryAfter(0);
         assertEquals(List.of(ALICE, BOB), ids(summary(rewritten)));
         assertEquals(ALICE, summary(rewritten).host());

@@ -15,19 +15,18 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import dev.runeforge.common.bus.Rpc;
-import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.media.Voice;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.session.SessionSummary;
+import dev.runeforge.testsupport.TestBus;
 import dev.runeforge.testsupport.TestNats;
-import io.nats.client.Connection;
 import io.nats.client.KeyValue;
-import io.nats.client.Nats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * LiveKit rooms follow the session directory: created (with our limits) when a session opens, deleted when it closes,
@@ -39,27 +38,24 @@ class VoiceRoomsIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String SESSION = "feedfacefeedfacefeedfacefeedface";
 
-    private final String ns = TestNats.newNamespace();
-    private final Subjects subjects = new Subjects(ns);
-    private final String room = ns + "-" + SESSION;
-    private Connection nc;
+    @RegisterExtension
+    final TestBus bus = new TestBus();
+    private String room;
     private TwirpRoomService livekit;
 
     @BeforeEach
     void start() throws Exception {
-        nc = TestNats.connect();
+        room = bus.namespace() + "-" + SESSION;
         livekit = new TwirpRoomService(API_KEY, SECRET);
     }
 
     @AfterEach
     void stop() throws Exception {
         livekit.close();
-        nc.close();
-        TestNats.deleteNamespace(ns);
     }
 
     private ServiceRuntime.Running startService(String url) throws Exception {
-        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns,
+        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", bus.namespace(),
                 "admin.host", "127.0.0.1", "admin.port", "0",
                 "livekit.url", url, "livekit.api.key", API_KEY, "livekit.api.secret", SECRET,
                 "livekit.room.max.participants", "6", "livekit.room.empty.timeout", "PT120S",
@@ -68,7 +64,7 @@ class VoiceRoomsIT {
     }
 
     private void put(SessionSummary summary) throws Exception {
-        KeyValue sessions = nc.keyValue(subjects.sessionsBucket());
+        KeyValue sessions = bus.nc().keyValue(bus.subjects().sessionsBucket());
         sessions.put(summary.session(), Json.bytes(summary));
     }
 
@@ -112,12 +108,12 @@ class VoiceRoomsIT {
 
     @Test
     void sessionsAlreadyOpenWhenTheServiceStartsGetTheirRoomsAndADeletedSummaryDeletesTheRoom() throws Exception {
-        nc.keyValueManagement().create(io.nats.client.api.KeyValueConfiguration.builder()
-                .name(subjects.sessionsBucket()).maxHistoryPerKey(1).build());
+        bus.nc().keyValueManagement().create(io.nats.client.api.KeyValueConfiguration.builder()
+                .name(bus.subjects().sessionsBucket()).maxHistoryPerKey(1).build());
         put(summary(SESSION, "host-1", List.of("host-1"), List.of(), false, 7));
         try (ServiceRuntime.Running ignored = startService(livekit.url())) {
             await(() -> livekit.rooms.containsKey(room), "room created on replay");
-            nc.keyValue(subjects.sessionsBucket()).delete(SESSION);
+            bus.nc().keyValue(bus.subjects().sessionsBucket()).delete(SESSION);
             await(() -> !livekit.rooms.containsKey(room), "room deleted with the summary");
         }
     }
@@ -129,8 +125,8 @@ class VoiceRoomsIT {
             put(summary(SESSION, "host-1", List.of("host-1"), List.of(), false, 1));
             await(() -> metric(running, "rf_media_livekit_errors_total{operation=\"create_room\"}") == 1.0,
                     "the failed create counted");
-            Voice.Token token = Rpc.request(nc, subjects.mediaToken(), new Voice.TokenRequest("host-1", SESSION),
-                    Voice.Token.class, WAIT);
+            Voice.Token token = Rpc.request(bus.nc(), bus.subjects().mediaToken(),
+                    new Voice.TokenRequest("host-1", SESSION), Voice.Token.class, WAIT);
             assertEquals(room, token.room(), "a token does not wait for LiveKit");
 
             livekit.failing = false;
@@ -150,7 +146,8 @@ class VoiceRoomsIT {
             put(summary(SESSION, "host-1", List.of(), List.of(), true, 2));
             await(() -> metric(running, "rf_media_livekit_errors_total{operation=\"delete_room\"}") == 1.0,
                     "the failed delete counted");
-            assertEquals("configured", Rpc.request(nc, subjects.mediaPing(), Map.of(), Main.PingReply.class, WAIT).livekit());
+            assertEquals("configured", Rpc.request(bus.nc(), bus.subjects().mediaPing(), Map.of(),
+                    Main.PingReply.class, WAIT).livekit());
         }
     }
 

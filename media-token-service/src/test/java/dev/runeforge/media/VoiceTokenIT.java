@@ -24,20 +24,17 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.runeforge.common.bus.Rpc;
 import dev.runeforge.common.bus.RpcException;
-import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.media.Voice;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.common.service.ServiceRuntime;
 import dev.runeforge.common.session.SessionSummary;
+import dev.runeforge.testsupport.TestBus;
 import dev.runeforge.testsupport.TestNats;
-import io.nats.client.Connection;
 import io.nats.client.KeyValue;
-import io.nats.client.Nats;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * media-token-service on the real NATS, issuing LiveKit tokens over {@code <ns>.media.token}. The tests write the
@@ -51,28 +48,16 @@ class VoiceTokenIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String SESSION = "0123456789abcdef0123456789abcdef";
 
-    private final String ns = TestNats.newNamespace();
-    private final Subjects subjects = new Subjects(ns);
-    private Connection nc;
+    @RegisterExtension
+    final TestBus bus = new TestBus();
     private KeyValue sessions;
 
-    @BeforeEach
-    void connect() throws Exception {
-        nc = TestNats.connect();
-    }
-
-    @AfterEach
-    void clean() throws Exception {
-        nc.close();
-        TestNats.deleteNamespace(ns);
-    }
-
     private ServiceRuntime.Running start(Map<String, String> extra) throws Exception {
-        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", ns,
+        Map<String, String> config = new HashMap<>(Map.of("bus.namespace", bus.namespace(),
                 "admin.host", "127.0.0.1", "admin.port", "0"));
         config.putAll(extra);
         ServiceRuntime.Running running = Main.start(ServiceConfig.load(TestNats.service(Main.SERVICE, config)));
-        sessions = nc.keyValue(subjects.sessionsBucket());
+        sessions = bus.nc().keyValue(bus.subjects().sessionsBucket());
         return running;
     }
 
@@ -95,7 +80,8 @@ class VoiceTokenIT {
     }
 
     private Voice.Token token(String player, String session) {
-        return Rpc.request(nc, subjects.mediaToken(), new Voice.TokenRequest(player, session), Voice.Token.class, WAIT);
+        return Rpc.request(bus.nc(), bus.subjects().mediaToken(), new Voice.TokenRequest(player, session),
+                Voice.Token.class, WAIT);
     }
 
     private String refusal(String player, String session) {
@@ -126,7 +112,7 @@ class VoiceTokenIT {
 
             Map<String, Object> video = claims.getJSONObjectClaim("video");
             assertEquals(Boolean.TRUE, video.get("roomJoin"));
-            assertEquals(ns + "-" + SESSION, video.get("room"), "this session's room only");
+            assertEquals(bus.namespace() + "-" + SESSION, video.get("room"), "this session's room only");
             assertEquals(Boolean.TRUE, video.get("canPublish"));
             assertEquals(Boolean.TRUE, video.get("canSubscribe"));
             assertEquals(Boolean.FALSE, video.get("canPublishData"));
@@ -136,7 +122,7 @@ class VoiceTokenIT {
             assertEquals(java.util.Set.of("roomJoin", "room", "canPublish", "canSubscribe", "canPublishData"), video.keySet());
 
             assertEquals("wss://voice.example.test", reply.url(), "browsers get the public URL");
-            assertEquals(ns + "-" + SESSION, reply.room());
+            assertEquals(bus.namespace() + "-" + SESSION, reply.room());
             assertEquals("p-2", reply.identity());
             assertEquals("Name of p-2", reply.name());
             assertFalse(reply.admin());
@@ -154,7 +140,7 @@ class VoiceTokenIT {
             assertTrue(jwt.verify(new MACVerifier(SECRET.getBytes(StandardCharsets.UTF_8))));
             Map<String, Object> video = jwt.getJWTClaimsSet().getJSONObjectClaim("video");
             assertEquals(Boolean.TRUE, video.get("roomAdmin"));
-            assertEquals(ns + "-" + SESSION, video.get("room"));
+            assertEquals(bus.namespace() + "-" + SESSION, video.get("room"));
             assertEquals(Boolean.TRUE, video.get("roomJoin"));
             assertEquals(Boolean.FALSE, video.get("canPublishData"));
             assertTrue(reply.admin());
@@ -182,7 +168,7 @@ class VoiceTokenIT {
             assertEquals(ErrorCodes.NOT_FOUND, refusal("p-2", "nosuchsession"));
             assertEquals(ErrorCodes.NOT_FOUND, refusal("p-2", garbled), "a garbled summary is a refusal, not a crash");
             assertEquals(ErrorCodes.NOT_FOUND, refusal("p-9", wrongKey), "a summary must name its own session");
-            RpcException bad = assertThrows(RpcException.class, () -> Rpc.request(nc, subjects.mediaToken(),
+            RpcException bad = assertThrows(RpcException.class, () -> Rpc.request(bus.nc(), bus.subjects().mediaToken(),
                     Map.of("player", "p-2", "session", "../etc"), Voice.Token.class, WAIT));
             assertEquals(ErrorCodes.BAD_MESSAGE, bad.code());
 
@@ -218,7 +204,8 @@ class VoiceTokenIT {
             RpcException e = assertThrows(RpcException.class, () -> token("host-1", SESSION));
             assertEquals(Voice.LIVEKIT_NOT_CONFIGURED, e.code());
             assertTrue(e.getMessage().contains("not configured"), e.getMessage());
-            assertEquals("not-configured", Rpc.request(nc, subjects.mediaPing(), Map.of(), Main.PingReply.class, WAIT).livekit());
+            assertEquals("not-configured", Rpc.request(bus.nc(), bus.subjects().mediaPing(), Map.of(),
+                    Main.PingReply.class, WAIT).livekit());
             assertEquals(1.0, metrics(running.adminPort()).get("rf_media_tokens_refused_total{reason=\"not_configured\"}"));
         }
     }

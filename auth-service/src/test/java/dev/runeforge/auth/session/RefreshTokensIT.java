@@ -14,34 +14,25 @@ import java.util.List;
 import dev.runeforge.common.bus.RpcException;
 import dev.runeforge.common.protocol.ErrorCodes;
 import dev.runeforge.testsupport.ManualClock;
-import dev.runeforge.testsupport.TestNats;
-import io.nats.client.Connection;
-import io.nats.client.Nats;
-import org.junit.jupiter.api.AfterEach;
+import dev.runeforge.testsupport.TestBus;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Refresh token families over a real JetStream KV: rotation, reuse detection, logout, expiry. */
 class RefreshTokensIT {
     private static final RefreshTokens.Owner ADA = new RefreshTokens.Owner("g-ada", "Ada", List.of("guest"));
 
-    private String ns;
-    private Connection nc;
+    @RegisterExtension
+    final TestBus bus = new TestBus();
     private ManualClock clock;
     private RefreshTokens tokens;
 
     @BeforeEach
     void open() throws Exception {
-        ns = TestNats.newNamespace();
-        nc = TestNats.connect();
         clock = new ManualClock(Instant.parse("2026-06-01T12:00:00Z"));
-        tokens = new RefreshTokens(nc, ns + "-refresh", 1, clock, Duration.ofDays(14), Duration.ofDays(90), Duration.ofSeconds(10));
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        nc.close();
-        TestNats.deleteNamespace(ns);
+        tokens = new RefreshTokens(bus.nc(), bus.namespace() + "-refresh", 1, clock, Duration.ofDays(14),
+                Duration.ofDays(90), Duration.ofSeconds(10));
     }
 
     private void assertRefused(String token) {
@@ -94,7 +85,8 @@ class RefreshTokensIT {
 
     @Test
     void withoutLeewayTheSecondOfTwoConcurrentRefreshesRevokes() throws Exception {
-        var strict = new RefreshTokens(nc, ns + "-refresh", 1, clock, Duration.ofDays(14), Duration.ofDays(90), Duration.ZERO);
+        var strict = new RefreshTokens(bus.nc(), bus.namespace() + "-refresh", 1, clock, Duration.ofDays(14),
+                Duration.ofDays(90), Duration.ZERO);
         var first = strict.start(ADA);
         var second = strict.rotate(first.token());
         RpcException e = assertThrows(RpcException.class, () -> strict.rotate(first.token()));
@@ -153,7 +145,7 @@ class RefreshTokensIT {
     @Test
     void theStoreHoldsHashesNotTokens() throws Exception {
         var grant = tokens.start(ADA);
-        var kv = nc.keyValue(ns + "-refresh");
+        var kv = bus.nc().keyValue(bus.namespace() + "-refresh");
         for (String key : kv.keys()) {
             assertFalse(key.contains(grant.token()), key);
             String value = new String(kv.get(key).getValue(), StandardCharsets.UTF_8);

@@ -8,37 +8,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
-import dev.runeforge.testsupport.TestNats;
-import io.nats.client.Connection;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.runeforge.testsupport.TestBus;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The {@code <ns>-directory} contract against a real NATS: codes the game instance allocates, the gateway finds. */
 class DirectoryBucketIT {
-    private String ns;
-    private Subjects subjects;
-    private Connection nc;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        ns = TestNats.newNamespace();
-        subjects = new Subjects(ns);
-        nc = TestNats.connect();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        nc.close();
-        TestNats.deleteNamespace(ns);
-    }
+    @RegisterExtension
+    final TestBus bus = new TestBus();
 
     @Test
     void theGatewayFindsTheRoomAGameInstanceAllocatedUntilItsCodeIsReleased() throws Exception {
-        DirectoryBucket gateway = DirectoryBucket.lazy(nc, subjects);
+        DirectoryBucket gateway = DirectoryBucket.lazy(bus.nc(), bus.subjects());
         assertEquals(Optional.empty(), gateway.session("WOLF-RUNE-1234"), "no bucket yet: no room, no error");
-        NatsClients.ensureDirectory(nc, subjects);
-        DirectoryBucket game = DirectoryBucket.open(nc, subjects);
+        NatsClients.ensureDirectory(bus.nc(), bus.subjects());
+        DirectoryBucket game = DirectoryBucket.open(bus.nc(), bus.subjects());
         String code = game.allocate("s1", new SplittableRandom(7));
         assertTrue(code.matches("[A-Z]+-[A-Z]+-\\d{4}"), code);
         assertEquals(Optional.of("s1"), gateway.session(code));
@@ -48,8 +32,8 @@ class DirectoryBucketIT {
 
     @Test
     void aCodeTakenByALiveRoomIsNeverHandedOutAgain() throws Exception {
-        NatsClients.ensureDirectory(nc, subjects);
-        DirectoryBucket game = DirectoryBucket.open(nc, subjects);
+        NatsClients.ensureDirectory(bus.nc(), bus.subjects());
+        DirectoryBucket game = DirectoryBucket.open(bus.nc(), bus.subjects());
         String first = game.allocate("s1", new SplittableRandom(42));
         String second = game.allocate("s2", new SplittableRandom(42)); // draws `first` again, then another
         assertNotEquals(first, second);
@@ -59,9 +43,9 @@ class DirectoryBucketIT {
 
     @Test
     void aShortCodeOfAnOlderRoomIsStillFoundAndWhatIsNoCodeIsNotLookedUp() throws Exception {
-        NatsClients.ensureDirectory(nc, subjects);
-        nc.keyValue(subjects.directoryBucket()).create("WOLF-1234", "old".getBytes(StandardCharsets.UTF_8));
-        DirectoryBucket gateway = DirectoryBucket.lazy(nc, subjects);
+        NatsClients.ensureDirectory(bus.nc(), bus.subjects());
+        bus.nc().keyValue(bus.subjects().directoryBucket()).create("WOLF-1234", "old".getBytes(StandardCharsets.UTF_8));
+        DirectoryBucket gateway = DirectoryBucket.lazy(bus.nc(), bus.subjects());
         assertEquals(Optional.of("old"), gateway.session("WOLF-1234"));
         assertEquals(Optional.empty(), gateway.session("wolf-1234"));
         assertEquals(Optional.empty(), gateway.session("WOLF-RUNE-12345"));

@@ -14,38 +14,22 @@ import java.util.concurrent.TimeUnit;
 
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.session.SessionSummary;
-import dev.runeforge.testsupport.TestNats;
-import io.nats.client.Connection;
+import dev.runeforge.testsupport.TestBus;
 import io.nats.client.KeyValue;
 import io.nats.client.impl.NatsKeyValueWatchSubscription;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The {@code <ns>-sessions} contract against a real NATS: its readers, its compare-and-set writer, its watch. */
 class SessionsBucketIT {
     private static final SessionSummary.Member ALICE = new SessionSummary.Member("g-alice", "Alice");
     private static final SessionSummary.Member BOB = new SessionSummary.Member("g-bob", "Bob");
 
-    private String ns;
-    private Subjects subjects;
-    private Connection nc;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        ns = TestNats.newNamespace();
-        subjects = new Subjects(ns);
-        nc = TestNats.connect();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        nc.close();
-        TestNats.deleteNamespace(ns);
-    }
+    @RegisterExtension
+    final TestBus bus = new TestBus();
 
     private KeyValue bucket() throws Exception {
-        return NatsClients.ensureSessions(nc, subjects, 1, Duration.ofMinutes(5));
+        return NatsClients.ensureSessions(bus.nc(), bus.subjects(), 1, Duration.ofMinutes(5));
     }
 
     private static SessionSummary summary(String session, long seq, SessionSummary.Member... members) {
@@ -55,7 +39,7 @@ class SessionsBucketIT {
 
     @Test
     void aLazyReaderFindsNothingUntilAGameInstanceCreatedTheBucketThenWhatItWrote() throws Exception {
-        SessionsBucket gateway = SessionsBucket.lazy(nc, subjects);
+        SessionsBucket gateway = SessionsBucket.lazy(bus.nc(), bus.subjects());
         assertEquals(Optional.empty(), gateway.find("s1"), "no bucket yet: no session, no error");
         SessionsBucket.Writer game = SessionsBucket.of(bucket()).writer();
         SessionSummary written = summary("s1", 3, ALICE, BOB);

@@ -21,42 +21,29 @@ import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.config.ServiceConfig;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.protocol.ErrorCodes;
+import dev.runeforge.testsupport.TestBus;
 import dev.runeforge.testsupport.TestNats;
 import io.nats.client.Connection;
-import io.nats.client.Nats;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueStatus;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamInfo;
 import io.nats.service.Group;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What every service is built on, against a real NATS: bootstrap, admin port, request-reply, topology, shutdown. */
 class ServiceRuntimeIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private String ns;
-    private Connection client;
+    @RegisterExtension
+    final TestBus bus = new TestBus();
 
     record Echo(String text) {
     }
 
-    @BeforeEach
-    void setUp() throws Exception {
-        ns = TestNats.newNamespace();
-        client = TestNats.connect();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        client.close();
-        TestNats.deleteNamespace(ns);
-    }
-
     private ServiceRuntime runtime() throws Exception {
         return ServiceRuntime.open("test-service", ServiceConfig.load(TestNats.service(TestNats.DRIVER,
-                Map.of("bus.namespace", ns, "admin.host", "127.0.0.1", "admin.port", "0"))));
+                Map.of("bus.namespace", bus.namespace(), "admin.host", "127.0.0.1", "admin.port", "0"))));
     }
 
     private static HttpResponse<String> get(int port, String path) throws Exception {
@@ -66,6 +53,8 @@ class ServiceRuntimeIT {
 
     @Test
     void aServiceAnswersRequestsReportsHealthAndStopsInOrder() throws Exception {
+        String ns = bus.namespace();
+        Connection client = bus.nc();
         ServiceRuntime rt = runtime();
         assertEquals(ns, rt.subjects().namespace());
         Group group = new Group(ns + ".test");
@@ -122,29 +111,30 @@ class ServiceRuntimeIT {
 
     @Test
     void streamsAndBucketsAreCreatedOnceAndKeptInSync() throws Exception {
-        Subjects subjects = new Subjects(ns);
-        NatsClients.ensureStreams(client, subjects);
-        NatsClients.ensureStreams(client, subjects, 1); // again: an update, not a failure
-        NatsClients.ensureDirectory(client, subjects);
-        NatsClients.ensureDirectory(client, subjects);
-        StreamInfo events = client.jetStreamManagement().getStreamInfo(subjects.eventsStream());
+        Subjects subjects = bus.subjects();
+        NatsClients.ensureStreams(bus.nc(), subjects);
+        NatsClients.ensureStreams(bus.nc(), subjects, 1); // again: an update, not a failure
+        NatsClients.ensureDirectory(bus.nc(), subjects);
+        NatsClients.ensureDirectory(bus.nc(), subjects);
+        StreamInfo events = bus.nc().jetStreamManagement().getStreamInfo(subjects.eventsStream());
         assertEquals(List.of(subjects.eventsAll()), events.getConfiguration().getSubjects());
         // A retried append of one action's commit is dropped within this window (the commit's message id).
         assertEquals(Duration.ofMinutes(2), events.getConfiguration().getDuplicateWindow());
-        assertTrue(client.keyValueManagement().getBucketNames().contains(subjects.directoryBucket()));
+        assertTrue(bus.nc().keyValueManagement().getBucketNames().contains(subjects.directoryBucket()));
     }
 
     @Test
     void theAdminPortShowsTheSettingsTheServiceReadWithSecretsMasked() throws Exception {
-        ServiceConfig config = ServiceConfig.load(TestNats.service(TestNats.DRIVER, Map.of("bus.namespace", ns,
-                "admin.host", "127.0.0.1", "admin.port", "0", "test.api.secret", "hunter2-hunter2")));
+        ServiceConfig config = ServiceConfig.load(TestNats.service(TestNats.DRIVER, Map.of(
+                "bus.namespace", bus.namespace(), "admin.host", "127.0.0.1", "admin.port", "0",
+                "test.api.secret", "hunter2-hunter2")));
         assertEquals("hunter2-hunter2", config.secret("test.api.secret").orElseThrow());
         ServiceRuntime rt = ServiceRuntime.open("test-service", config);
         try (ServiceRuntime.Running running = rt.run(null, null)) {
             HttpResponse<String> res = get(running.adminPort(), "/settings");
             assertEquals(200, res.statusCode());
             var settings = Json.tree(res.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)).path("settings");
-            assertEquals(ns, settings.path("bus.namespace").path("value").asText());
+            assertEquals(bus.namespace(), settings.path("bus.namespace").path("value").asText());
             assertEquals("override", settings.path("bus.namespace").path("from").asText());
             assertEquals("BUS_NAMESPACE", settings.path("bus.namespace").path("env").asText());
             assertEquals("***", settings.path("test.api.secret").path("value").asText());
@@ -155,20 +145,20 @@ class ServiceRuntimeIT {
 
     @Test
     void anExistingBucketTakesTheConfigurationTheCodeAsksForOnTheNextStart() throws Exception {
-        String name = ns + "-leases";
-        var created = NatsClients.ensureBucket(client, KeyValueConfiguration.builder().name(name)
+        String name = bus.namespace() + "-leases";
+        var created = NatsClients.ensureBucket(bus.nc(), KeyValueConfiguration.builder().name(name)
                 .storageType(StorageType.Memory).maxHistoryPerKey(1).ttl(Duration.ofSeconds(10)).build());
         created.put("p1", "gi-a");
         // A restart with a longer TTL (game.lease.ttl, ...: longer than the 2 minutes' duplicate window the server
         // would pick for an update without one) and a file-stored bucket asked for: the TTL follows, the entry
         // survives, the storage stays what it is (it cannot change in place).
-        NatsClients.ensureBucket(client, KeyValueConfiguration.builder().name(name)
+        NatsClients.ensureBucket(bus.nc(), KeyValueConfiguration.builder().name(name)
                 .storageType(StorageType.File).maxHistoryPerKey(2).ttl(Duration.ofSeconds(30)).build());
-        KeyValueStatus status = client.keyValueManagement().getStatus(name);
+        KeyValueStatus status = bus.nc().keyValueManagement().getStatus(name);
         assertEquals(Duration.ofSeconds(30), status.getTtl());
         assertEquals(2, status.getMaxHistoryPerKey());
         assertEquals(StorageType.Memory, status.getStorageType());
-        assertEquals("gi-a", client.keyValue(name).get("p1").getValueAsString());
+        assertEquals("gi-a", bus.nc().keyValue(name).get("p1").getValueAsString());
         // The same configuration again changes nothing.
         assertEquals(List.of(), NatsClients.bucketChanges(status.getConfiguration(), KeyValueConfiguration.builder()
                 .name(name).storageType(StorageType.Memory).maxHistoryPerKey(2).ttl(Duration.ofSeconds(30)).build()));
@@ -176,12 +166,12 @@ class ServiceRuntimeIT {
 
     @Test
     void aStreamsMaxAgeFollowsTheCode() throws Exception {
-        Subjects subjects = new Subjects(ns);
-        NatsClients.ensureStreams(client, subjects);
-        var jsm = client.jetStreamManagement();
+        Subjects subjects = bus.subjects();
+        NatsClients.ensureStreams(bus.nc(), subjects);
+        var jsm = bus.nc().jetStreamManagement();
         var events = jsm.getStreamInfo(subjects.eventsStream()).getConfiguration();
         jsm.updateStream(io.nats.client.api.StreamConfiguration.builder(events).maxAge(Duration.ofHours(1)).build());
-        NatsClients.ensureStreams(client, subjects);
+        NatsClients.ensureStreams(bus.nc(), subjects);
         assertEquals(Duration.ofDays(2), jsm.getStreamInfo(subjects.eventsStream()).getConfiguration().getMaxAge());
     }
 }

@@ -10,41 +10,31 @@ import java.util.concurrent.TimeUnit;
 
 import dev.runeforge.common.bus.BusAction;
 import dev.runeforge.common.bus.Partitions;
-import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.json.Json;
+import dev.runeforge.testsupport.TestBus;
 import dev.runeforge.testsupport.TestNats;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link ActionInbox#stuckNanos}: actions left in its dispatcher while it takes none, on a real NATS server. */
 class ActionInboxIT {
     private static final int PARTITIONS = 4;
-    private String ns;
-    private Subjects subjects;
-    private Connection nc;
+    @RegisterExtension
+    final TestBus bus = new TestBus();
     private final CountDownLatch unblock = new CountDownLatch(1);
-
-    @BeforeEach
-    void setUp() throws Exception {
-        ns = TestNats.newNamespace();
-        subjects = new Subjects(ns);
-        nc = TestNats.connect();
-    }
 
     @AfterEach
     void tearDown() throws Exception {
         unblock.countDown();
-        nc.close();
-        TestNats.deleteNamespace(ns);
     }
 
     private void send(String id, BusAction.Kind kind, String session) {
         BusAction action = new BusAction(id, kind, session, "g-a", "Alice", kind == BusAction.Kind.CREATE ? "dice" : null,
                 null, null, 0);
-        nc.publish(subjects.action(Partitions.of(session, PARTITIONS), session), Json.bytes(action));
+        bus.nc().publish(bus.subjects().action(Partitions.of(session, PARTITIONS), session), Json.bytes(action));
     }
 
     @Test
@@ -69,7 +59,8 @@ class ActionInboxIT {
             }
             return false;
         }, new SimpleMeterRegistry());
-        try (Connection gameNc = TestNats.connect(); ActionInbox inbox = new ActionInbox(gameNc, subjects, mailboxes)) {
+        try (Connection gameNc = TestNats.connect();
+                ActionInbox inbox = new ActionInbox(gameNc, bus.subjects(), mailboxes)) {
             inbox.open(List.of(0, 1, 2, 3));
             long t0 = System.nanoTime();
             assertEquals(0, inbox.stuckNanos(t0), "idle");
@@ -78,7 +69,7 @@ class ActionInboxIT {
             send("c1", BusAction.Kind.CREATE, "s-1");
             assertTrue(inCheck.await(5, TimeUnit.SECONDS), "the create reached the inbox");
             send("g1", BusAction.Kind.GAME, "s-2");
-            nc.flush(Duration.ofSeconds(5));
+            bus.nc().flush(Duration.ofSeconds(5));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             long first = System.nanoTime();
             while (inbox.stuckNanos(first) == 0 && System.nanoTime() < deadline) {

@@ -29,13 +29,14 @@ import dev.runeforge.common.bus.NatsClients;
 import dev.runeforge.common.bus.Partitions;
 import dev.runeforge.common.bus.SessionsBucket;
 import dev.runeforge.common.bus.Subjects;
+import dev.runeforge.testsupport.TestBus;
 import dev.runeforge.testsupport.TestNats;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
-import io.nats.client.Nats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Deadlines fire through the action path, once, and a new owner re-arms them after a takeover. */
 class TimersIT {
@@ -103,6 +104,7 @@ class TimersIT {
         final ActionInbox inbox;
 
         Instance() throws Exception {
+            Subjects subjects = bus.subjects();
             nc = TestNats.connect();
             timers = new Timers(nc, subjects, PARTITIONS, Clock.systemUTC());
             handler = new ActionHandler(nc, subjects, new GameRegistry().register(new Hourglass()),
@@ -129,20 +131,16 @@ class TimersIT {
         }
     }
 
-    private String ns;
-    private Subjects subjects;
-    private Connection nc;
+    @RegisterExtension
+    final TestBus bus = new TestBus();
     private ActionClient actions;
     private final List<Instance> instances = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
-        ns = TestNats.newNamespace();
-        subjects = new Subjects(ns);
-        nc = TestNats.connect();
-        NatsClients.ensureStreams(nc, subjects);
-        NatsClients.ensureDirectory(nc, subjects);
-        actions = new ActionClient(nc, subjects, PARTITIONS, ActionClient.Settings.DEFAULT);
+        NatsClients.ensureStreams(bus.nc(), bus.subjects());
+        NatsClients.ensureDirectory(bus.nc(), bus.subjects());
+        actions = new ActionClient(bus.nc(), bus.subjects(), PARTITIONS, ActionClient.Settings.DEFAULT);
     }
 
     @AfterEach
@@ -151,8 +149,6 @@ class TimersIT {
             i.close();
         }
         actions.close();
-        nc.close();
-        TestNats.deleteNamespace(ns);
     }
 
     private Instance instance() throws Exception {
@@ -170,7 +166,7 @@ class TimersIT {
 
     private List<String> log(String session) throws Exception {
         List<String> types = new ArrayList<>();
-        for (SessionLog.Stored stored : new SessionLog(nc, subjects).read(session, 1)) {
+        for (SessionLog.Stored stored : new SessionLog(bus.nc(), bus.subjects()).read(session, 1)) {
             stored.commit().events().forEach(e -> types.add(e.path("type").asText()));
         }
         return types;

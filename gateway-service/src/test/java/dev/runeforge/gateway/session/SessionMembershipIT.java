@@ -17,16 +17,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runeforge.common.bus.ActionClient;
 import dev.runeforge.common.bus.ActionReply;
 import dev.runeforge.common.bus.BusAction;
-import dev.runeforge.common.bus.Subjects;
 import dev.runeforge.common.json.Json;
-import dev.runeforge.testsupport.TestNats;
+import dev.runeforge.testsupport.TestBus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A socket's queue of actions against a real NATS, with a stand-in game owner on the action subjects that answers
@@ -36,8 +35,8 @@ class SessionMembershipIT {
     /** Longer than {@link SessionMembership#MAX_WAIT}: what queues behind this answer waits too long. */
     private static final Duration SLOW = SessionMembership.MAX_WAIT.plusMillis(500);
 
-    private String ns;
-    private Connection nc;
+    @RegisterExtension
+    final TestBus bus = new TestBus();
     private ActionClient actions;
     private SessionHub hub;
     private Dispatcher owner;
@@ -48,22 +47,17 @@ class SessionMembershipIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        ns = TestNats.newNamespace();
-        Subjects subjects = new Subjects(ns);
-        nc = TestNats.connect();
-        owner = nc.createDispatcher(this::answer);
-        owner.subscribe(ns + ".act.>");
-        nc.flush(Duration.ofSeconds(2));
-        actions = new ActionClient(nc, subjects, 64, ActionClient.Settings.DEFAULT);
-        hub = new SessionHub(nc, subjects, new SimpleMeterRegistry());
+        owner = bus.nc().createDispatcher(this::answer);
+        owner.subscribe(bus.namespace() + ".act.>");
+        bus.nc().flush(Duration.ofSeconds(2));
+        actions = new ActionClient(bus.nc(), bus.subjects(), 64, ActionClient.Settings.DEFAULT);
+        hub = new SessionHub(bus.nc(), bus.subjects(), new SimpleMeterRegistry());
     }
 
     @AfterEach
     void tearDown() throws Exception {
         late.shutdownNow();
         actions.close();
-        nc.close();
-        TestNats.deleteNamespace(ns);
     }
 
     /** Accepts every action; the one with id "slow" only after {@link #SLOW}. */
@@ -71,7 +65,7 @@ class SessionMembershipIT {
         BusAction action = Json.read(msg.getData(), BusAction.class);
         received.add(action.id());
         ActionReply reply = new ActionReply(ActionReply.Outcome.ACCEPTED, List.of());
-        Runnable send = () -> nc.publish(msg.getReplyTo(), reply.headers(), reply.body());
+        Runnable send = () -> bus.nc().publish(msg.getReplyTo(), reply.headers(), reply.body());
         if (action.id().equals("slow")) {
             late.schedule(send, SLOW.toMillis(), TimeUnit.MILLISECONDS);
         } else {
