@@ -361,8 +361,9 @@ public final class PartitionManager implements AutoCloseable {
     /**
      * Our member entry was reaped, or it lapsed while the members bucket could not be written (a NATS node or
      * cluster election stalled it past the ttl). Join again first, then keep each lease the lease watch still shows
-     * as ours at the revision we took it (nobody reaped it: a reaper deletes the leases of whom it reaps, and the
-     * watch brings those deletes), and abandon the rest.
+     * as ours at the revision we took it, or nothing newer than it yet ({@link LeaseTable#stillHeld}: nobody
+     * reaped it; a reaper deletes the leases of whom it reaps, and the watch brings those deletes), and abandon the
+     * rest.
      *
      * <p>The watch decides, not a read of the bucket: a KV read is a JetStream "direct get", which any replica of
      * the bucket may answer, and a replica that has just restarted answers from a store still catching up
