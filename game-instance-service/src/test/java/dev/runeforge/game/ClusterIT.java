@@ -371,8 +371,8 @@ class ClusterIT {
     /**
      * Every member entry gone at once, as when a NATS cluster elects a new leader for the members bucket for
      * longer than the ttl (measured: ~10 s at load 15) and the entries lapse: nobody is dead, so no lease may
-     * move. Each instance joins again and keeps the leases the bucket still holds for it. (Before: every instance
-     * abandoned all its partitions and took them again.)
+     * move. Each instance joins again and keeps the leases its lease watch still shows as its own. (Before: every
+     * instance abandoned all its partitions and took them again.)
      */
     @Test
     void membersLapsingTogetherMoveNoPartition() throws Exception {

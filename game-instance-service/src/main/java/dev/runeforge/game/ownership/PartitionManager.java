@@ -66,7 +66,7 @@ import io.nats.client.impl.NatsKeyValueWatchSubscription;
  * <p>A lease only decides who takes a partition's actions; it does not protect the log: a stale owner that still
  * writes is stopped by the fenced append. So losing a lease stops the partition's work at once, without a snapshot.
  * An instance whose own member entry was reaped or lapsed (its heartbeat's compare-and-set fails) joins again and
- * keeps only the leases the bucket still holds for it ({@link #rejoin}).
+ * keeps only the leases its lease watch still shows as its own ({@link #rejoin}).
  */
 public final class PartitionManager implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PartitionManager.class.getName());
