@@ -532,12 +532,18 @@ public final class PartitionManager implements AutoCloseable {
      * nothing newer meanwhile: the read may be older than the watch's latest, and a stale owner written over a
      * fresh delete would keep everyone off a free partition until its key changed again (measured once: one
      * partition without an owner for 12 s, until the killed instance's replacement took it).
+     *
+     * <p>A read saying the lease is gone changes nothing here: the change that made the compare-and-delete fail is
+     * on its way in the watch, which frees the entry when it comes. The read may be wrong: a KV read is a
+     * JetStream direct get that any replica answers, and on nats-server before 2.9.17 a replica that has just
+     * restarted answers from a store still catching up (nats-server#4162). Taken as "free", such a read emptied
+     * the entry of a lease the dead still held, no later change of the key corrected it, and every create failed
+     * on the key that was there: the partition stayed without an owner.
      */
     private boolean freeIfStillHeld(int p, String member) throws IOException, JetStreamApiException {
         Lease seen = leaseTable.get(p);
         KeyValueEntry now = leases.get(key(p));
         if (now == null || now.getValue() == null || now.getOperation() != KeyValueOperation.PUT) {
-            leaseTable.learned(p, seen, null, 0);
             return true;
         }
         if (member.equals(now.getValueAsString())) {
