@@ -74,6 +74,9 @@ export GATEWAY_JOIN_MISSES=${GATEWAY_JOIN_MISSES:-1000000}           # room-code
 export GATEWAY_RATE_BURST=${GATEWAY_RATE_BURST:-100000}              # messages per socket: 20, then 10/s (the probe)
 export GATEWAY_RATE_REFILL=${GATEWAY_RATE_REFILL:-100000}
 export GAME_DICE_ROLLS_LIMIT=${GAME_DICE_ROLLS_LIMIT:-1000000}       # rolls per player: 10 per 10 s (heavy, probe)
+# A socket is closed TOKEN_EXPIRED 30 s after its access token expires (15 min); the generator does not refresh
+# and reconnect as the SDK does, so a run longer than that would lose its sockets: access tokens last 24 h here.
+export AUTH_ACCESS_TTL=${AUTH_ACCESS_TTL:-PT24H}
 
 JAVA_HOME=$(rf_java_home)
 export JAVA_HOME
