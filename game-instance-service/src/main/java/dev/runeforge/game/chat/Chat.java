@@ -123,21 +123,23 @@ public final class Chat {
     }
 
     /**
-     * The times of each player's recent actions once {@code player} acted at {@code at}: times older than
-     * {@code window} are dropped for everyone, so the map holds only players who acted lately.
+     * The times of each player's recent actions once {@code player} acted at {@code at}: the actor's times older
+     * than {@code window} are dropped, and so is every player whose newest time is older than that, so the map holds
+     * only players who acted lately. Another player's list is kept as it is (the same list) while their newest time
+     * is in the window; {@link #wait} counts only the times within it, and their own next action prunes the rest.
+     * Pruning everyone's list on every action cost each action a copy of every time in the window: with the rate
+     * limit lifted (the benchmarks) thousands per roll in a busy room, the game instance's largest allocation.
      */
     public static Map<String, List<Long>> recent(Map<String, List<Long>> times, String player, long at,
                                                  Duration window) {
-        // On every roll or chat line: loops, and a player's list reused when none of its times expired.
         long since = at - window.toMillis();
         Map<String, List<Long>> recent = new HashMap<>(times.size() + 2);
         times.forEach((p, ts) -> {
-            List<Long> kept = after(ts, since);
-            if (!kept.isEmpty()) {
-                recent.put(p, kept);
+            if (!p.equals(player) && !ts.isEmpty() && ts.get(ts.size() - 1) > since) {
+                recent.put(p, ts);
             }
         });
-        List<Long> mine = recent.getOrDefault(player, List.of());
+        List<Long> mine = after(times.getOrDefault(player, List.of()), since);
         Long[] next = mine.toArray(new Long[mine.size() + 1]);
         next[mine.size()] = at;
         recent.put(player, List.of(next));
