@@ -139,32 +139,15 @@ public final class Chat {
                 recent.put(p, ts);
             }
         });
-        List<Long> mine = after(times.getOrDefault(player, List.of()), since);
-        Long[] next = mine.toArray(new Long[mine.size() + 1]);
-        next[mine.size()] = at;
+        List<Long> mine = times.getOrDefault(player, List.of());
+        int from = 0;
+        while (from < mine.size() && mine.get(from) <= since) {
+            from++; // oldest first: the expired ones lead
+        }
+        Long[] next = mine.subList(from, mine.size()).toArray(new Long[mine.size() - from + 1]);
+        next[next.length - 1] = at;
         recent.put(player, List.of(next));
         return Map.copyOf(recent);
-    }
-
-    /** The times of {@code ts} after {@code since}, in order: {@code ts} itself when that is all of them. */
-    private static List<Long> after(List<Long> ts, long since) {
-        int kept = 0;
-        for (Long t : ts) {
-            if (t > since) {
-                kept++;
-            }
-        }
-        if (kept == ts.size()) {
-            return ts;
-        }
-        Long[] out = new Long[kept];
-        int i = 0;
-        for (Long t : ts) {
-            if (t > since) {
-                out[i++] = t;
-            }
-        }
-        return List.of(out);
     }
 
     /**

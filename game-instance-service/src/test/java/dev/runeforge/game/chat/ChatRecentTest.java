@@ -17,7 +17,8 @@ class ChatRecentTest {
 
     @Test
     void theActorsExpiredTimesAreDroppedAndTheNewOneAdded() {
-        Map<String, List<Long>> times = Map.of("ada", List.of(1_000L, 5_000L, 12_000L));
+        // A time exactly a window old (4 s at 14 s) is out of it.
+        Map<String, List<Long>> times = Map.of("ada", List.of(1_000L, 4_000L, 5_000L, 12_000L));
         Map<String, List<Long>> next = Chat.recent(times, "ada", 14_000, WINDOW);
         assertEquals(Map.of("ada", List.of(5_000L, 12_000L, 14_000L)), next);
     }
