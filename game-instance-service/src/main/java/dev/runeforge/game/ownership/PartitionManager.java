@@ -536,9 +536,9 @@ public final class PartitionManager implements AutoCloseable {
      * <p>A read saying the lease is gone changes nothing here: the change that made the compare-and-delete fail is
      * on its way in the watch, which frees the entry when it comes. The read may be wrong: a KV read is a
      * JetStream direct get that any replica answers, and on nats-server before 2.9.17 a replica that has just
-     * restarted answers from a store still catching up (nats-server#4162). Taken as "free", such a read emptied
-     * the entry of a lease the dead still held, no later change of the key corrected it, and every create failed
-     * on the key that was there: the partition stayed without an owner.
+     * restarted answers from a store still catching up (nats-server#4162). Taken as "free", such a read would empty
+     * the entry of a lease the dead still hold; no later change of the key would correct it, and every create
+     * would fail on the key that is there: the partition would stay without an owner.
      */
     private boolean freeIfStillHeld(int p, String member) throws IOException, JetStreamApiException {
         Lease seen = leaseTable.get(p);
