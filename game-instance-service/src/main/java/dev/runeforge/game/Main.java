@@ -56,10 +56,16 @@ public final class Main {
                 .register(new RpsRules(settings.rps()));
     }
 
-    /** Halts this instance when its action path is stuck ({@code game.queue.stuck}; zero: no watchdog). */
+    /**
+     * Halts this instance when its action path is stuck ({@code game.queue.stuck}; zero: no watchdog): actions left
+     * in the inbox, or no mailbox ending a step, for that long; one mailbox on one step for four times that.
+     */
     private static Watchdog watchdog(Duration stuck, ActionInbox inbox, SessionMailboxes mailboxes) {
-        Watchdog watchdog = new Watchdog(Map.of("the action inbox", inbox::stuckNanos,
-                "a session's mailbox", mailboxes::stuckNanos), stuck, Watchdog::haltWithThreadDump);
+        Watchdog watchdog = new Watchdog(List.of(
+                new Watchdog.Check("the action inbox", inbox::stuckNanos, stuck),
+                new Watchdog.Check("every session's mailbox", mailboxes::stalledNanos, stuck),
+                new Watchdog.Check("a session's mailbox", mailboxes::stuckNanos, stuck.multipliedBy(4))),
+                Watchdog::haltWithThreadDump);
         return stuck.isZero() ? watchdog : watchdog.start();
     }
 

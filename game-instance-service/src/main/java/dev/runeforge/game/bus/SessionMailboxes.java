@@ -134,8 +134,9 @@ public final class SessionMailboxes {
 
     /**
      * How long the longest-stuck mailbox has been on its current step: running one action, or started and not yet
-     * running (0 when no mailbox has work). An action ends within seconds whatever NATS does (every wait on the
-     * bus has a timeout), so a large figure means this instance is stuck ({@link Watchdog}).
+     * running (0 when no mailbox has work). Each wait of an action on the bus has a timeout, but under overload
+     * one action may wait out several in a row, so only a figure well past any such chain means this instance is
+     * stuck ({@link Watchdog}).
      */
     public long stuckNanos(long now) {
         long oldest = 0;
@@ -147,6 +148,30 @@ public final class SessionMailboxes {
         }
         return oldest;
     }
+
+    /**
+     * How long no mailbox has ended a step (an action answered, failed or refused) while some mailbox has work: 0
+     * when none has, else the time since the later of the last step that ended and the start of the oldest step
+     * still on. However loaded the bus, steps end every few seconds at most (each wait times out); when none end
+     * at all, the action path is stalled ({@link Watchdog}).
+     */
+    public long stalledNanos(long now) {
+        long oldestSince = 0;
+        for (Mailbox box : boxes.values()) {
+            long since = box.since;
+            if (since != 0 && (oldestSince == 0 || since - oldestSince < 0)) {
+                oldestSince = since;
+            }
+        }
+        if (oldestSince == 0) {
+            return 0;
+        }
+        long ended = lastEnded;
+        return now - (ended - oldestSince > 0 ? ended : oldestSince);
+    }
+
+    /** When a mailbox last ended a step (System.nanoTime), for {@link #stalledNanos}. */
+    private volatile long lastEnded = System.nanoTime();
 
     private void refuse(Work work, int retryMs) {
         refused.increment();
@@ -192,6 +217,8 @@ public final class SessionMailboxes {
                     }
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "action " + work.action().key() + " failed", e);
+                } finally {
+                    lastEnded = System.nanoTime();
                 }
             }
         }

@@ -5,7 +5,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +19,12 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 
 /**
  * Halts a game instance that holds partitions but no longer answers them. Every wait of an action on the bus has
- * a timeout, so an action ends within seconds, answered or failed; one that has run (or a mailbox that has waited
- * to start, or an action that has waited in the inbox) for {@code limit} means something in this JVM is stuck.
+ * a timeout, so an action ends within seconds, answered or failed. What is watched (each {@link Check} with its
+ * own limit): actions left in the inbox, no mailbox ending a step while some have work (the whole action path
+ * stalled: a deadlock, starved carriers), and one mailbox on one step for much longer than any chain of bus
+ * timeouts. Not one action that took long: under overload one action may wait out several bus timeouts in a row
+ * (loading its session, the append, a retry), and halting the only instance for that turned an overload into an
+ * outage (measured: an action on one mailbox for 15.4 s while thousands of others ended, at twice the capacity).
  * Its leases stay renewed meanwhile (they are renewed on threads of their own), so without this its players would
  * wait forever. The watchdog logs why, writes every thread's stack (virtual threads included) to the log, and
  * halts the process: the other instances take its partitions over at once (it stops answering their probes) and
@@ -31,8 +36,19 @@ public final class Watchdog implements AutoCloseable {
     public static final int STUCK_EXIT = 70;
     private static final Duration EVERY = Duration.ofSeconds(1);
 
-    private final Map<String, LongUnaryOperator> stuck;
-    private final long limitNanos;
+    /**
+     * One thing watched: {@code stuckNanos} gives how long it has been stuck at a given System.nanoTime, and
+     * {@code limit} is how long is too long.
+     */
+    public record Check(String name, LongUnaryOperator stuckNanos, Duration limit) {
+        public Check {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(stuckNanos);
+            Objects.requireNonNull(limit);
+        }
+    }
+
+    private final List<Check> checks;
     private final Consumer<String> onStuck;
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "action-watchdog");
@@ -42,13 +58,11 @@ public final class Watchdog implements AutoCloseable {
     private boolean tripped;
 
     /**
-     * @param stuck   what is watched, by name: each gives how long it has been stuck at a given System.nanoTime
-     * @param limit   how long is too long
-     * @param onStuck called once, with the reason, when one of them is stuck for {@code limit}
+     * @param checks  what is watched
+     * @param onStuck called once, with the reason, when one of them is stuck for its limit
      */
-    public Watchdog(Map<String, LongUnaryOperator> stuck, Duration limit, Consumer<String> onStuck) {
-        this.stuck = Map.copyOf(stuck);
-        this.limitNanos = limit.toNanos();
+    public Watchdog(List<Check> checks, Consumer<String> onStuck) {
+        this.checks = List.copyOf(checks);
         this.onStuck = onStuck;
     }
 
@@ -64,11 +78,11 @@ public final class Watchdog implements AutoCloseable {
         if (tripped) {
             return true;
         }
-        for (var e : stuck.entrySet()) {
-            long nanos = e.getValue().applyAsLong(now);
-            if (nanos >= limitNanos) {
+        for (Check c : checks) {
+            long nanos = c.stuckNanos().applyAsLong(now);
+            if (nanos >= c.limit().toNanos()) {
                 tripped = true;
-                onStuck.accept(e.getKey() + " stuck for " + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms");
+                onStuck.accept(c.name() + " stuck for " + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms");
                 return true;
             }
         }

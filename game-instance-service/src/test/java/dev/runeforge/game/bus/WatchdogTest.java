@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -15,10 +14,14 @@ import dev.runeforge.common.bus.BusAction;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-/** {@link Watchdog} over {@link SessionMailboxes}: a stuck action trips it once; actions that end never do. */
+/**
+ * {@link Watchdog} over {@link SessionMailboxes}: a stalled action path trips it once, and so does one action stuck
+ * far longer than any chain of bus timeouts; one slow action among others that end does not, nor do actions that end.
+ */
 class WatchdogTest {
     private static final Duration LIMIT = Duration.ofSeconds(15);
     private final CountDownLatch release = new CountDownLatch(1);
+    private final List<String> began = new CopyOnWriteArrayList<>();
     private final List<String> ran = new CopyOnWriteArrayList<>();
     private final List<String> reasons = new CopyOnWriteArrayList<>();
 
@@ -26,6 +29,7 @@ class WatchdogTest {
     private final SessionMailboxes.Worker worker = new SessionMailboxes.Worker() {
         @Override
         public void run(SessionMailboxes.Work work) {
+            began.add(work.action().id());
             if (work.action().id().equals("stuck")) {
                 try {
                     release.await();
@@ -42,12 +46,23 @@ class WatchdogTest {
     };
     private final SessionMailboxes mailboxes = new SessionMailboxes(worker, 64, 100, Duration.ofSeconds(60),
             () -> false, new SimpleMeterRegistry());
-    private final Watchdog watchdog = new Watchdog(Map.of("a session's mailbox", mailboxes::stuckNanos), LIMIT,
-            reasons::add);
+    private final Watchdog watchdog = new Watchdog(List.of(
+            new Watchdog.Check("every session's mailbox", mailboxes::stalledNanos, LIMIT),
+            new Watchdog.Check("a session's mailbox", mailboxes::stuckNanos, LIMIT.multipliedBy(4))), reasons::add);
 
     private static SessionMailboxes.Work work(String id, String session) {
         return new SessionMailboxes.Work(new BusAction(id, BusAction.Kind.GAME, session, "g-a", "Alice", null, null,
                 null, 0), "reply", null, System.nanoTime());
+    }
+
+    /** Waits until the stuck action runs; returns a time after its step began. */
+    private long onItsStep() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!began.contains("stuck") && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertTrue(began.contains("stuck"), "the stuck action runs");
+        return System.nanoTime();
     }
 
     private void awaitRan(String id) throws InterruptedException {
@@ -59,16 +74,43 @@ class WatchdogTest {
     }
 
     @Test
-    void anActionStuckForTheLimitTripsItOnceWhileOtherSessionsPlayOn() throws Exception {
-        mailboxes.submit(work("stuck", "s-stuck"));
+    void noMailboxEndingAStepForTheLimitTripsItOnce() throws Exception {
         mailboxes.submit(work("other", "s-other"));
         awaitRan("other");
-        long now = System.nanoTime();
-        assertFalse(watchdog.check(now), "nothing has been stuck for 15 s yet");
+        mailboxes.submit(work("stuck", "s-stuck"));
+        long now = onItsStep();
+        assertFalse(watchdog.check(now), "nothing has been stalled for 15 s yet");
         assertEquals(List.of(), reasons);
 
         assertTrue(watchdog.check(now + LIMIT.toNanos()));
         assertTrue(watchdog.check(now + 2 * LIMIT.toNanos()));
+        assertEquals(1, reasons.size(), "tripped once: " + reasons);
+        assertTrue(reasons.get(0).startsWith("every session's mailbox stuck for "), reasons.get(0));
+        release.countDown();
+    }
+
+    /**
+     * Under overload one action may wait out several bus timeouts in a row while thousands of others end; at twice
+     * the capacity such an action (15.4 s) once halted the only instance, an outage instead of refusals.
+     */
+    @Test
+    void oneLongActionWhileOthersEndStepsTripsItOnlyAtItsOwnLimit() throws Exception {
+        Duration limit = Duration.ofSeconds(1);
+        Watchdog oneSecond = new Watchdog(List.of(
+                new Watchdog.Check("a session's mailbox", mailboxes::stuckNanos, limit.multipliedBy(4)),
+                new Watchdog.Check("every session's mailbox", mailboxes::stalledNanos, limit)), reasons::add);
+        mailboxes.submit(work("stuck", "s-stuck"));
+        long submitted = onItsStep();
+        for (int i = 0; System.nanoTime() - submitted < limit.toNanos() * 3 / 2; i++) {
+            mailboxes.submit(work("o" + i, "s-other-" + (i % 8)));
+            awaitRan("o" + i);
+            Thread.sleep(10);
+        }
+        assertTrue(mailboxes.stuckNanos(System.nanoTime()) > limit.toNanos(), "the slow action is on past the limit");
+        assertFalse(oneSecond.check(System.nanoTime()), "others keep ending steps: not stalled, and not 4 s yet");
+        assertEquals(List.of(), reasons);
+
+        assertTrue(oneSecond.check(submitted + limit.multipliedBy(4).toNanos()));
         assertEquals(1, reasons.size(), "tripped once: " + reasons);
         assertTrue(reasons.get(0).startsWith("a session's mailbox stuck for "), reasons.get(0));
         release.countDown();
@@ -81,12 +123,14 @@ class WatchdogTest {
         awaitRan("a2");
         long later = System.nanoTime() + 10 * LIMIT.toNanos();
         assertEquals(0, mailboxes.stuckNanos(later), "no mailbox has work");
+        assertEquals(0, mailboxes.stalledNanos(later), "no mailbox has work");
         assertFalse(watchdog.check(later));
 
         // Work that arrives after a long quiet is timed from when it arrived, not from the last action before.
         mailboxes.submit(work("stuck", "s2"));
         long now = System.nanoTime();
         assertTrue(mailboxes.stuckNanos(now) < LIMIT.toNanos());
+        assertTrue(mailboxes.stalledNanos(now) < LIMIT.toNanos(), "timed from when it started, not the last end");
         assertFalse(watchdog.check(now));
         release.countDown();
         awaitRan("stuck");
@@ -113,8 +157,9 @@ class WatchdogTest {
 
     @Test
     void startedItChecksOnItsOwn() throws Exception {
-        try (Watchdog running = new Watchdog(Map.of("a session's mailbox", mailboxes::stuckNanos),
-                Duration.ofMillis(200), reasons::add).start()) {
+        try (Watchdog running = new Watchdog(List.of(
+                new Watchdog.Check("every session's mailbox", mailboxes::stalledNanos, Duration.ofMillis(200))),
+                reasons::add).start()) {
             mailboxes.submit(work("stuck", "s-stuck"));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (reasons.isEmpty() && System.nanoTime() < deadline) {
