@@ -56,6 +56,8 @@ public final class SessionMailboxes {
     private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Counter refused;
+    /** When a mailbox last ended a step (System.nanoTime), for {@link #stalledNanos}. */
+    private volatile long lastEnded = System.nanoTime();
 
     public SessionMailboxes(Worker worker, int partitions, int maxQueued, Duration maxWait, BooleanSupplier heapFull,
                             MeterRegistry metrics) {
@@ -156,22 +158,9 @@ public final class SessionMailboxes {
      * at all, the action path is stalled ({@link Watchdog}).
      */
     public long stalledNanos(long now) {
-        long oldestSince = 0;
-        for (Mailbox box : boxes.values()) {
-            long since = box.since;
-            if (since != 0 && (oldestSince == 0 || since - oldestSince < 0)) {
-                oldestSince = since;
-            }
-        }
-        if (oldestSince == 0) {
-            return 0;
-        }
-        long ended = lastEnded;
-        return now - (ended - oldestSince > 0 ? ended : oldestSince);
+        long stuck = stuckNanos(now); // the oldest step still on
+        return stuck == 0 ? 0 : Math.min(stuck, now - lastEnded);
     }
-
-    /** When a mailbox last ended a step (System.nanoTime), for {@link #stalledNanos}. */
-    private volatile long lastEnded = System.nanoTime();
 
     private void refuse(Work work, int retryMs) {
         refused.increment();
