@@ -180,7 +180,7 @@ public final class ActionHandler implements SessionMailboxes.Worker {
     }
 
     @Override
-    public void run(SessionMailboxes.Work work) {
+    public boolean run(SessionMailboxes.Work work) {
         BusAction action = work.action();
         Span span = telemetry.consumer("process rf.act", subjects.action(Partitions.of(action.session(), partitions),
                         action.session()), work.headers())
@@ -205,13 +205,14 @@ public final class ActionHandler implements SessionMailboxes.Worker {
                     timers.retry(action);
                 }
                 reply(work, new ActionReply(ActionReply.Outcome.RETRY, List.of()));
-                return;
+                return false;
             }
             count(action, outcome.name().toLowerCase(Locale.ROOT));
             reply(work, new ActionReply(outcome, action.kind().quiet() ? List.of() : answer.frames));
             if (outcome == ActionReply.Outcome.ACCEPTED) {
                 snapshotIfDue(action.session());
             }
+            return true;
         } finally {
             span.end();
         }

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntPredicate;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,11 +25,12 @@ import io.nats.client.impl.Headers;
  * lives while the mailbox has work. Different sessions run side by side, so one session waiting for its append's
  * acknowledgement holds up nobody else (the appends of a busy partition are pipelined across its sessions).
  *
- * <p>Overload is refused, not queued: an action is answered BUSY at once when {@code maxQueued} actions already
- * wait on this instance, and when it waited longer than {@code maxWait} before its turn (its player would rather
- * hear "busy, try again" now than "accepted" in ten seconds). Quiet actions (timers, presence) are never refused:
- * nobody would send them again. A new room is refused BUSY while {@code heapFull} says the heap has no room for
- * it ({@link HeapGuard}): the rooms already here keep playing.
+ * <p>Overload is refused, not queued: an action is answered BUSY at once when more actions than the adaptive limit
+ * ({@link Admission}: it shrinks while steps take over a tenth of {@code maxWait}) or {@code maxQueued} already
+ * wait or run on this instance, and when it waited longer than {@code maxWait} before its turn (its player would
+ * rather hear "busy, try again" now than "accepted" in ten seconds). Quiet actions (timers, presence) are never
+ * refused: nobody would send them again. A new room is refused BUSY while {@code heapFull} says the heap has no
+ * room for it ({@link HeapGuard}): the rooms already here keep playing.
  */
 public final class SessionMailboxes {
     private static final Logger LOG = Logger.getLogger(SessionMailboxes.class.getName());
@@ -41,7 +43,8 @@ public final class SessionMailboxes {
 
     /** Runs one action, or refuses it as busy. */
     public interface Worker {
-        void run(Work work);
+        /** Runs {@code work}; false when it failed and its sender tries again (the instance may be behind). */
+        boolean run(Work work);
 
         void busy(Work work, int retryMs);
     }
@@ -53,6 +56,7 @@ public final class SessionMailboxes {
     /** The retry hint of an action refused because too much waits: the queue's patience, within 0.1–5 s. */
     private final int retryMs;
     private final BooleanSupplier heapFull;
+    private final Admission admission;
     private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Counter refused;
@@ -61,7 +65,14 @@ public final class SessionMailboxes {
 
     public SessionMailboxes(Worker worker, int partitions, int maxQueued, Duration maxWait, BooleanSupplier heapFull,
                             MeterRegistry metrics) {
+        this(worker, partitions, maxQueued, maxWait, heapFull, metrics, System::nanoTime);
+    }
+
+    /** As above, with the clock the adaptive limit measures steps by (a test's). */
+    SessionMailboxes(Worker worker, int partitions, int maxQueued, Duration maxWait, BooleanSupplier heapFull,
+                     MeterRegistry metrics, LongSupplier clock) {
         this.worker = worker;
+        this.admission = new Admission(maxWait.dividedBy(10), maxQueued, clock);
         this.partitions = partitions;
         this.maxQueued = maxQueued;
         this.maxWaitNanos = maxWait.toNanos();
@@ -69,6 +80,9 @@ public final class SessionMailboxes {
         this.heapFull = heapFull;
         Gauge.builder("rf_game_actions_queued", queued, AtomicInteger::get)
                 .description("Actions waiting for their session's turn on this instance").register(metrics);
+        Gauge.builder("rf_game_actions_limit", admission, Admission::limit)
+                .description("How many players' actions this instance takes on at once (adaptive; more are refused BUSY)")
+                .register(metrics);
         this.refused = Counter.builder("rf_game_actions_busy_total")
                 .description("Actions refused BUSY: the instance was overloaded").register(metrics);
     }
@@ -84,10 +98,19 @@ public final class SessionMailboxes {
             refuse(work, HEAP_RETRY_MS); // the heap frees as rooms close, not in a second
             return;
         }
+        Admission.Ticket ticket = null;
+        if (!work.action().kind().quiet()) {
+            ticket = admission.admit().orElse(null);
+            if (ticket == null) {
+                refuse(work, retryMs);
+                return;
+            }
+        }
         queued.incrementAndGet();
+        Queued entry = new Queued(work, ticket);
         boxes.compute(work.action().session(), (session, box) -> {
             Mailbox b = box == null ? new Mailbox(session) : box;
-            b.works.addLast(work);
+            b.works.addLast(entry);
             if (!b.running) {
                 b.running = true;
                 b.since = System.nanoTime();
@@ -123,6 +146,7 @@ public final class SessionMailboxes {
             if (which.test(Partitions.of(session, partitions))) {
                 boxes.computeIfPresent(session, (s, box) -> {
                     queued.addAndGet(-box.works.size());
+                    box.works.forEach(Queued::dropped);
                     box.works.clear();
                     return box;
                 });
@@ -132,6 +156,11 @@ public final class SessionMailboxes {
 
     public int queued() {
         return queued.get();
+    }
+
+    /** How many players' actions are taken on at once now ({@link Admission}). */
+    int limit() {
+        return admission.limit();
     }
 
     /**
@@ -167,9 +196,30 @@ public final class SessionMailboxes {
         worker.busy(work, retryMs);
     }
 
+    /** A work in a mailbox, with its admission (null for a quiet action, which is never refused). */
+    private record Queued(Work work, Admission.Ticket ticket) {
+        /** Its step ended: answered, or failed (its sender tries again). */
+        void ended(boolean answered) {
+            if (ticket != null) {
+                if (answered) {
+                    ticket.answered();
+                } else {
+                    ticket.failed();
+                }
+            }
+        }
+
+        /** Dropped unrun (its partition was lost): not a sample of how long steps take. */
+        void dropped() {
+            if (ticket != null) {
+                ticket.ignored();
+            }
+        }
+    }
+
     private final class Mailbox {
         final String session;
-        final ArrayDeque<Work> works = new ArrayDeque<>();
+        final ArrayDeque<Queued> works = new ArrayDeque<>();
         boolean running;
         /** When the mailbox started its current step (System.nanoTime); 0 while it is retired. */
         volatile long since;
@@ -180,10 +230,10 @@ public final class SessionMailboxes {
 
         void drain() {
             while (true) {
-                List<Work> batch = new ArrayList<>(1);
+                List<Queued> batch = new ArrayList<>(1);
                 // Take the next work, or retire the mailbox when it is empty (atomically with submit()).
                 boxes.compute(session, (s, box) -> {
-                    Work next = works.pollFirst();
+                    Queued next = works.pollFirst();
                     if (next == null) {
                         running = false;
                         since = 0;
@@ -196,17 +246,20 @@ public final class SessionMailboxes {
                 if (batch.isEmpty()) {
                     return;
                 }
-                Work work = batch.get(0);
+                Queued next = batch.get(0);
+                Work work = next.work();
                 queued.decrementAndGet();
+                boolean answered = false;
                 try {
                     if (System.nanoTime() - work.arrived() > maxWaitNanos && !work.action().kind().quiet()) {
-                        refuse(work, retryMs);
+                        refuse(work, retryMs); // it waited past its patience: the instance is behind
                     } else {
-                        worker.run(work);
+                        answered = worker.run(work);
                     }
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "action " + work.action().key() + " failed", e);
                 } finally {
+                    next.ended(answered);
                     lastEnded = System.nanoTime();
                 }
             }

@@ -41,7 +41,8 @@ class ActionInboxIT {
     void actionsWaitingBehindABlockedDispatcherCountAsStuckAndAnIdleInboxNever() throws Exception {
         SessionMailboxes.Worker worker = new SessionMailboxes.Worker() {
             @Override
-            public void run(SessionMailboxes.Work work) {
+            public boolean run(SessionMailboxes.Work work) {
+                return true;
             }
 
             @Override

@@ -1,12 +1,15 @@
 package dev.runeforge.game.bus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.runeforge.common.bus.BusAction;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,11 +18,25 @@ import org.junit.jupiter.api.Test;
 /** The admission rules of {@link SessionMailboxes}, with a worker that records what it was given. */
 class SessionMailboxesTest {
     private final List<String> ran = new CopyOnWriteArrayList<>();
+    private final List<String> began = new CopyOnWriteArrayList<>();
     private final List<String> busy = new CopyOnWriteArrayList<>();
+    /** The clock the adaptive limit measures steps by: the test moves it while steps are held. */
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    /** Every step waits for this before it ends. */
+    private volatile CountDownLatch gate = new CountDownLatch(0);
+    /** What the worker says of a step: answered (true) or failed, its sender tries again (false). */
+    private volatile boolean answers = true;
     private final SessionMailboxes.Worker worker = new SessionMailboxes.Worker() {
         @Override
-        public void run(SessionMailboxes.Work work) {
+        public boolean run(SessionMailboxes.Work work) {
+            began.add(work.action().id());
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             ran.add(work.action().id());
+            return answers;
         }
 
         @Override
@@ -57,5 +74,87 @@ class SessionMailboxesTest {
         awaitRan(3);
         assertEquals(List.of("c2", "g1", "j1"), ran.stream().sorted().toList());
         assertEquals(1, busy.size());
+    }
+
+    private static void await(List<String> list, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (list.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertEquals(n, list.size());
+    }
+
+    /**
+     * {@code n} game actions, each of a session of its own, all in flight together, whose steps take
+     * {@code stepMillis} by the limit's clock, a window's length after the round before: the limit learns from the
+     * previous round's steps when this round's first step ends.
+     */
+    private void round(SessionMailboxes mailboxes, String prefix, int n, long stepMillis) throws InterruptedException {
+        int before = began.size();
+        clock.addAndGet(Admission.WINDOW.toNanos());
+        gate = new CountDownLatch(1);
+        for (int i = 0; i < n; i++) {
+            mailboxes.submit(work(prefix + i, BusAction.Kind.GAME, "s" + i));
+        }
+        await(began, before + n);
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(stepMillis));
+        gate.countDown();
+        await(ran, before + n);
+    }
+
+    @Test
+    void whileStepsAreSlowTheLimitShrinksAndWhatIsBeyondItIsRefusedAtOnceThenItGrowsBack() throws Exception {
+        SessionMailboxes mailboxes = new SessionMailboxes(worker, 64, 1000, Duration.ofSeconds(1), () -> false,
+                new SimpleMeterRegistry(), clock::get);
+        assertEquals(Admission.INITIAL_LIMIT, mailboxes.limit());
+        round(mailboxes, "fast-", 12, 1);
+        round(mailboxes, "fast2-", 12, 1);
+        assertTrue(mailboxes.limit() >= Admission.INITIAL_LIMIT, "fast steps never shrink it: " + mailboxes.limit());
+
+        // Steps over a tenth of the 1 s patience (the bus is behind): each window shrinks the limit by a quarter.
+        int before = mailboxes.limit();
+        round(mailboxes, "slow-", 12, 200);
+        round(mailboxes, "slow2-", 12, 200);
+        assertEquals((int) (before * 0.75), mailboxes.limit());
+        for (int r = 0; r < 10; r++) {
+            round(mailboxes, "slow" + r + "-", 12, 200);
+        }
+        assertEquals(Admission.MIN_LIMIT, mailboxes.limit(), "the limit fell to its floor, and no lower");
+        assertEquals(List.of(), busy, "nothing was refused while less than the limit was in flight");
+
+        // The limit is full: the next action is refused BUSY at once, with the patience as its retry hint.
+        gate = new CountDownLatch(1);
+        for (int i = 0; i < Admission.MIN_LIMIT; i++) {
+            mailboxes.submit(work("h" + i, BusAction.Kind.GAME, "held" + i));
+        }
+        mailboxes.submit(work("over", BusAction.Kind.GAME, "s-over"));
+        assertEquals(List.of("over@1000"), busy);
+        // Quiet actions (timers, presence) are never refused: nobody would send them again.
+        mailboxes.submit(work("tick", BusAction.Kind.TIMER, "s-tick"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!began.contains("tick") && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertTrue(began.contains("tick"), began.toString());
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+        gate.countDown();
+        await(ran, began.size());
+
+        // Fast again and busy (in flight at least half the limit): each window grows it by one.
+        for (int r = 0; r < 6; r++) {
+            round(mailboxes, "again" + r + "-", 12, 1);
+        }
+        assertTrue(mailboxes.limit() > Admission.MIN_LIMIT + 3, "limit " + mailboxes.limit());
+        assertEquals(1, busy.size());
+    }
+
+    @Test
+    void aFailedStepShrinksTheLimitHoweverFastItWas() throws Exception {
+        SessionMailboxes mailboxes = new SessionMailboxes(worker, 64, 1000, Duration.ofSeconds(1), () -> false,
+                new SimpleMeterRegistry(), clock::get);
+        answers = false; // an append unanswered: the sender tries again
+        round(mailboxes, "f-", 12, 1);
+        round(mailboxes, "f2-", 12, 1);
+        assertEquals((int) (Admission.INITIAL_LIMIT * 0.75), mailboxes.limit());
     }
 }

@@ -28,7 +28,7 @@ class WatchdogTest {
     /** Runs every action at once, except "stuck", which waits until the test releases it. */
     private final SessionMailboxes.Worker worker = new SessionMailboxes.Worker() {
         @Override
-        public void run(SessionMailboxes.Work work) {
+        public boolean run(SessionMailboxes.Work work) {
             began.add(work.action().id());
             if (work.action().id().equals("stuck")) {
                 try {
@@ -38,6 +38,7 @@ class WatchdogTest {
                 }
             }
             ran.add(work.action().id());
+            return true;
         }
 
         @Override
