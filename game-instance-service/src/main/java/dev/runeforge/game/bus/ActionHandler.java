@@ -239,13 +239,45 @@ public final class ActionHandler implements SessionMailboxes.Worker {
                 return attempt(action, answer);
             } catch (SessionLog.FencedException e) {
                 fenced.increment();
-                sessions.remove(action.session());
+                if (!caughtUp(action.session())) {
+                    sessions.remove(action.session());
+                }
                 answer.frames.clear();
                 if (attempt + 1 >= FENCE_RETRIES) {
                     throw new IOException(e.getMessage(), e);
                 }
             }
         }
+    }
+
+    /**
+     * After a fenced append: when the session's newest commit is the one right after our copy, applies it to our
+     * copy (and sends its views again, as a rebuild does) instead of rebuilding the session. That is the usual
+     * fence under load: our own earlier append that got no answer in time but was stored. A rebuild reads the
+     * whole log through a consumer, which an overloaded server answered last or not at all, so every such fence
+     * dropped the session and the next actions timed out rebuilding it (docs/performance.md). False when the
+     * newest commit is not the next one (another writer wrote more): rebuild then.
+     */
+    private boolean caughtUp(String id) {
+        Loaded loaded = sessions.get(id);
+        if (loaded == null) {
+            return false;
+        }
+        SessionLog.Stored last;
+        try {
+            last = log.last(id).orElse(null);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "session " + id + ": newest commit not read; rebuilding", e);
+            return false;
+        }
+        if (last == null || last.commit().firstSeq() != loaded.session.seq() + 1) {
+            return false;
+        }
+        replay(loaded, loaded.session, last.commit(), last.streamSeq());
+        timers.arm(loaded.session);
+        summaries.loaded(loaded.session.summary(clock.millis()));
+        republish(id, loaded.views);
+        return true;
     }
 
     private ActionReply.Outcome attempt(BusAction action, Answer answer) throws IOException, SessionLog.FencedException {
@@ -521,6 +553,12 @@ public final class ActionHandler implements SessionMailboxes.Worker {
         snapshotted.putIfAbsent(id, snapshot.map(Snapshots.Snapshot::seq).orElse(0L));
         timers.arm(loaded.session);
         summaries.loaded(loaded.session.summary(clock.millis()));
+        republish(id, views);
+        return loaded;
+    }
+
+    /** Sends the newest commit's views again: its writer may not have (it died, or its append got no answer). */
+    private void republish(String id, RecentViews views) {
         List<RecentViews.View> newest = views.newest();
         if (!newest.isEmpty()) {
             republished.increment();
@@ -528,7 +566,6 @@ public final class ActionHandler implements SessionMailboxes.Worker {
                 send(id, v.player(), "event", v.seq(), v.json());
             }
         }
-        return loaded;
     }
 
     private <S, C, E> void replay(Loaded loaded, LiveSession<S, C, E> session, Commit commit, long streamSeq) {

@@ -215,9 +215,21 @@ public final class SessionLog {
      * the summary: one direct read of the stream's last message on the session's subject, no consumer.
      */
     public java.util.Optional<SessionSummary> lastSummary(String session) throws IOException {
+        return lastMessage(session).flatMap(last -> EventsStream.summary(last.getHeaders()));
+    }
+
+    /**
+     * The newest commit of {@code session}, if it has one: one direct read of the stream's last message on the
+     * session's subject, no consumer (a read of the whole log creates one, and an overloaded server answered
+     * those last or not at all).
+     */
+    public java.util.Optional<Stored> last(String session) throws IOException {
+        return lastMessage(session).map(last -> new Stored(EventsStream.commit(last.getData()), last.getSeq()));
+    }
+
+    private java.util.Optional<MessageInfo> lastMessage(String session) throws IOException {
         try {
-            MessageInfo last = jsm.getLastMessage(subjects.eventsStream(), subjects.events(session));
-            return EventsStream.summary(last.getHeaders());
+            return java.util.Optional.of(jsm.getLastMessage(subjects.eventsStream(), subjects.events(session)));
         } catch (JetStreamApiException e) {
             if (e.getApiErrorCode() == NO_MESSAGE) {
                 return java.util.Optional.empty();
