@@ -2,6 +2,7 @@ package dev.runeforge.common.bus;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -18,6 +19,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.runeforge.common.json.Json;
+import dev.runeforge.common.protocol.ErrorCodes;
+import dev.runeforge.common.protocol.ServerMessage;
 import dev.runeforge.common.telemetry.Telemetry;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -185,6 +188,16 @@ public final class ActionClient implements AutoCloseable {
         }
     }
 
+    /** The retry hint of an action the bus did not take (jnats' output queue was full). */
+    static final int BUS_BUSY_RETRY_MS = 1_000;
+
+    private static ActionReply busy(BusAction action, IllegalStateException cause) {
+        LOG.fine(() -> "action " + action.key() + " not sent: " + cause.getMessage());
+        return new ActionReply(ActionReply.Outcome.BUSY, List.of(new ActionReply.Frame("error", ActionReply.Frame.NO_SEQ,
+                Json.text(new ServerMessage.Error(ErrorCodes.BUSY, "the game is busy; try again in a moment",
+                        action.id(), BUS_BUSY_RETRY_MS)))));
+    }
+
     private final class Pending {
         final BusAction action;
         final int partition;
@@ -237,8 +250,20 @@ public final class ActionClient implements AutoCloseable {
             CompletableFuture<Message> request;
             try {
                 request = nc.request(subject, headers, body);
+            } catch (IllegalStateException e) {
+                if (nc.getStatus() == Connection.Status.CONNECTED && !reached()) {
+                    // jnats' output queue is full or held too long: the bus cannot keep up with what this gateway
+                    // sends. The action was never sent: refuse it BUSY now rather than pile more on. (Once an
+                    // attempt may have reached an owner, only an answer or UNAVAILABLE may be said of it.)
+                    result.complete(busy(action, e));
+                } else {
+                    // Closed or draining (the connection will not come back for this action), or full after an
+                    // attempt that may have been taken.
+                    result.completeExceptionally(new Unanswered("the bus did not take the action: " + e.getMessage(),
+                            reached()));
+                }
+                return;
             } catch (RuntimeException e) {
-                // Closed or draining: the connection will not come back for this action.
                 result.completeExceptionally(new Unanswered("the bus is closing: " + e.getMessage(), reached()));
                 return;
             }

@@ -136,8 +136,16 @@ public final class Rpc {
 
     private static <T> T request(Connection nc, Headers traceHeaders, String subject, Object request, Class<T> type,
                                  Duration timeout) {
-        CompletableFuture<Message> future = traceHeaders == null ? nc.request(subject, Json.bytes(request))
-                : nc.request(subject, traceHeaders, Json.bytes(request));
+        CompletableFuture<Message> future;
+        try {
+            future = traceHeaders == null ? nc.request(subject, Json.bytes(request))
+                    : nc.request(subject, traceHeaders, Json.bytes(request));
+        } catch (IllegalStateException e) {
+            // jnats refuses to queue more when its output queue is full or held too long (a bus that cannot keep
+            // up), and when the connection is closed: the service is unavailable for now, not broken.
+            throw new RpcException(ErrorCodes.UNAVAILABLE, "the bus did not take the request to " + subject + ": "
+                    + e.getMessage());
+        }
         Message reply;
         try {
             reply = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
