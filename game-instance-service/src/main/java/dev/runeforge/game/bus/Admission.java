@@ -23,14 +23,25 @@ import com.netflix.concurrency.limits.limiter.SimpleLimiter;
  * refuses the rest before it costs an append.
  */
 final class Admission {
-    /** The shortest window of steps the limit learns from. */
-    static final Duration WINDOW = Duration.ofMillis(100);
+    /**
+     * The window of steps the limit learns from: long enough that a stall of a few hundred ms (a collection, a
+     * starved box) does not make a window's average; with 100 ms windows such stalls shrank the limit to 53-106
+     * at 1,000 rolls/s, which refused rolls of a healthy instance (docs/performance.md).
+     */
+    static final Duration WINDOW = Duration.ofSeconds(1);
     /** Steps a window needs before the limit learns from it. */
     static final int WINDOW_STEPS = 10;
-    /** The limit never falls below this: enough for an instance that is slow but not overloaded. */
-    static final int MIN_LIMIT = 16;
-    /** Where the limit starts: well above what a healthy instance has in flight at capacity (~5-15). */
-    static final int INITIAL_LIMIT = 64;
+    /**
+     * The limit never falls below this: room for a burst at capacity (~0.1 s of 1,000 rolls/s), and still far below
+     * what spirals (an instance whose in-flight appends take more than their 5 s: thousands).
+     */
+    static final int MIN_LIMIT = 128;
+    /**
+     * Where the limit starts: far above what a healthy instance has in flight at capacity (~5-15 at 1,000 rolls/s),
+     * so that a stall of a few hundred ms (a collection, a starved box) queues its arrivals instead of refusing
+     * them. Starting at 64 refused 231 heavy rolls at 1,000/s and 382 at 4,000 players (docs/performance.md).
+     */
+    static final int INITIAL_LIMIT = 512;
 
     /** An admitted action: say how its step ended, exactly once. */
     interface Ticket {

@@ -116,7 +116,7 @@ class SessionMailboxesTest {
         round(mailboxes, "slow-", 12, 200);
         round(mailboxes, "slow2-", 12, 200);
         assertEquals((int) (before * 0.75), mailboxes.limit());
-        for (int r = 0; r < 10; r++) {
+        for (int r = 0; r < 30 && mailboxes.limit() > Admission.MIN_LIMIT; r++) {
             round(mailboxes, "slow" + r + "-", 12, 200);
         }
         assertEquals(Admission.MIN_LIMIT, mailboxes.limit(), "the limit fell to its floor, and no lower");
@@ -141,8 +141,8 @@ class SessionMailboxesTest {
         await(ran, began.size());
 
         // Fast again and busy (in flight at least half the limit): each window grows it by one.
-        for (int r = 0; r < 6; r++) {
-            round(mailboxes, "again" + r + "-", 12, 1);
+        for (int r = 0; r < 8; r++) {
+            round(mailboxes, "again" + r + "-", Admission.MIN_LIMIT / 2 + 2, 1);
         }
         assertTrue(mailboxes.limit() > Admission.MIN_LIMIT + 3, "limit " + mailboxes.limit());
         assertEquals(1, busy.size());
