@@ -62,6 +62,15 @@ public final class TestNats {
     private TestNats() {
     }
 
+    /** The nats-server executable the tests start: {@code RF_TEST_NATS_SERVER}, else Debian's, else the PATH's. */
+    public static String serverBinary() {
+        String configured = System.getenv("RF_TEST_NATS_SERVER");
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        return Files.isExecutable(Path.of("/usr/sbin/nats-server")) ? "/usr/sbin/nats-server" : "nats-server";
+    }
+
     /** The server's URL ({@code tls://127.0.0.1:<port>}); starts it on first use. */
     public static synchronized String url() {
         return server().url;
@@ -372,7 +381,7 @@ public final class TestNats {
                     "}",
                     "include ./accounts.conf",
                     ""));
-            Process process = new ProcessBuilder(binary(), "-c", dir.resolve("nats.conf").toString(),
+            Process process = new ProcessBuilder(serverBinary(), "-c", dir.resolve("nats.conf").toString(),
                     "-l", dir.resolve("nats.log").toString(), "-P", dir.resolve("nats.pid").toString())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("nats.out").toFile())
@@ -487,13 +496,6 @@ public final class TestNats {
             }
         }
 
-        private static String binary() {
-            String configured = System.getenv("RF_TEST_NATS_SERVER");
-            if (configured != null && !configured.isBlank()) {
-                return configured;
-            }
-            return Files.isExecutable(Path.of("/usr/sbin/nats-server")) ? "/usr/sbin/nats-server" : "nats-server";
-        }
 
         /** Compiles deploy/nats/BusAuth.java into {@code classes} and loads it. */
         private static Generator compile(Path root, Path classes) throws IOException {

@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import dev.runeforge.common.json.Json;
+import dev.runeforge.testsupport.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -21,14 +20,6 @@ import org.junit.jupiter.api.Test;
  * nats-server of the test's own, stopped (SIGSTOP) so that it reads nothing, until jnats' output queue is full.
  */
 class BusBackpressureIT {
-    private static String binary() {
-        String configured = System.getenv("RF_TEST_NATS_SERVER");
-        if (configured != null && !configured.isBlank()) {
-            return configured;
-        }
-        return Files.isExecutable(Path.of("/usr/sbin/nats-server")) ? "/usr/sbin/nats-server" : "nats-server";
-    }
-
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -38,7 +29,7 @@ class BusBackpressureIT {
     @Test
     void whatTheBusCannotTakeIsRefusedAtOnceWithATypedError() throws Exception {
         int port = freePort();
-        Process server = new ProcessBuilder(binary(), "-a", "127.0.0.1", "-p", Integer.toString(port))
+        Process server = new ProcessBuilder(TestNats.serverBinary(), "-a", "127.0.0.1", "-p", Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         Subjects subjects = new Subjects("rf");
         try (Connection nc = connect(port)) {
