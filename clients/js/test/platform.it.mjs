@@ -297,7 +297,10 @@ test('tactics: the SDK fold of the events equals the server\'s own view', async 
   await tactics.start(enc);
   await until(() => joined.state.phase === 'battle' && enc.state.phase === 'battle', 'the battle on both sides');
   for (let turn = 0; turn < 4 && enc.state.phase === 'battle'; turn++) {
-    const mover = [host, guest].find((p) => tactics.myTurnUnit(p.client.session.state, p.me.player));
+    // Each side's view of whose turn it is arrives on its own socket: wait until one of them has it (a side
+    // that reads the turn before its event arrived found no mover, a flake seen once in CI).
+    const mover = await until(() => [host, guest].find((p) => tactics.myTurnUnit(p.client.session.state, p.me.player)),
+      'a side whose turn it is');
     const s = mover.client.session;
     const unit = tactics.myTurnUnit(s.state, mover.me.player);
     const reach = [...tactics.reachable(s.state, unit, unit.speed - s.state.moved).keys()];
