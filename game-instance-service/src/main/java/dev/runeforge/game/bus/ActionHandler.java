@@ -274,9 +274,7 @@ public final class ActionHandler implements SessionMailboxes.Worker {
             return false;
         }
         replay(loaded, loaded.session, last.commit(), last.streamSeq());
-        timers.arm(loaded.session);
-        summaries.loaded(loaded.session.summary(clock.millis()));
-        republish(id, loaded.views);
+        readFromLog(id, loaded);
         return true;
     }
 
@@ -551,15 +549,19 @@ public final class ActionHandler implements SessionMailboxes.Worker {
         }
         sessions.put(id, loaded);
         snapshotted.putIfAbsent(id, snapshot.map(Snapshots.Snapshot::seq).orElse(0L));
-        timers.arm(loaded.session);
-        summaries.loaded(loaded.session.summary(clock.millis()));
-        republish(id, views);
+        readFromLog(id, loaded);
         return loaded;
     }
 
-    /** Sends the newest commit's views again: its writer may not have (it died, or its append got no answer). */
-    private void republish(String id, RecentViews views) {
-        List<RecentViews.View> newest = views.newest();
+    /**
+     * What follows taking a session's state from the log (a rebuild, or a fence caught up): its deadline armed,
+     * its directory entry checked, and the newest commit's views sent again, since its writer may not have sent
+     * them (it died, or its append got no answer).
+     */
+    private void readFromLog(String id, Loaded loaded) {
+        timers.arm(loaded.session);
+        summaries.loaded(loaded.session.summary(clock.millis()));
+        List<RecentViews.View> newest = loaded.views.newest();
         if (!newest.isEmpty()) {
             republished.increment();
             for (RecentViews.View v : newest) {
