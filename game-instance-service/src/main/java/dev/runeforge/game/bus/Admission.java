@@ -5,8 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
-import com.netflix.concurrency.limits.Limiter;
-import com.netflix.concurrency.limits.limit.AIMDLimit;
+import com.netflix.concurrency.limits.limit.AbstractLimit;
 import com.netflix.concurrency.limits.limit.WindowedLimit;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 
@@ -15,7 +14,7 @@ import com.netflix.concurrency.limits.limiter.SimpleLimiter;
  * over windows of steps). An action is admitted while fewer than the limit are waiting or running, else refused
  * BUSY at once. After each window of at least {@link #WINDOW} and ten steps, the limit shrinks by a quarter when
  * the window's steps took more than {@code congested} on average (from arrival to answer) or one of them failed
- * (an append unanswered, a read timed out), and grows by one when the window used at least half of it.
+ * (an append unanswered, a read timed out), and grows by an eighth when the window used at least half of it.
  *
  * <p>Why: at twice the capacity the bus fell behind, appends went unanswered, and every action in the queue waited
  * out timeouts and was sent again: the platform did more work per roll the further it fell behind, and carried
@@ -65,13 +64,7 @@ final class Admission {
     Admission(Duration congested, int max, LongSupplier clock) {
         int most = Math.max(1, max);
         int least = Math.min(MIN_LIMIT, most);
-        AIMDLimit aimd = AIMDLimit.newBuilder()
-                .minLimit(least)
-                .initialLimit(Math.min(INITIAL_LIMIT, most))
-                .maxLimit(most)
-                .backoffRatio(0.75)
-                .timeout(congested.toNanos(), TimeUnit.NANOSECONDS)
-                .build();
+        Aimd aimd = new Aimd(Math.min(INITIAL_LIMIT, most), least, most, congested.toNanos());
         this.limiter = SimpleLimiter.newBuilder()
                 .named("game-actions")
                 .nanoClock(clock)
@@ -81,6 +74,39 @@ final class Admission {
                         .windowSize(WINDOW_STEPS)
                         .build(aimd))
                 .build();
+    }
+
+    /**
+     * The limit's rule, on each window: shrink by a quarter when congested, else grow by an eighth (at least one)
+     * when the window used at least half of it. The library's {@code AIMDLimit} grows by one per window: after a burst
+     * of slow steps (the rooms' set-up, with a directory write each) had left it at its floor of 128, it grew back by
+     * one a second while a healthy instance refused ~8,000 heavy rolls (docs/performance.md). From 128, this is back
+     * at 512 after twelve good windows.
+     */
+    static final class Aimd extends AbstractLimit {
+        static final double BACKOFF = 0.75;
+        static final int GROWTH_DIVISOR = 8;
+        private final int min;
+        private final int max;
+        private final long congestedNanos;
+
+        Aimd(int initial, int min, int max, long congestedNanos) {
+            super(initial);
+            this.min = min;
+            this.max = max;
+            this.congestedNanos = congestedNanos;
+        }
+
+        @Override
+        protected int _update(long startTime, long rtt, int inflight, boolean didDrop) {
+            int limit = getLimit();
+            if (didDrop || rtt > congestedNanos) {
+                limit = (int) (limit * BACKOFF);
+            } else if (inflight * 2 >= limit) {
+                limit += Math.max(1, limit / GROWTH_DIVISOR);
+            }
+            return Math.min(max, Math.max(min, limit));
+        }
     }
 
     /** A ticket when the action may be taken on now, else empty (refuse it BUSY). */
