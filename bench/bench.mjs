@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Hist } from './lib/hist.mjs';
-import { cpuBetween, loadAverage, platformProcesses, sample } from './lib/procs.mjs';
+import { cpuBetween, jitGroup, loadAverage, platformProcesses, sample } from './lib/procs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -232,6 +232,7 @@ function row({ ccu, rooms, seconds, stats, cpu, load }) {
         cpuSeconds: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round(v * 1000) / 1000])),
         platformCpuPercent: platform.length ? (platformCpu / seconds) * 100 : null,
         platformCpuMsPerRoll: platform.length && stats.done ? (platformCpu * 1000) / stats.done : null,
+        jitCpuSeconds: Math.round((cpu.jit ?? 0) * 1000) / 1000,
         generatorCpuPercent: (generatorCpu / seconds) * 100,
         busiestGenerator: { name: busiest.name, cpuPercent: (cpu[busiest.name] / seconds) * 100 },
         load,
@@ -276,10 +277,11 @@ const header = () => line(COLUMNS.map(([h, w]) => [h, w]));
 const format = (r) => line(COLUMNS.map(([, w, f]) => [f(r), w]));
 
 function cpuTable(rows) {
-    const names = [...platform.map((g) => g.name), ...generator.map((g) => g.name)];
+    const names = [...platform.map((g) => g.name), ...generator.map((g) => g.name), jit.name];
     const widths = names.map((n) => Math.max(n.length, 11));
     const out = [
-        `CPU during each measured step: % of one core (seconds); platform: ${platform.map((g) => g.name).join(', ') || 'none'}; generator: ${generator.map((g) => g.name).join(', ')}`,
+        `CPU during each measured step: % of one core (seconds); platform: ${platform.map((g) => g.name).join(', ') || 'none'}; generator: ${generator.map((g) => g.name).join(', ')}; ` +
+        `${jit.name}: the platform JVMs' JIT compilers (part of the platform's)`,
         line([['ccu', 6], ...names.map((n, i) => [n, widths[i]])]),
     ];
     for (const r of rows) {
@@ -291,7 +293,9 @@ function cpuTable(rows) {
 
 // --- the run ----------------------------------------------------------------------------------------------------
 
-const all = [...platform, ...generator];
+// The platform JVMs' JIT compilers: part of the platform's CPU, shown apart (a step they work in is not yet steady).
+const jit = jitGroup(platform);
+const all = [...platform, ...generator, jit];
 const rows = [];
 
 async function measure(start, finish) {
@@ -361,6 +365,10 @@ async function steppedRun() {
         console.log(format(r));
         log(`step ${ccu}: CPU, % of one core: ${[...platform, ...generator]
             .map((g) => `${g.name} ${((r.cpuSeconds[g.name] / r.seconds) * 100).toFixed(0)}`).join(', ')}`);
+        if (r.jitCpuSeconds > 0.05 * r.platformCpuPercent / 100 * r.seconds) {
+            log(`step ${ccu}: the JVMs' JIT compilers used ${r.jitCpuSeconds.toFixed(1)} s of the platform's CPU in it: ` +
+                'not yet steady (a longer --warmup measures the compiled code)');
+        }
         if (r.busiestGenerator.cpuPercent > 80) {
             log(`generator ${r.busiestGenerator.name} used ${r.busiestGenerator.cpuPercent.toFixed(0)}% of a core: ` +
                 'it may be the bottleneck (more --workers)');

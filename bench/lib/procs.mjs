@@ -25,6 +25,37 @@ export function cpuSeconds(pid) {
     return (Number(fields[11]) + Number(fields[12])) / clockTicks; // utime, stime (fields 14 and 15)
 }
 
+/**
+ * CPU seconds the JVM's JIT compiler threads ("C1 CompilerThre…", "C2 CompilerThre…") have used so far: 0 for a
+ * process that is no JVM, null when it is gone. A JVM compiles its hot code in its first minutes under load (on a
+ * 2-core box some 20 s of CPU per service), so this tells a measured step that is not yet steady.
+ */
+export function jitSeconds(pid) {
+    let tasks;
+    try {
+        tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+        return null;
+    }
+    let ticks = 0;
+    for (const task of tasks) {
+        try {
+            if (!/^C[12] CompilerThre/.test(readFileSync(`/proc/${pid}/task/${task}/comm`, 'latin1'))) continue;
+            const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'latin1');
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            ticks += Number(fields[11]) + Number(fields[12]);
+        } catch {
+            // the thread ended meanwhile (compiler threads come and go with the queue)
+        }
+    }
+    return ticks / clockTicks;
+}
+
+/** A group of {@code groups}' processes whose CPU is their JIT compilers' alone ({@link jitSeconds}). */
+export function jitGroup(groups, name = 'jit') {
+    return { name, pids: () => groups.flatMap((g) => g.pids()), cpu: jitSeconds };
+}
+
 export function alive(pid) {
     return existsSync(`/proc/${pid}/stat`);
 }
@@ -187,7 +218,7 @@ export function sample(groups) {
     for (const g of groups) {
         const per = {};
         for (const pid of g.pids()) {
-            const s = cpuSeconds(pid);
+            const s = (g.cpu ?? cpuSeconds)(pid);
             if (s !== null) per[pid] = s;
         }
         out[g.name] = per;
