@@ -8,11 +8,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
@@ -23,6 +25,7 @@ import dev.runeforge.common.bus.EventsStream;
 import dev.runeforge.common.json.Json;
 import dev.runeforge.common.session.SessionHistory;
 import dev.runeforge.common.session.SessionSummary;
+import dev.runeforge.persistence.Rows;
 import dev.runeforge.persistence.Sql;
 
 /**
@@ -41,9 +44,18 @@ public final class ArchiveStore {
     /** The counters {@code player_stats} has; a tally naming another is ignored (logged). */
     static final List<String> COUNTERS = List.of("rolls", "natural_20s", "encounters_won");
 
-    private static final String INSERT_EVENT = """
-            INSERT INTO session_events (session, seq, game, type, body, at) VALUES (?, ?, ?, ?, ?::jsonb, ?)
-            ON CONFLICT DO NOTHING""";
+    /**
+     * Every event of a batch in ONE statement (arrays unnested into rows), which returns the keys of the rows that
+     * are new. As a JDBC batch of one insert per event, PostgreSQL planned and ran each on its own: at 1,142
+     * rolls/s it used more CPU than nats-server (docs/performance.md). Times travel as epoch milliseconds.
+     */
+    private static final String INSERT_EVENTS = """
+            INSERT INTO session_events (session, seq, game, type, body, at)
+            SELECT e.session, e.seq, e.game, e.type, e.body::jsonb, timestamptz 'epoch' + e.at * interval '1 millisecond'
+              FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+                   AS e (session, seq, game, type, body, at)
+            ON CONFLICT DO NOTHING
+            RETURNING session, seq""";
     private static final String ADD_STATS = """
             INSERT INTO player_stats AS s (player, rolls, natural_20s, encounters_won) VALUES (?, ?, ?, ?)
             ON CONFLICT (player) DO UPDATE SET rolls = s.rolls + EXCLUDED.rolls,
@@ -88,49 +100,53 @@ public final class ArchiveStore {
 
     /**
      * One transaction, a few round trips whatever the batch's size (one statement per event was most of the
-     * projection's cost): every event inserted in one JDBC batch, whose update counts say which rows are new; the
+     * projection's cost): every event inserted by one statement, which returns the keys of the new rows; the
      * statistics of the new ones summed per player, one upsert each; each session touched once, with the last seq
      * and time the batch holds; the summaries that changed, in order.
      */
     public void apply(List<EventsStream.Stored> commits) throws SQLException {
         Sql.transaction(db, c -> {
-            try (PreparedStatement event = c.prepareStatement(INSERT_EVENT);
+            try (PreparedStatement event = c.prepareStatement(INSERT_EVENTS);
                  PreparedStatement stats = c.prepareStatement(ADD_STATS);
                  PreparedStatement touch = c.prepareStatement(TOUCH_SESSION);
                  PreparedStatement summary = c.prepareStatement(APPLY_SUMMARY);
                  PreparedStatement left = c.prepareStatement(MEMBERS_LEFT);
                  PreparedStatement in = c.prepareStatement(MEMBER_IN)) {
-                List<Map<String, Map<String, Long>>> talliesByEvent = new ArrayList<>();
+                Rows events = new Rows(6);
                 List<Commit> commitByEvent = new ArrayList<>();
-                List<Long> seqByEvent = new ArrayList<>();
+                List<Map<String, Map<String, Long>>> talliesByEvent = new ArrayList<>();
                 Map<String, EventsStream.Stored> lastOfSession = new LinkedHashMap<>();
                 for (EventsStream.Stored stored : commits) {
                     Commit commit = stored.commit();
-                    OffsetDateTime at = time(commit.at());
                     long seq = commit.firstSeq();
                     for (var body : commit.events()) {
-                        event.setString(1, commit.session());
-                        event.setLong(2, seq);
-                        event.setString(3, stored.game());
-                        event.setString(4, EventsStream.type(body));
-                        event.setString(5, Json.text(body));
-                        event.setObject(6, at);
-                        event.addBatch();
-                        talliesByEvent.add(stored.declared().tallies().get(seq));
+                        events.add(commit.session(), seq, stored.game(), EventsStream.type(body), Json.text(body),
+                                commit.at());
                         commitByEvent.add(commit);
-                        seqByEvent.add(seq);
+                        talliesByEvent.add(stored.declared().tallies().get(seq));
                         seq++;
                     }
                     lastOfSession.merge(commit.session(), stored,
                             (a, b) -> a.commit().lastSeq() >= b.commit().lastSeq() ? a : b);
                 }
-                int[] inserted = event.executeBatch();
-                // The tallies of the events that are new rows, summed per player: a redelivered event adds nothing.
+                Set<EventKey> inserted = new HashSet<>();
+                if (!events.isEmpty()) {
+                    events.bind(c, event, 1, "text", "bigint", "text", "text", "text", "bigint");
+                    try (ResultSet rows = event.executeQuery()) {
+                        while (rows.next()) {
+                            inserted.add(new EventKey(rows.getString(1), rows.getLong(2)));
+                        }
+                    }
+                }
+                // The tallies of the events that are new rows, summed per player: a redelivered event adds nothing,
+                // and an event twice in this batch counts once (its key is taken out of the new ones).
                 Map<String, long[]> added = new LinkedHashMap<>();
-                for (int i = 0; i < inserted.length; i++) {
+                for (int i = 0; i < commitByEvent.size(); i++) {
+                    Commit commit = commitByEvent.get(i);
+                    long seq = (Long) events.get(i, 1);
                     Map<String, Map<String, Long>> tally = talliesByEvent.get(i);
-                    if (inserted[i] == 1 && tally != null) {
-                        sum(added, commitByEvent.get(i), seqByEvent.get(i), tally);
+                    if (inserted.remove(new EventKey(commit.session(), seq)) && tally != null) {
+                        sum(added, commit, seq, tally);
                     }
                 }
                 for (var player : added.entrySet()) {
@@ -163,6 +179,10 @@ public final class ArchiveStore {
             }
             return null;
         });
+    }
+
+    /** An event's place in its session's log: the archive's key. */
+    private record EventKey(String session, long seq) {
     }
 
     /** Adds one event's tally to the per-player sums (counters in {@link #COUNTERS} order). */

@@ -27,6 +27,7 @@ import dev.runeforge.common.json.Json;
 import dev.runeforge.common.permalink.Permalink;
 import dev.runeforge.common.permalink.PublicRoll;
 import dev.runeforge.common.permalink.RollFact;
+import dev.runeforge.persistence.Rows;
 import dev.runeforge.persistence.Sql;
 
 /**
@@ -37,10 +38,21 @@ public final class PermalinkStore {
     private static final TypeReference<List<PublicRoll.Term>> TERMS = new TypeReference<>() {
     };
 
-    private static final String INSERT_ROLL = """
+    /**
+     * Every roll of a batch in ONE statement (arrays unnested into rows): as a JDBC batch of one insert per roll,
+     * PostgreSQL planned and ran each on its own (docs/performance.md). Times travel as epoch milliseconds.
+     */
+    private static final String INSERT_ROLLS = """
             INSERT INTO roll_permalinks (id, session, seq, room_code, formula, terms, modifier, total, dc, passed,
                                          player_name, rolled_at, hidden, expires_at, label, advantage)
-            VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            SELECT r.id, r.session, r.seq, r.room_code, r.formula, r.terms::jsonb, r.modifier, r.total, r.dc, r.passed,
+                   r.player_name, timestamptz 'epoch' + r.at * interval '1 millisecond', r.hidden,
+                   timestamptz 'epoch' + (r.at + ?) * interval '1 millisecond', r.label, r.advantage
+              FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::integer[],
+                          ?::integer[], ?::integer[], ?::boolean[], ?::text[], ?::bigint[], ?::boolean[], ?::text[],
+                          ?::text[])
+                   AS r (id, session, seq, room_code, formula, terms, modifier, total, dc, passed, player_name, at,
+                         hidden, label, advantage)
             ON CONFLICT DO NOTHING""";
     private static final String INSERT_REVEAL = """
             INSERT INTO roll_reveals (roll_id, session, seq, revealed_at) VALUES (?, ?, ?, ?)
@@ -97,47 +109,38 @@ public final class PermalinkStore {
     }
 
     /**
-     * One transaction in three round trips whatever the batch's size: the advisory locks of every roll it touches
-     * (one statement, sorted), the inserts (one JDBC batch), and the reveals applied (one JDBC batch). One
-     * statement per fact was most of the projection's cost.
+     * One transaction in at most four round trips whatever the batch's size: the advisory locks of the hidden
+     * rolls and reveals it touches (one statement, sorted), the rolls (one statement), the reveals (one JDBC batch)
+     * and the reveals applied (one JDBC batch). One statement per fact was most of the projection's cost.
      */
     private void applyUntimed(List<PlacedRoll> facts) throws SQLException {
         Sql.transaction(db, c -> {
-            // A roll and its reveal may be projected at once by two replicas: each transaction first locks the
-            // rolls it touches (sorted, so two batches cannot deadlock), so the second sees the first's row.
-            try (PreparedStatement lock = c.prepareStatement(LOCK_ROLLS)) {
-                lock.setArray(1, c.createArrayOf("text",
-                        new TreeSet<>(facts.stream().map(f -> "roll:" + f.fact().id()).toList()).toArray()));
-                lock.execute();
+            // A hidden roll and its reveal may be projected at once by two replicas: each transaction first locks
+            // the ones it touches (sorted, so two batches cannot deadlock), so the second sees the first's row. A
+            // public roll is never revealed: nothing to lock.
+            TreeSet<String> locks = new TreeSet<>();
+            for (PlacedRoll placed : facts) {
+                if (!(placed.fact() instanceof RollFact.Rolled r) || r.hidden()) {
+                    locks.add("roll:" + placed.fact().id());
+                }
             }
-            try (PreparedStatement roll = c.prepareStatement(INSERT_ROLL);
+            if (!locks.isEmpty()) {
+                try (PreparedStatement lock = c.prepareStatement(LOCK_ROLLS)) {
+                    lock.setArray(1, c.createArrayOf("text", locks.toArray()));
+                    lock.execute();
+                }
+            }
+            try (PreparedStatement roll = c.prepareStatement(INSERT_ROLLS);
                  PreparedStatement reveal = c.prepareStatement(INSERT_REVEAL);
                  PreparedStatement applyReveal = c.prepareStatement(APPLY_REVEAL)) {
-                boolean rolls = false;
+                Rows rolls = new Rows(15);
                 boolean reveals = false;
                 boolean applies = false;
                 for (PlacedRoll placed : facts) {
                     switch (placed.fact()) {
-                        case RollFact.Rolled r -> {
-                            roll.setString(1, r.id());
-                            roll.setString(2, placed.session());
-                            roll.setLong(3, placed.seq());
-                            roll.setString(4, placed.code());
-                            roll.setString(5, r.formula());
-                            roll.setString(6, Json.text(r.terms()));
-                            roll.setInt(7, r.modifier());
-                            roll.setInt(8, r.total());
-                            roll.setObject(9, r.dc());
-                            roll.setObject(10, r.passed());
-                            roll.setString(11, r.name());
-                            roll.setObject(12, time(r.at()));
-                            roll.setBoolean(13, r.hidden());
-                            roll.setObject(14, time(r.at() + ttl.toMillis()));
-                            roll.setString(15, r.label());
-                            roll.setString(16, r.advantage());
-                            roll.addBatch();
-                            rolls = true;
-                        }
+                        case RollFact.Rolled r -> rolls.add(r.id(), placed.session(), placed.seq(), placed.code(),
+                                r.formula(), Json.text(r.terms()), r.modifier(), r.total(), r.dc(), r.passed(), r.name(),
+                                r.at(), r.hidden(), r.label(), r.advantage());
                         case RollFact.Revealed r -> {
                             reveal.setString(1, r.id());
                             reveal.setString(2, placed.session());
@@ -155,8 +158,11 @@ public final class PermalinkStore {
                         applies = true;
                     }
                 }
-                if (rolls) {
-                    roll.executeBatch();
+                if (!rolls.isEmpty()) {
+                    roll.setLong(1, ttl.toMillis());
+                    rolls.bind(c, roll, 2, "text", "text", "bigint", "text", "text", "text", "integer", "integer",
+                            "integer", "boolean", "text", "bigint", "boolean", "text", "text");
+                    roll.executeUpdate();
                 }
                 if (reveals) {
                     reveal.executeBatch();
