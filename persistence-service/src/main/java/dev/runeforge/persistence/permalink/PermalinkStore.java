@@ -120,7 +120,7 @@ public final class PermalinkStore {
             // public roll is never revealed: nothing to lock.
             TreeSet<String> locks = new TreeSet<>();
             for (PlacedRoll placed : facts) {
-                if (!(placed.fact() instanceof RollFact.Rolled r) || r.hidden()) {
+                if (revealable(placed)) {
                     locks.add("roll:" + placed.fact().id());
                 }
             }
@@ -151,7 +151,7 @@ public final class PermalinkStore {
                         }
                     }
                     // Only a hidden roll is ever revealed: a public one has nothing to apply.
-                    if (!(placed.fact() instanceof RollFact.Rolled r) || r.hidden()) {
+                    if (revealable(placed)) {
                         applyReveal.setLong(1, ttl.toMillis());
                         applyReveal.setString(2, placed.fact().id());
                         applyReveal.addBatch();
@@ -173,6 +173,11 @@ public final class PermalinkStore {
             }
             return null;
         });
+    }
+
+    /** Whether a reveal concerns this fact: a hidden roll, or a reveal itself (a public roll is never revealed). */
+    private static boolean revealable(PlacedRoll placed) {
+        return !(placed.fact() instanceof RollFact.Rolled r) || r.hidden();
     }
 
     /** Transaction-level advisory locks on the given keys, taken in the order given (sorted by the caller). */
