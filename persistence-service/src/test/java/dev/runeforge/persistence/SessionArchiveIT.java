@@ -199,6 +199,22 @@ class SessionArchiveIT {
     }
 
     @Test
+    void aCommitTwiceInOneBatchIsArchivedAndTalliedOnce() throws Exception {
+        String session = UUID.randomUUID().toString().replace("-", "");
+        Map<String, Object> roll = rolled(ALICE);
+        Map<String, ?> tally = Map.of("1", Map.of(ALICE, Map.of("rolls", 1, "natural_20s", 1)));
+        // Both copies are in the stream before the projection starts: its first batch holds them both, and the one
+        // statement that inserts the batch inserts the event once.
+        publish(session, 1, null, tally, roll);
+        publish(session, 1, null, tally, roll);
+        try (ServiceRuntime.Running service = start()) {
+            awaitCaughtUp();
+            assertEquals(1, count("SELECT count(*) FROM session_events"));
+            assertEquals(new SessionHistory.Stats(1, 1, 0), stats(ALICE), "the copy in the same batch adds nothing");
+        }
+    }
+
+    @Test
     void eventsAreListedInPagesAndMySessionsNewestFirst() throws Exception {
         String older = "a" + UUID.randomUUID().toString().replace("-", "");
         String newer = "b" + UUID.randomUUID().toString().replace("-", "");
