@@ -22,15 +22,15 @@ import dev.runeforge.testsupport.TestNats;
  * builds the URLs clients get.
  */
 public final class NatsServers implements AutoCloseable {
-    /** How to run the servers. {@code binary}: nats-server ({@code RF_TEST_NATS_SERVER}, default /usr/sbin/nats-server). */
+    /** How to run the servers. {@code binary}: nats-server ({@link TestNats#serverBinary}). */
     public record Settings(String binary, String extraConfig, java.util.function.IntFunction<String> clientUrl) {
         /**
          * As every deployment runs the bus: TLS and the permission table's accounts for {@code namespaces}, with the
          * test suite's CA and keys ({@link TestNats#securedConfig}); clients connect with {@link TestNats#options}.
          */
         public static Settings secured(List<String> namespaces) {
-            return new Settings(System.getenv().getOrDefault("RF_TEST_NATS_SERVER", "/usr/sbin/nats-server"),
-                    TestNats.securedConfig(namespaces), port -> "tls://127.0.0.1:" + port);
+            return new Settings(TestNats.serverBinary(), TestNats.securedConfig(namespaces),
+                    port -> "tls://127.0.0.1:" + port);
         }
     }
 
@@ -119,7 +119,7 @@ public final class NatsServers implements AutoCloseable {
     }
 
     private static NatsServers start(Settings settings, int n) throws Exception {
-        if (!Files.isExecutable(Path.of(settings.binary()))) {
+        if (settings.binary().contains("/") && !Files.isExecutable(Path.of(settings.binary()))) {
             throw new IllegalStateException("no nats-server at " + settings.binary()
                     + " (apt-get install nats-server, or set RF_TEST_NATS_SERVER)");
         }
