@@ -193,7 +193,9 @@ done
 
 # The JDK's AOT cache (JDK 25+, JEP 483/514): the first run of a service's jar records what it loads and links
 # (-XX:AOTCacheOutput; the cache is written as the JVM exits, so stop with Ctrl-C, not kill -9) into
-# .run/aot/<service>-<jar digest>.aot, and later starts of the same jar map it (-XX:AOTCache). Measured with
+# .run/aot/<service>-<digest of the jar and the JVM options>.aot, and later starts of the same jar with the same
+# options map it (-XX:AOTCache; a cache recorded with other options, e.g. another GC or object header layout, would
+# be refused by the JVM, so those get a cache of their own). Measured with
 # scripts/bench-startup.sh on the shared 2-core box (load 14-18, docs/performance.md): start to /ready, median of
 # 4, game instance 16.0 s -> 3.2 s, gateway 3.2 s -> 1.2 s. A rebuilt jar gets a new cache; a cache the JVM
 # cannot use is ignored with a warning, and no cache at all is the plain start. RF_AOT=0 turns it off.
@@ -201,7 +203,7 @@ aot_opts() {
     local svc=$1 sum dir=.run/aot
     [[ ${RF_AOT:-1} == 1 ]] || return 0
     (($(rf_java_major "$JAVA_HOME") >= 25)) || return 0
-    sum=$(sha1sum "$(jar_of "$svc")" | cut -c1-12)
+    sum=$({ sha1sum <"$(jar_of "$svc")"; printf '%s\n' "${JAVA_OPTS[@]}"; } | sha1sum | cut -c1-12)
     if [[ -f $dir/$svc-$sum.aot ]]; then
         printf '%s\n' "-XX:AOTCache=$dir/$svc-$sum.aot"
     else
