@@ -3,6 +3,7 @@ package dev.runeforge.game.bus;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import com.netflix.concurrency.limits.limit.AbstractLimit;
@@ -55,6 +56,8 @@ final class Admission {
     }
 
     private final SimpleLimiter<Void> limiter;
+    /** Tickets whose end has been counted in the limit's window (tests wait for it: the window is the limiter's). */
+    private final AtomicLong ended = new AtomicLong();
 
     /**
      * @param congested a window's average step time above which the limit shrinks
@@ -115,16 +118,19 @@ final class Admission {
             @Override
             public void answered() {
                 listener.onSuccess();
+                ended.incrementAndGet();
             }
 
             @Override
             public void failed() {
                 listener.onDropped();
+                ended.incrementAndGet();
             }
 
             @Override
             public void ignored() {
                 listener.onIgnore();
+                ended.incrementAndGet();
             }
         });
     }
@@ -137,5 +143,10 @@ final class Admission {
     /** Actions admitted and not yet ended. */
     int inFlight() {
         return limiter.getInflight();
+    }
+
+    /** Tickets ended so far, each counted once the limit has taken its sample. */
+    long ended() {
+        return ended.get();
     }
 }

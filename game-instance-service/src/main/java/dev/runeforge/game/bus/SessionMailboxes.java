@@ -163,6 +163,11 @@ public final class SessionMailboxes {
         return admission.limit();
     }
 
+    /** Players' actions whose step has ended and been counted by the limit ({@link Admission#ended}). */
+    long ended() {
+        return admission.ended();
+    }
+
     /**
      * How long the longest-stuck mailbox has been on its current step: running one action, or started and not yet
      * running (0 when no mailbox has work). Each wait of an action on the bus has a timeout, but under overload

@@ -22,8 +22,10 @@ class SessionMailboxesTest {
     private final List<String> busy = new CopyOnWriteArrayList<>();
     /** The clock the adaptive limit measures steps by: the test moves it while steps are held. */
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
-    /** Every step waits for this before it ends. */
+    /** Every step waits for this before it ends… */
     private volatile CountDownLatch gate = new CountDownLatch(0);
+    /** …but the first of a round ({@link #round}: its id ends in "-0"), which waits for this. */
+    private volatile CountDownLatch first = new CountDownLatch(0);
     /** What the worker says of a step: answered (true) or failed, its sender tries again (false). */
     private volatile boolean answers = true;
     private final SessionMailboxes.Worker worker = new SessionMailboxes.Worker() {
@@ -31,7 +33,7 @@ class SessionMailboxesTest {
         public boolean run(SessionMailboxes.Work work) {
             began.add(work.action().id());
             try {
-                gate.await();
+                (work.action().id().endsWith("-0") ? first : gate).await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -87,19 +89,36 @@ class SessionMailboxesTest {
     /**
      * {@code n} game actions, each of a session of its own, all in flight together, whose steps take
      * {@code stepMillis} by the limit's clock, a window's length after the round before: the limit learns from the
-     * previous round's steps when this round's first step ends.
+     * previous round's steps when this round's first step ends. That step ends alone, so the window it closes holds
+     * the previous round and exactly this one step (the limiter closes a window on the first step past its time, with
+     * whatever steps have ended by then).
      */
     private void round(SessionMailboxes mailboxes, String prefix, int n, long stepMillis) throws InterruptedException {
         int before = began.size();
         clock.addAndGet(Admission.WINDOW.toNanos());
         gate = new CountDownLatch(1);
+        first = new CountDownLatch(1);
         for (int i = 0; i < n; i++) {
             mailboxes.submit(work(prefix + i, BusAction.Kind.GAME, "s" + i));
         }
         await(began, before + n);
+        long ended = mailboxes.ended();
         clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(stepMillis));
+        first.countDown();
+        awaitEnded(mailboxes, ended + 1);
         gate.countDown();
-        await(ran, before + n);
+        // A step counts in the limit's window once it has said how it ended, just after the worker returned: wait for
+        // that, or a straggler would be timed on the next round's clock (a step of a second, a window too soon).
+        awaitEnded(mailboxes, ended + n);
+    }
+
+    /** Waits until {@code n} admitted steps in all have ended and been counted by the limit. */
+    private static void awaitEnded(SessionMailboxes mailboxes, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (mailboxes.ended() < n && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(n, mailboxes.ended(), "steps ended and counted by the limit");
     }
 
     @Test
@@ -136,9 +155,11 @@ class SessionMailboxesTest {
             Thread.sleep(2);
         }
         assertTrue(began.contains("tick"), began.toString());
+        long held = mailboxes.ended();
         clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
         gate.countDown();
         await(ran, began.size());
+        awaitEnded(mailboxes, held + Admission.MIN_LIMIT);
 
         // Fast again and busy (in flight at least half the limit): each window grows it by an eighth, so it is back
         // where it started within seconds (by one a window, as the library's AIMD grows, it would take minutes).
