@@ -24,6 +24,9 @@ const USAGE = `usage: node bench.mjs [options]
   --steps LIST            players connected (CCU) per step, ascending, e.g. 500,1000,2000,4000   (default 200)
   --players M             players per room, 1-8 (default 8)
   --warmup S              seconds of load before each step is measured (default 10)
+  --steady                after --warmup, warm up 10 s more at a time until the platform's JIT compilers used under
+                          5 % of its CPU in two such slices in a row (fresh JVMs compile for ~2 minutes of load),
+                          300 s at most
   --duration S            seconds each step is measured (default 30)
   --workers K             generator processes, each owning every K-th room (default 1)
   --formula F             what is rolled (default 1d20+5)
@@ -53,6 +56,7 @@ try {
             steps: { type: 'string', default: '200' },
             players: { type: 'string', default: '8' },
             warmup: { type: 'string', default: '10' },
+            steady: { type: 'boolean', default: false },
             duration: { type: 'string', default: '30' },
             workers: { type: 'string', default: '1' },
             formula: { type: 'string', default: '1d20+5' },
@@ -309,12 +313,45 @@ async function measure(start, finish) {
     return { cpu: cpuBetween(cpu0, cpu1), seconds: (t1 - t0) / 1000, load, reports };
 }
 
+/**
+ * --steady: the share of the platform's CPU its JIT compilers may use in a slice that counts as steady, how many
+ * such slices in a row it takes, the slice, and the most it waits. Compiled JVMs keep recompiling a little (1-5 % of
+ * the platform's CPU at 4,000 players, now and then a slice of 15 %), so "none at all" would never come.
+ */
+const STEADY = { jitShare: 0.05, slices: 2, sliceSeconds: 10, maxSeconds: 300 };
+
+/** Keeps the load on, a slice at a time, until the platform's JIT compilers are (nearly) done, or gives up. */
+async function untilSteady(what) {
+    const giveUp = performance.now() + STEADY.maxSeconds * 1000;
+    let quiet = 0;
+    for (;;) {
+        const before = sample([jit, ...platform]);
+        await sleep(STEADY.sliceSeconds * 1000);
+        const cpu = cpuBetween(before, sample([jit, ...platform]));
+        const used = cpu[jit.name];
+        const all = platform.reduce((sum, g) => sum + cpu[g.name], 0);
+        const share = all > 0 ? used / all : 0;
+        const said = `the JIT compilers used ${used.toFixed(1)} s of the platform's ${all.toFixed(1)} s in the last ` +
+            `${STEADY.sliceSeconds} s (${(share * 100).toFixed(0)} %)`;
+        quiet = share < STEADY.jitShare ? quiet + 1 : 0;
+        if (quiet >= STEADY.slices) {
+            log(`${what}: steady: ${said}`);
+            return;
+        }
+        if (performance.now() > giveUp) {
+            log(`${what}: not steady after ${STEADY.maxSeconds} s more (${said}): measuring anyway`);
+            return;
+        }
+        log(`${what}: ${said}: warming up ${STEADY.sliceSeconds} s more`);
+    }
+}
+
 async function steppedRun() {
     let rooms = 0;
     let players = 0;
     let windowId = 0;
     console.log(`# ${args.mode}${rate ? ` ${rate} rolls/s` : ''}, ${opts.players} players a room, rolling ${opts.formula}, ` +
-        `${warmup} s warm-up + ${duration} s measured per step, ${workerCount} generator process(es), against ${opts.baseUrl}`);
+        `${warmup} s warm-up${args.steady ? ' (then until steady)' : ''} + ${duration} s measured per step, ${workerCount} generator process(es), against ${opts.baseUrl}`);
     console.log(header());
     for (const ccu of steps) {
         const target = Math.max(rooms, Math.ceil(ccu / opts.players));
@@ -348,6 +385,7 @@ async function steppedRun() {
         }
         log(`step ${ccu}: warming up ${warmup} s`);
         await sleep(warmup * 1000);
+        if (args.steady) await untilSteady(`step ${ccu}`);
         const id = ++windowId;
         log(`step ${ccu}: measuring ${duration} s`);
         const m = await measure(
@@ -447,7 +485,7 @@ console.log(`\nwhole run (warm-ups included): ${whole.sent} rolls sent, ${whole.
     `${whole.dup} duplicated and ${whole.gaps} gapped events, ${whole.closed} sockets closed, errors ${errorText(whole.errors)}`);
 if (args.json) {
     writeFileSync(args.json, `${JSON.stringify({
-        mode: args.mode, rate, players: opts.players, formula: opts.formula, baseUrl: opts.baseUrl, warmup, duration,
+        mode: args.mode, rate, players: opts.players, formula: opts.formula, baseUrl: opts.baseUrl, warmup, steady: args.steady, duration,
         workers: workerCount, platform: platform.map((g) => g.name), steps: rows, whole,
     }, null, 2)}\n`);
 }
