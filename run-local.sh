@@ -208,7 +208,7 @@ aot_opts() {
         printf '%s\n' "-XX:AOTCache=$dir/$svc-$sum.aot"
     else
         mkdir -p "$dir"
-        rm -f "$dir/$svc"-*.aot
+        rm -f "$dir/$svc"-*.aot "$dir/$svc"-*.aot.config
         printf '%s\n' "-XX:AOTCacheOutput=$dir/$svc-$sum.aot"
     fi
 }
