@@ -403,7 +403,7 @@ async function steppedRun() {
         console.log(format(r));
         log(`step ${ccu}: CPU, % of one core: ${[...platform, ...generator]
             .map((g) => `${g.name} ${((r.cpuSeconds[g.name] / r.seconds) * 100).toFixed(0)}`).join(', ')}`);
-        if (r.jitCpuSeconds > 0.05 * r.platformCpuPercent / 100 * r.seconds) {
+        if (r.jitCpuSeconds > STEADY.jitShare * (r.platformCpuPercent / 100) * r.seconds) {
             log(`step ${ccu}: the JVMs' JIT compilers used ${r.jitCpuSeconds.toFixed(1)} s of the platform's CPU in it: ` +
                 'not yet steady (a longer --warmup measures the compiled code)');
         }

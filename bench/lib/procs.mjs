@@ -12,17 +12,22 @@ try {
     // getconf missing: Linux's USER_HZ is 100 everywhere that matters
 }
 
-/** CPU seconds the process has used so far (user + system), or null when it is gone. */
-export function cpuSeconds(pid) {
+/** CPU seconds (user + system) in a `stat` file of /proc (a process's or a thread's), or null when it is gone. */
+function statSeconds(path) {
     let stat;
     try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        stat = readFileSync(path, 'latin1');
     } catch {
         return null;
     }
     // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / clockTicks; // utime, stime (fields 14 and 15)
+}
+
+/** CPU seconds the process has used so far (user + system), or null when it is gone. */
+export function cpuSeconds(pid) {
+    return statSeconds(`/proc/${pid}/stat`);
 }
 
 /**
@@ -37,18 +42,17 @@ export function jitSeconds(pid) {
     } catch {
         return null;
     }
-    let ticks = 0;
+    let seconds = 0;
     for (const task of tasks) {
+        let name;
         try {
-            if (!/^C[12] CompilerThre/.test(readFileSync(`/proc/${pid}/task/${task}/comm`, 'latin1'))) continue;
-            const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'latin1');
-            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-            ticks += Number(fields[11]) + Number(fields[12]);
+            name = readFileSync(`/proc/${pid}/task/${task}/comm`, 'latin1');
         } catch {
-            // the thread ended meanwhile (compiler threads come and go with the queue)
+            continue; // the thread ended meanwhile (compiler threads come and go with the queue)
         }
+        if (/^C[12] CompilerThre/.test(name)) seconds += statSeconds(`/proc/${pid}/task/${task}/stat`) ?? 0;
     }
-    return ticks / clockTicks;
+    return seconds;
 }
 
 /** A group of {@code groups}' processes whose CPU is their JIT compilers' alone ({@link jitSeconds}). */

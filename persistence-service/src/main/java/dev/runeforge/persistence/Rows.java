@@ -42,10 +42,6 @@ public final class Rows {
         return columns.get(column).get(row);
     }
 
-    public int size() {
-        return size;
-    }
-
     /**
      * Binds each column as an array of its SQL element type ({@code types}, one per column) to the parameters from
      * {@code first} on.
